@@ -1,0 +1,27 @@
+import { ForbiddenError } from '../errors.js';
+
+export type Role = 'admin' | 'staff';
+
+/** Who is making the request, as authentication found it (`ctx.state.principal`). */
+export interface Principal {
+  userId: number;
+  username: string;
+  role: Role;
+  /** The staff member's shop; null for admins. */
+  shopId: number | null;
+  jti: string;
+  expiresAt: Date;
+}
+
+export function isAdmin(principal: Principal): boolean {
+  return principal.role === 'admin';
+}
+
+/** The shop a principal is confined to: null for admins (everything), the shop id for staff. */
+export function shopScope(principal: Principal): number | null {
+  return principal.role === 'admin' ? null : principal.shopId;
+}
+
+export function requireAdmin(principal: Principal): void {
+  if (!isAdmin(principal)) throw new ForbiddenError('Only admins may do this');
+}

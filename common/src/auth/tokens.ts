@@ -1,0 +1,77 @@
+/**
+ * Access tokens: HS256 JWTs with an expiry, a `jti` (so logout can revoke one token) and the
+ * user's token version (so deactivation or a role change revokes all older tokens).
+ * The key is a KeyObject made once: jsonwebtoken with a string secret first tries to parse it
+ * as a PEM key, which costs ~25x more per verification.
+ */
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { AuthenticationError } from '../errors.js';
+
+const ALGORITHM = 'HS256';
+
+export interface TokenClaims {
+  /** User id. */
+  userId: number;
+  /** The user's token version when the token was issued. */
+  version: number;
+  jti: string;
+  expiresAt: Date;
+}
+
+export interface IssuedToken {
+  token: string;
+  jti: string;
+  expiresAt: Date;
+}
+
+export class TokenService {
+  readonly #key: KeyObject;
+
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
+    if (Buffer.byteLength(secret) < 32) throw new Error('JWT secret must be at least 32 bytes');
+    this.#key = createSecretKey(Buffer.from(secret));
+  }
+
+  issue(userId: number, version: number): IssuedToken {
+    const jti = randomUUID();
+    const token = jwt.sign({ ver: version }, this.#key, {
+      algorithm: ALGORITHM,
+      expiresIn: this.ttlSeconds,
+      subject: String(userId),
+      jwtid: jti,
+    });
+    const { exp } = jwt.decode(token) as { exp: number };
+    return { token, jti, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Verifies signature (HS256 only), expiry and shape; throws AuthenticationError otherwise. */
+  verify(token: string): TokenClaims {
+    let payload: string | jwt.JwtPayload;
+    try {
+      payload = jwt.verify(token, this.#key, { algorithms: [ALGORITHM] });
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) throw new AuthenticationError('Token has expired', 'token_expired');
+      throw new AuthenticationError('Token is invalid', 'invalid_token');
+    }
+    if (
+      typeof payload !== 'object' ||
+      typeof payload.exp !== 'number' ||
+      typeof payload.jti !== 'string' ||
+      typeof payload.sub !== 'string' ||
+      !/^\d{1,15}$/.test(payload.sub) ||
+      !Number.isInteger(payload['ver'])
+    ) {
+      throw new AuthenticationError('Token is invalid', 'invalid_token');
+    }
+    return {
+      userId: Number(payload.sub),
+      version: payload['ver'] as number,
+      jti: payload.jti,
+      expiresAt: new Date(payload.exp * 1000),
+    };
+  }
+}

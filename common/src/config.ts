@@ -1,0 +1,101 @@
+/**
+ * Configuration: read from the environment and validated once, at start-up, here only.
+ * Nothing is required for a local start; a bad value stops start-up with one line naming it.
+ */
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export type DatabaseConfig =
+  | { client: 'sqlite'; filename: string }
+  | { client: 'postgres'; connectionString: string; schema: string | null };
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  mainApi: { port: number };
+  database: DatabaseConfig;
+  auth: {
+    /** Null when not configured outside production: generated once and kept in the database. */
+    jwtSecret: string | null;
+    tokenTtlSeconds: number;
+    adminUsername: string;
+    adminPassword: string | null;
+    /** log2 of scrypt's N. 17 is OWASP's minimum; only tests lower it, and never through the environment. */
+    scryptLog2N: number;
+  };
+  http: { jsonBodyLimitBytes: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The repository's default SQLite file: `db/simcard_db.sqlite`. */
+export const DEFAULT_SQLITE_FILE = fileURLToPath(new URL('../../db/simcard_db.sqlite', import.meta.url));
+
+const port = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  MAIN_API_PORT: port(9022),
+  DATABASE_URL: z.string().trim().optional(),
+  JWT_SECRET: z
+    .string()
+    .refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes (e.g. `openssl rand -hex 32`)')
+    .optional(),
+  JWT_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  ADMIN_USERNAME: z.string().trim().regex(/^[a-zA-Z0-9._-]{3,64}$/, 'must be 3-64 letters, digits, dots, dashes or underscores').default('admin'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(256).optional(),
+  JSON_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(100 * 1024).default(1024),
+});
+
+export function parseDatabaseUrl(url: string | undefined): DatabaseConfig {
+  if (!url) return { client: 'sqlite', filename: DEFAULT_SQLITE_FILE };
+  if (url.startsWith('sqlite:')) {
+    const filename = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!filename) throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/simcards.sqlite');
+    return { client: 'sqlite', filename };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL: not a valid postgres:// URL');
+    }
+    // `?schema=` picks a PostgreSQL schema (several installs, or tests, in one database).
+    const schema = parsed.searchParams.get('schema');
+    parsed.searchParams.delete('schema');
+    if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new ConfigError('DATABASE_URL: schema must be a lowercase SQL identifier');
+    }
+    return { client: 'postgres', connectionString: parsed.toString(), schema };
+  }
+  throw new ConfigError('DATABASE_URL: must start with sqlite: or postgres:// (unset: SQLite at db/simcard_db.sqlite)');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(env[name])})`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET: required when NODE_ENV=production (at least 32 bytes)');
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    mainApi: { port: e.MAIN_API_PORT },
+    database: parseDatabaseUrl(e.DATABASE_URL),
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? null,
+      tokenTtlSeconds: Math.round(e.JWT_TTL_HOURS * 3600),
+      adminUsername: e.ADMIN_USERNAME.toLowerCase(),
+      adminPassword: e.ADMIN_PASSWORD ?? null,
+      scryptLog2N: 17,
+    },
+    http: { jsonBodyLimitBytes: e.JSON_BODY_LIMIT_KB * 1024 },
+  };
+}

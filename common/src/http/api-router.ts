@@ -1,0 +1,174 @@
+/**
+ * One declaration per endpoint does three jobs: it validates the request, types the handler's
+ * input, and documents the endpoint in `/openapi.json`. There is no second, hand-kept copy.
+ *
+ *   api.endpoint({
+ *     method: 'get', path: '/shops/{id}', tag: 'Shops', summary: 'One shop', access: 'user',
+ *     params: IdParams, responses: { 200: { description: 'The shop', schema: Shop } },
+ *   }, async (ctx, { params }) => { ctx.body = presentShop(await shops.get(db, principal, params.id)); });
+ */
+import Router from '@koa/router';
+import { extendZodWithOpenApi, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Context, Middleware } from 'koa';
+import { z, type ZodType } from 'zod';
+import { ForbiddenError, ValidationError, type ErrorDetail } from '../errors.js';
+import type { Principal } from '../auth/principal.js';
+
+// The generator needs zod's `.openapi()` for parameters; schemas themselves use zod's own `.meta()`.
+extendZodWithOpenApi(z);
+
+/** `public`: anyone; `user`: any signed-in user (staff are then scoped by the service); `admin`: admins only. */
+export type Access = 'public' | 'user' | 'admin';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Schema = ZodType | undefined;
+type Output<S extends Schema> = S extends ZodType ? z.output<S> : undefined;
+
+export interface ResponseSpec {
+  description: string;
+  schema?: ZodType;
+  contentType?: string;
+}
+
+export interface EndpointSpec<P extends Schema, Q extends Schema, B extends Schema> {
+  method: Method;
+  /** OpenAPI style: `/shops/{id}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, ResponseSpec>;
+}
+
+export interface AppState {
+  principal?: Principal;
+}
+
+export type ApiContext = Context & { state: AppState };
+
+export interface EndpointInput<P extends Schema, Q extends Schema, B extends Schema> {
+  params: Output<P>;
+  query: Output<Q>;
+  body: Output<B>;
+  /** Present on every endpoint whose access is not `public`. */
+  principal: Principal;
+}
+
+export type EndpointHandler<P extends Schema, Q extends Schema, B extends Schema> = (
+  ctx: ApiContext,
+  input: EndpointInput<P, Q, B>,
+) => Promise<void> | void;
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string().optional(), reason: z.string() }).loose()).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** Zod issues → SPEC's `details`: one entry per bad field, naming it. */
+export function issuesToDetails(error: z.ZodError, location: string): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) details.push({ field: base ? `${base}.${key}` : key, reason: 'is not an accepted field', in: location });
+    } else {
+      details.push({ field: base || location, reason: issue.message, in: location });
+    }
+  }
+  return details;
+}
+
+function parse<S extends Schema>(schema: S, value: unknown, location: string): Output<S> {
+  if (!schema) return undefined as Output<S>;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const details = issuesToDetails(result.error, location);
+    const message = details.map((d) => `${d.field}: ${d.reason}`).join('; ');
+    throw new ValidationError(`Invalid request ${location}: ${message}`, details);
+  }
+  return result.data as Output<S>;
+}
+
+export interface ApiRouterOptions {
+  /** Sets `ctx.state.principal` or throws AuthenticationError. */
+  authenticate: Middleware;
+}
+
+export class ApiRouter {
+  readonly router = new Router();
+  readonly registry = new OpenAPIRegistry();
+  readonly endpoints: EndpointSpec<Schema, Schema, Schema>[] = [];
+
+  constructor(private readonly options: ApiRouterOptions) {
+    this.registry.register('Error', ErrorResponse);
+    this.registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  }
+
+  endpoint<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
+    spec: EndpointSpec<P, Q, B>,
+    handler: EndpointHandler<P, Q, B>,
+  ): this {
+    this.endpoints.push(spec as EndpointSpec<Schema, Schema, Schema>);
+    this.registry.registerPath(toRouteConfig(spec));
+
+    const chain: Middleware[] = [];
+    if (spec.access !== 'public') chain.push(this.options.authenticate);
+    if (spec.access === 'admin') {
+      chain.push(async (ctx, next) => {
+        if ((ctx.state as AppState).principal?.role !== 'admin') throw new ForbiddenError('Only admins may do this');
+        await next();
+      });
+    }
+    chain.push(async (ctx) => {
+      const input = {
+        params: parse(spec.params as P, ctx.params, 'path'),
+        query: parse(spec.query as Q, ctx.query, 'query'),
+        body: parse(spec.body as B, (ctx.request as { body?: unknown }).body, 'body'),
+        principal: (ctx.state as AppState).principal as Principal,
+      };
+      await handler(ctx as ApiContext, input);
+    });
+    const koaPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    this.router.register(koaPath, [spec.method.toUpperCase()], chain);
+    return this;
+  }
+}
+
+function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>): RouteConfig {
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, r] of Object.entries(spec.responses)) {
+    responses[status] = r.schema
+      ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
+      : { description: r.description };
+  }
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorResponse } } });
+  if (spec.params || spec.query || spec.body) responses['400'] ??= error('Invalid request: the details name each bad field');
+  if (spec.access !== 'public') responses['401'] ??= error('Missing, invalid, expired or revoked token');
+  if (spec.access === 'admin') responses['403'] ??= error('Only admins may do this');
+  if (spec.params) responses['404'] ??= error('Not found (or belongs to another shop)');
+
+  return {
+    method: spec.method,
+    path: spec.path,
+    tags: [spec.tag],
+    summary: spec.summary,
+    ...(spec.description ? { description: spec.description } : {}),
+    ...(spec.access !== 'public' ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(spec.access === 'admin' ? { 'x-access': 'admin' } : spec.access === 'user' ? { 'x-access': 'user' } : {}),
+    request: {
+      ...(spec.params ? { params: spec.params as never } : {}),
+      ...(spec.query ? { query: spec.query as never } : {}),
+      ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    },
+    responses,
+  };
+}

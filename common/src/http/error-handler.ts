@@ -1,0 +1,62 @@
+/**
+ * The one place an error becomes a response: `{ error: { code, message, details } }`.
+ * Client errors keep their status; anything unexpected is logged and answered as a bare 500,
+ * with no stack trace or SQL in the body.
+ */
+import type { Middleware } from 'koa';
+import { HttpError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+interface StatusError {
+  status?: unknown;
+  statusCode?: unknown;
+  type?: unknown;
+  expose?: unknown;
+  message?: unknown;
+}
+
+/** Errors thrown by koa, the body parser (http-errors / raw-body) and the router. */
+function fromFrameworkError(err: StatusError): HttpError | null {
+  const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : null;
+  if (status === null || status < 400 || status >= 500) return null;
+  if (status === 413) return new PayloadTooLargeError();
+  if (status === 400 && err instanceof SyntaxError) {
+    // co-body parses with bourne, which refuses `__proto__` / `constructor.prototype` keys.
+    if (/prototype/.test(err.message)) {
+      return new ValidationError('Request body contains a forbidden __proto__ or constructor.prototype key', undefined, 'forbidden_key');
+    }
+    return new ValidationError('Request body is not valid JSON (an object or array is expected)', [{ reason: err.message }], 'malformed_json');
+  }
+  if (status === 405) return new HttpError(405, 'method_not_allowed', 'Method not allowed on this path');
+  if (status === 415) return new HttpError(415, 'unsupported_media_type', 'Unsupported content type or encoding');
+  const message = err.expose === true && typeof err.message === 'string' ? err.message : 'Bad request';
+  return new HttpError(status, 'bad_request', message);
+}
+
+export function errorHandler(log: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError('Route');
+    } catch (err) {
+      let httpError = err instanceof HttpError ? err : fromFrameworkError(err as StatusError);
+      if (!httpError) {
+        log.error('unhandled error', {
+          method: ctx.method,
+          path: ctx.path,
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        });
+        httpError = new HttpError(500, 'internal_error', 'Internal server error');
+      }
+      ctx.status = httpError.status;
+      ctx.set(httpError.headers ?? {});
+      ctx.body = {
+        error: {
+          code: httpError.code,
+          message: httpError.message,
+          ...(httpError.details ? { details: httpError.details } : {}),
+        },
+      };
+    }
+  };
+}

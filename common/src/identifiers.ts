@@ -1,0 +1,73 @@
+/**
+ * ICCID and MSISDN rules (SPEC "Identifiers"). Pure functions: used by request schemas,
+ * the import parser and the status API alike.
+ */
+
+/** Luhn check digit (ITU-T E.118) for a string of digits that does not yet carry one. */
+export function luhnCheckDigit(digits: string): number {
+  let sum = 0;
+  // Walk from the right; the digit next to the (future) check digit is doubled.
+  for (let i = digits.length - 1, double = true; i >= 0; i--, double = !double) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+export type IccidResult = { ok: true; value: string } | { ok: false; reason: string };
+
+const SEPARATORS = /[\s-]/g;
+
+/** Normalizes an ICCID (spaces and dashes removed) and checks length, prefix and check digit. */
+export function parseIccid(input: string): IccidResult {
+  const value = input.replace(SEPARATORS, '');
+  if (!/^\d+$/.test(value)) return { ok: false, reason: 'must contain only digits' };
+  if (value.length < 19 || value.length > 20) {
+    return { ok: false, reason: `must be 19 or 20 digits, got ${value.length}` };
+  }
+  if (!value.startsWith('89')) return { ok: false, reason: 'must start with 89' };
+  const expected = luhnCheckDigit(value.slice(0, -1));
+  if (Number(value.at(-1)) !== expected) {
+    return { ok: false, reason: `check digit is wrong (expected ${expected})` };
+  }
+  return { ok: true, value };
+}
+
+export type MsisdnResult = { ok: true; value: string } | { ok: false; reason: string };
+
+/**
+ * Normalizes an Uzbek phone number to E.164 `+998XXXXXXXXX`. Accepts `+998 90 123 45 67`,
+ * `998901234567`, `901234567`, with spaces, dashes, dots and parentheses.
+ */
+export function parseMsisdn(input: string): MsisdnResult {
+  const digits = input.trim().replace(/[\s\-().]/g, '').replace(/^\+/, '');
+  if (!/^\d+$/.test(digits)) return { ok: false, reason: 'must contain only digits, spaces and an optional leading +' };
+  let national: string;
+  if (digits.length === 12 && digits.startsWith('998')) national = digits.slice(3);
+  else if (digits.length === 9) national = digits;
+  else return { ok: false, reason: 'must be an Uzbek number: +998 and 9 digits, or the 9-digit national number' };
+  return { ok: true, value: `+998${national}` };
+}
+
+/** Mobile prefixes (the two digits after +998) per operator. Numbers can be ported: a hint, never a rule. */
+export const OPERATOR_PREFIXES: Readonly<Record<string, readonly string[]>> = {
+  beeline: ['90', '91', '20'],
+  ucell: ['93', '94', '50'],
+  uzmobile: ['95', '99', '77'],
+  mobiuz: ['97', '88'],
+  humans: ['33'],
+  perfectum: ['98'],
+};
+
+/** The operator whose range a normalized MSISDN falls in, or null. */
+export function operatorForMsisdn(msisdn: string): string | null {
+  const prefix = msisdn.slice(4, 6);
+  for (const [operator, prefixes] of Object.entries(OPERATOR_PREFIXES)) {
+    if (prefixes.includes(prefix)) return operator;
+  }
+  return null;
+}

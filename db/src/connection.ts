@@ -1,0 +1,64 @@
+/**
+ * One knex instance per process, for SQLite (default) or PostgreSQL, from DatabaseConfig.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knex, { type Knex } from 'knex';
+import type { DatabaseConfig } from '@simcard/common';
+
+export type Db = Knex;
+/** A knex instance or a transaction: repositories accept either, so services can compose them. */
+export type Queryable = Knex | Knex.Transaction;
+
+/** node-sqlite3's own busy timeout is 1 s; two services writing need longer. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+interface SqliteConnection {
+  exec(sql: string, cb: (err: Error | null) => void): void;
+  configure(option: 'busyTimeout', value: number): void;
+}
+
+export function createDatabase(config: DatabaseConfig): Db {
+  if (config.client === 'sqlite') {
+    if (config.filename !== ':memory:') mkdirSync(dirname(config.filename), { recursive: true });
+    return knex({
+      client: 'sqlite3',
+      connection: { filename: config.filename },
+      useNullAsDefault: true,
+      pool: {
+        // Per connection, before it is used: WAL so readers never block the writer, a busy timeout
+        // so the other service's write waits instead of failing, and foreign keys enforced.
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
+          conn.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+          conn.exec(
+            `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS};`,
+            (err) => done(err, conn),
+          );
+        },
+      },
+    });
+  }
+  return knex({
+    client: 'pg',
+    connection: { connectionString: config.connectionString },
+    ...(config.schema ? { searchPath: [config.schema] } : {}),
+    pool: { min: 0, max: 10 },
+  });
+}
+
+export function isSqlite(db: Queryable): boolean {
+  return db.client.config.client === 'sqlite3';
+}
+
+/**
+ * Runs `work` in a transaction that holds the write lock from its first statement.
+ * knex opens SQLite transactions with a deferred BEGIN; one that reads first and writes later
+ * gets SQLITE_BUSY at once (no busy wait) when another process wrote in between. A write as
+ * the first statement takes the lock up front, and waits for it under busy_timeout.
+ */
+export function writeTransaction<T>(db: Db, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (trx) => {
+    if (isSqlite(trx)) await trx.raw('UPDATE app_settings SET key = key WHERE 0');
+    return work(trx);
+  });
+}

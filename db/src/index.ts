@@ -1,0 +1,14 @@
+export { createDatabase, isSqlite, writeTransaction, type Db, type Queryable } from './connection.js';
+export { migrateToLatest, rollbackAll, migrationStatus } from './migrate.js';
+export { isForeignKeyViolation, isUniqueViolation, violatedColumn } from './errors.js';
+export { now, toIso } from './time.js';
+export * from './rows.js';
+export * as shopsRepository from './repositories/shops.js';
+export * as usersRepository from './repositories/users.js';
+export * as simcardsRepository from './repositories/simcards.js';
+export * as revokedTokensRepository from './repositories/revoked-tokens.js';
+export * as settingsRepository from './repositories/settings.js';
+export * as assignmentLogsRepository from './repositories/assignment-logs.js';
+export type { ShopSortColumn } from './repositories/shops.js';
+export type { UserSortColumn } from './repositories/users.js';
+export { SIMCARD_SORT_COLUMNS, type SimcardSortColumn } from './repositories/simcards.js';

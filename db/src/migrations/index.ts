@@ -1,0 +1,28 @@
+/**
+ * The ordered list of migrations. Imported statically (not scanned from disk) so that the same
+ * list runs under tsx, jest and a bundler alike. Add a new file here, never edit an old one.
+ */
+import type { Knex } from 'knex';
+import * as m0001 from './2026-11-23-0001-create-app-settings.js';
+import * as m0002 from './2026-11-23-0002-create-shops.js';
+import * as m0003 from './2026-11-23-0003-create-users.js';
+import * as m0004 from './2026-11-23-0004-create-revoked-tokens.js';
+import * as m0005 from './2026-11-23-0005-create-simcards.js';
+import * as m0006 from './2026-11-23-0006-create-assignment-logs.js';
+import * as m0007 from './2026-11-23-0007-create-status-check-logs.js';
+
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const migrations: readonly Migration[] = [
+  { name: '2026-11-23-0001-create-app-settings', ...m0001 },
+  { name: '2026-11-23-0002-create-shops', ...m0002 },
+  { name: '2026-11-23-0003-create-users', ...m0003 },
+  { name: '2026-11-23-0004-create-revoked-tokens', ...m0004 },
+  { name: '2026-11-23-0005-create-simcards', ...m0005 },
+  { name: '2026-11-23-0006-create-assignment-logs', ...m0006 },
+  { name: '2026-11-23-0007-create-status-check-logs', ...m0007 },
+];

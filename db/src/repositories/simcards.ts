@@ -1,0 +1,77 @@
+import type { Queryable } from '../connection.js';
+import type { Page, PageRequest, SimcardRow, SimcardStatus, SortRequest } from '../rows.js';
+import { now } from '../time.js';
+import { countOf, wherePrefix } from './query-helpers.js';
+
+export const SIMCARD_SORT_COLUMNS = [
+  'id',
+  'iccid',
+  'msisdn',
+  'status',
+  'operator',
+  'price',
+  'batch_id',
+  'created_at',
+  'updated_at',
+  'assigned_at',
+  'sold_at',
+  'last_checked_at',
+] as const;
+export type SimcardSortColumn = (typeof SIMCARD_SORT_COLUMNS)[number];
+
+export interface SimcardFilter {
+  /** Staff scope or an explicit filter: only this shop's SIMs. */
+  shopId?: number;
+  status?: SimcardStatus;
+  operator?: string;
+  batchId?: string;
+  /** Digits: a prefix of the ICCID, or of the MSISDN with or without +998. */
+  q?: string;
+}
+
+export type NewSimcard = Pick<SimcardRow, 'iccid' | 'msisdn' | 'operator' | 'tariff' | 'price' | 'batch_id' | 'shop_id' | 'status' | 'assigned_at' | 'notes'>;
+export type SimcardPatch = Partial<Omit<SimcardRow, 'id' | 'created_at' | 'updated_at'>>;
+
+export function findById(db: Queryable, id: number): Promise<SimcardRow | undefined> {
+  return db<SimcardRow>('simcards').where({ id }).first();
+}
+
+export async function list(
+  db: Queryable,
+  filter: SimcardFilter,
+  page: PageRequest,
+  sort: SortRequest<SimcardSortColumn>,
+): Promise<Page<SimcardRow>> {
+  const qb = db<SimcardRow>('simcards');
+  if (filter.shopId !== undefined) qb.where('shop_id', filter.shopId);
+  if (filter.status) qb.where('status', filter.status);
+  if (filter.operator) qb.where('operator', filter.operator);
+  if (filter.batchId) qb.where('batch_id', filter.batchId);
+  if (filter.q) {
+    const q = filter.q;
+    qb.where((w) => {
+      w.where((x) => wherePrefix(x, 'iccid', q))
+        .orWhere((x) => wherePrefix(x, 'msisdn', `+${q}`))
+        .orWhere((x) => wherePrefix(x, 'msisdn', `+998${q}`));
+    });
+  }
+  const ordered = qb.clone().orderBy(sort.column, sort.direction);
+  if (sort.column !== 'id') ordered.orderBy('id', sort.direction);
+  const [rows, total] = await Promise.all([ordered.limit(page.limit).offset(page.offset), countOf(qb.clone())]);
+  return { rows, total };
+}
+
+export async function insert(db: Queryable, simcard: NewSimcard): Promise<SimcardRow> {
+  const at = now();
+  const [row] = await db<SimcardRow>('simcards').insert({ ...simcard, created_at: at, updated_at: at }).returning('*');
+  return row as SimcardRow;
+}
+
+export async function update(db: Queryable, id: number, patch: SimcardPatch): Promise<SimcardRow | undefined> {
+  const [row] = await db<SimcardRow>('simcards').where({ id }).update({ ...patch, updated_at: now() }).returning('*');
+  return row as SimcardRow | undefined;
+}
+
+export function remove(db: Queryable, id: number): Promise<number> {
+  return db('simcards').where({ id }).delete();
+}

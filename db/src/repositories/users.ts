@@ -1,0 +1,90 @@
+import type { Queryable } from '../connection.js';
+import type { DbBoolean, Page, PageRequest, Role, SortRequest, UserRow } from '../rows.js';
+import { now } from '../time.js';
+import { countOf } from './query-helpers.js';
+
+export type UserSortColumn = 'id' | 'username' | 'role' | 'created_at' | 'last_login_at';
+
+export interface UserFilter {
+  role?: Role;
+  shopId?: number;
+  isActive?: boolean;
+  q?: string;
+}
+
+export type NewUser = Pick<UserRow, 'username' | 'password_hash' | 'role' | 'shop_id' | 'full_name' | 'is_active'>;
+export type UserPatch = Partial<NewUser> & { token_version?: number };
+
+export function findById(db: Queryable, id: number): Promise<UserRow | undefined> {
+  return db<UserRow>('users').where({ id }).first();
+}
+
+export function findByUsername(db: Queryable, username: string): Promise<UserRow | undefined> {
+  return db<UserRow>('users').where({ username }).first();
+}
+
+/**
+ * What authenticating a request needs, in one query: the user and whether this token's jti
+ * was revoked by a logout.
+ */
+export async function findForToken(
+  db: Queryable,
+  id: number,
+  jti: string,
+): Promise<(Pick<UserRow, 'id' | 'username' | 'role' | 'shop_id' | 'is_active' | 'token_version'> & { revoked: boolean }) | undefined> {
+  const row = (await db('users')
+    .where({ id })
+    .first(
+      'id',
+      'username',
+      'role',
+      'shop_id',
+      'is_active',
+      'token_version',
+      db.raw('exists (select 1 from revoked_tokens where jti = ?) as revoked', [jti]),
+    )) as (UserRow & { revoked: DbBoolean }) | undefined;
+  return row && { ...row, revoked: Boolean(row.revoked) };
+}
+
+export async function list(db: Queryable, filter: UserFilter, page: PageRequest, sort: SortRequest<UserSortColumn>): Promise<Page<UserRow>> {
+  const qb = db<UserRow>('users');
+  if (filter.role) qb.where('role', filter.role);
+  if (filter.shopId !== undefined) qb.where('shop_id', filter.shopId);
+  if (filter.isActive !== undefined) qb.where('is_active', filter.isActive);
+  if (filter.q) {
+    const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    qb.where((w) => w.whereRaw(`username like ? escape '\\'`, [like]).orWhereRaw(`lower(full_name) like ? escape '\\'`, [like]));
+  }
+  const [rows, total] = await Promise.all([
+    qb.clone().orderBy(sort.column, sort.direction).orderBy('id', sort.direction).limit(page.limit).offset(page.offset),
+    countOf(qb.clone()),
+  ]);
+  return { rows, total };
+}
+
+export async function insert(db: Queryable, user: NewUser): Promise<UserRow> {
+  const at = now();
+  const [row] = await db<UserRow>('users').insert({ ...user, created_at: at, updated_at: at }).returning('*');
+  return row as UserRow;
+}
+
+export async function update(db: Queryable, id: number, patch: UserPatch): Promise<UserRow | undefined> {
+  const [row] = await db<UserRow>('users').where({ id }).update({ ...patch, updated_at: now() }).returning('*');
+  return row as UserRow | undefined;
+}
+
+export function recordLogin(db: Queryable, id: number): Promise<number> {
+  return db('users').where({ id }).update({ last_login_at: now() });
+}
+
+export function remove(db: Queryable, id: number): Promise<number> {
+  return db('users').where({ id }).delete();
+}
+
+export function countActiveAdmins(db: Queryable): Promise<number> {
+  return countOf(db('users').where({ role: 'admin', is_active: true }));
+}
+
+export async function anyAdminExists(db: Queryable): Promise<boolean> {
+  return (await db('users').where({ role: 'admin' }).first('id')) !== undefined;
+}

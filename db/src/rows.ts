@@ -1,0 +1,86 @@
+/** Rows as the drivers return them: SQLite gives 0/1 for booleans and text for timestamps. */
+export type DbBoolean = boolean | number;
+export type DbTimestamp = string | Date;
+
+export interface ShopRow {
+  id: number;
+  name: string;
+  code: string;
+  city: string | null;
+  region: string | null;
+  address: string | null;
+  phone: string | null;
+  manager_name: string | null;
+  is_active: DbBoolean;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+}
+
+export type Role = 'admin' | 'staff';
+
+export interface UserRow {
+  id: number;
+  username: string;
+  password_hash: string;
+  role: Role;
+  shop_id: number | null;
+  full_name: string | null;
+  is_active: DbBoolean;
+  token_version: number;
+  last_login_at: DbTimestamp | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+}
+
+export type SimcardStatus = 'in_stock' | 'assigned' | 'sold' | 'blocked';
+export type ProviderStatus = 'inactive' | 'active' | 'blocked' | 'not_found';
+
+export interface SimcardRow {
+  id: number;
+  iccid: string;
+  msisdn: string | null;
+  operator: string | null;
+  tariff: string | null;
+  price: number | null;
+  batch_id: string | null;
+  shop_id: number | null;
+  status: SimcardStatus;
+  provider_status: ProviderStatus | null;
+  activated_at: DbTimestamp | null;
+  sold_at: DbTimestamp | null;
+  assigned_at: DbTimestamp | null;
+  last_checked_at: DbTimestamp | null;
+  last_check_error: string | null;
+  notes: string | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+}
+
+export type AssignmentAction = 'assigned' | 'transferred' | 'returned';
+
+export interface AssignmentLogRow {
+  id: number;
+  simcard_id: number | null;
+  iccid: string;
+  from_shop_id: number | null;
+  to_shop_id: number | null;
+  action: AssignmentAction;
+  user_id: number | null;
+  created_at: DbTimestamp;
+}
+
+export interface Page<T> {
+  rows: T[];
+  total: number;
+}
+
+export interface PageRequest {
+  limit: number;
+  offset: number;
+}
+
+/** A sort the route already checked against its whitelist. */
+export interface SortRequest<C extends string> {
+  column: C;
+  direction: 'asc' | 'desc';
+}

@@ -1,0 +1,64 @@
+/**
+ * The main API as a Koa app, built from its dependencies; `server.ts` (or a test) listens.
+ * The middleware list reads top to bottom as a request's path.
+ */
+import { createRequire } from 'node:module';
+import bodyParser from '@koa/bodyparser';
+import { ApiRouter, buildOpenApiDocument, errorHandler, type Config, type Logger, type TokenService } from '@simcard/common';
+import type { Db } from '@simcard/db';
+import Koa from 'koa';
+import { authenticate } from './middleware/authenticate.js';
+import { securityHeaders } from './middleware/security-headers.js';
+import { authRoutes } from './routes/auth/auth.js';
+import { rootRoutes } from './routes/root/root.js';
+import { shopRoutes } from './routes/shops/shops.js';
+import { simcardRoutes } from './routes/simcards/simcards.js';
+import { userRoutes } from './routes/users/users.js';
+import { AuthService } from './services/auth.js';
+import { ShopsService } from './services/shops.js';
+import { SimcardsService } from './services/simcards.js';
+import { UsersService } from './services/users.js';
+
+const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+
+export interface MainApiDeps {
+  config: Config;
+  db: Db;
+  tokens: TokenService;
+  log: Logger;
+}
+
+export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa; api: ApiRouter } {
+  const auth = new AuthService(db, tokens, config.auth.scryptLog2N);
+  const users = new UsersService(db, config.auth.scryptLog2N);
+  const api = new ApiRouter({ authenticate: authenticate(auth) });
+
+  let openapi: object | undefined;
+  rootRoutes(api, {
+    db,
+    name: 'SimCard Manager main API',
+    version: pkg.version,
+    openapi: () =>
+      (openapi ??= buildOpenApiDocument(api, {
+        title: 'SimCard Manager main API',
+        version: pkg.version,
+        description: 'Shops, SIM cards, users. Errors are `{ error: { code, message, details } }`; lists are `{ data, total, limit, offset }`.',
+      })),
+  });
+  authRoutes(api, auth, users);
+  userRoutes(api, users);
+  shopRoutes(api, new ShopsService(db));
+  simcardRoutes(api, new SimcardsService(db));
+
+  const app = new Koa();
+  app.proxy = false;
+  // Errors are answered by errorHandler; koa's own printing of them would only duplicate it.
+  app.silent = true;
+  app
+    .use(errorHandler(log))
+    .use(securityHeaders())
+    .use(bodyParser({ enableTypes: ['json'], jsonLimit: config.http.jsonBodyLimitBytes, encoding: 'utf-8' }))
+    .use(api.router.routes())
+    .use(api.router.allowedMethods({ throw: true }));
+  return { app, api };
+}

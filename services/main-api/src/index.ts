@@ -1,0 +1,3 @@
+export { createApp, type MainApiDeps } from './app.js';
+export { startMainApi, type RunningMainApi } from './main.js';
+export { prepareDatabase } from './bootstrap.js';

@@ -1,0 +1,124 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { ApiRouter } from '@simcard/common';
+import type { Db } from '@simcard/db';
+import { getAbsoluteFSPath } from 'swagger-ui-dist';
+import { DocsAssetParams, HealthResponse, RootResponse } from './root.schema.js';
+
+const DOCS_HTML = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>SimCard Manager API</title>
+  <link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+  <div id="docs"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs' });</script>
+</body>
+</html>`;
+
+export interface RootDeps {
+  db: Db;
+  name: string;
+  version: string;
+  openapi: () => object;
+}
+
+export function rootRoutes(api: ApiRouter, deps: RootDeps): void {
+  const startedAt = Date.now();
+  const swaggerDir = getAbsoluteFSPath();
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/',
+      tag: 'Monitoring',
+      summary: 'Name, version and links',
+      access: 'public',
+      responses: { 200: { description: 'About this API', schema: RootResponse } },
+    },
+    (ctx) => {
+      ctx.body = {
+        name: deps.name,
+        version: deps.version,
+        links: { health: '/health', openapi: '/openapi.json', docs: '/docs', login: '/auth/login' },
+      };
+    },
+  );
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/health',
+      tag: 'Monitoring',
+      summary: 'Whether the API and its database are up',
+      access: 'public',
+      responses: {
+        200: { description: 'Healthy', schema: HealthResponse },
+        503: { description: 'The database is unreachable', schema: HealthResponse },
+      },
+    },
+    async (ctx) => {
+      const database = await deps.db
+        .raw('select 1')
+        .then(() => 'ok' as const)
+        .catch(() => 'unreachable' as const);
+      ctx.status = database === 'ok' ? 200 : 503;
+      ctx.body = {
+        status: database === 'ok' ? 'ok' : 'unavailable',
+        database,
+        version: deps.version,
+        uptime_seconds: Math.floor((Date.now() - startedAt) / 1000),
+      };
+    },
+  );
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/openapi.json',
+      tag: 'Monitoring',
+      summary: 'This document',
+      access: 'public',
+      responses: { 200: { description: 'OpenAPI 3.1' } },
+    },
+    (ctx) => {
+      ctx.body = deps.openapi();
+    },
+  );
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/docs',
+      tag: 'Monitoring',
+      summary: 'Interactive API documentation',
+      access: 'public',
+      responses: { 200: { description: 'An HTML page', contentType: 'text/html' } },
+    },
+    (ctx) => {
+      ctx.type = 'html';
+      ctx.body = DOCS_HTML;
+    },
+  );
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/docs/{asset}',
+      tag: 'Monitoring',
+      summary: 'Scripts and styles of the documentation page',
+      access: 'public',
+      params: DocsAssetParams,
+      responses: { 200: { description: 'The file' } },
+    },
+    (ctx, { params }) => {
+      ctx.type = params.asset.endsWith('.css') ? 'text/css' : 'application/javascript';
+      ctx.set('Cache-Control', 'public, max-age=86400');
+      ctx.body = createReadStream(join(swaggerDir, params.asset));
+    },
+  );
+}

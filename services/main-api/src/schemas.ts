@@ -1,0 +1,90 @@
+/**
+ * Building blocks shared by the route schemas: ids, paging, sorting, identifiers. The response
+ * shapes live in `presenters.ts`, beside the functions that produce them.
+ */
+import { parseIccid, parseMsisdn } from '@simcard/common';
+import { z } from 'zod';
+
+export const MAX_LIMIT = 500;
+
+export const IdParams = z.strictObject({
+  id: z.coerce.number().int().positive().max(2 ** 31 - 1).meta({ description: 'Numeric id' }),
+});
+
+/** `limit` (default 50, capped at 500) and `offset`, as SPEC's list convention says. */
+export const pageQuery = {
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(50)
+    .transform((n) => Math.min(n, MAX_LIMIT))
+    .meta({ description: `Page size, default 50, at most ${MAX_LIMIT} (larger values are capped)` }),
+  offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+};
+
+/** `sort=column` ascending or `sort=-column` descending, from a whitelist; anything else is a 400. */
+export function sortQuery<const C extends readonly [string, ...string[]]>(columns: C, fallback: `${'' | '-'}${C[number]}`) {
+  const values = columns.flatMap((c) => [c, `-${c}`]) as [string, ...string[]];
+  return z
+    .enum(values)
+    .default(fallback)
+    .transform((s) => ({
+      column: s.replace(/^-/, '') as C[number],
+      direction: s.startsWith('-') ? ('desc' as const) : ('asc' as const),
+    }))
+    .meta({ description: 'Sort column; prefix with - for descending' });
+}
+
+export const booleanQuery = z
+  .enum(['true', 'false'])
+  .transform((v) => v === 'true')
+  .meta({ description: 'true or false' });
+
+/** Optional text: trimmed; an empty string means "not given". */
+export const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((s) => (s === '' ? null : s))
+    .nullish();
+
+export const Iccid = z
+  .string()
+  .max(64)
+  .transform((value, ctx) => {
+    const r = parseIccid(value);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: r.reason });
+      return z.NEVER;
+    }
+    return r.value;
+  })
+  .meta({ description: 'ICCID: 19-20 digits starting with 89, Luhn check digit last; spaces and dashes are ignored', example: '8999801000000000018' });
+
+export const Msisdn = z
+  .string()
+  .max(32)
+  .transform((value, ctx) => {
+    const r = parseMsisdn(value);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: r.reason });
+      return z.NEVER;
+    }
+    return r.value;
+  })
+  .meta({ description: 'Uzbek number; stored as +998XXXXXXXXX', example: '+998 90 123 45 67' });
+
+export const Operator = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9_-]{2,32}$/, 'must be 2-32 letters, digits, dashes or underscores')
+  .meta({ description: 'Operator slug, stored lower-case (beeline, ucell, uzmobile, mobiuz, humans, perfectum, ...)' });
+
+export function listOf<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .object({ data: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+    .meta({ id });
+}

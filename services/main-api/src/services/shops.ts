@@ -1,0 +1,71 @@
+/** The rules for shops: staff see their own only; a shop that still holds SIMs or staff stays. */
+import { ConflictError, NotFoundError, shopScope, type Principal } from '@simcard/common';
+import {
+  isUniqueViolation,
+  shopsRepository,
+  writeTransaction,
+  type Db,
+  type Page,
+  type PageRequest,
+  type ShopRow,
+  type ShopSortColumn,
+  type SortRequest,
+} from '@simcard/db';
+
+export type ShopInput = shopsRepository.NewShop;
+
+function duplicateCode(code: string): ConflictError {
+  return new ConflictError(`A shop with code ${code} already exists`, [{ field: 'code', reason: 'already exists' }], 'duplicate');
+}
+
+export class ShopsService {
+  constructor(private readonly db: Db) {}
+
+  list(principal: Principal, filter: { q?: string; isActive?: boolean }, page: PageRequest, sort: SortRequest<ShopSortColumn>): Promise<Page<ShopRow>> {
+    return shopsRepository.list(this.db, { ...filter, onlyId: shopScope(principal) }, page, sort);
+  }
+
+  /** Another shop's id answers 404 to staff, exactly like an id that does not exist. */
+  async get(principal: Principal, id: number): Promise<ShopRow> {
+    const scope = shopScope(principal);
+    const shop = scope === null || scope === id ? await shopsRepository.findById(this.db, id) : undefined;
+    if (!shop) throw new NotFoundError('Shop');
+    return shop;
+  }
+
+  async create(input: ShopInput): Promise<ShopRow> {
+    try {
+      return await shopsRepository.insert(this.db, input);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicateCode(input.code);
+      throw err;
+    }
+  }
+
+  async update(id: number, patch: Partial<ShopInput>): Promise<ShopRow> {
+    try {
+      const shop = await shopsRepository.update(this.db, id, patch);
+      if (!shop) throw new NotFoundError('Shop');
+      return shop;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicateCode(patch.code ?? '');
+      throw err;
+    }
+  }
+
+  /** Refused (409, with the counts) while SIMs or staff still belong to the shop: nothing is lost. */
+  async remove(id: number): Promise<void> {
+    await writeTransaction(this.db, async (trx) => {
+      if (!(await shopsRepository.findById(trx, id))) throw new NotFoundError('Shop');
+      const { simcards, users } = await shopsRepository.holdings(trx, id);
+      if (simcards > 0 || users > 0) {
+        throw new ConflictError(
+          `Shop still holds ${simcards} SIM card(s) and ${users} staff user(s); move or remove them first`,
+          [{ reason: 'shop_not_empty', simcards, users }],
+          'shop_not_empty',
+        );
+      }
+      await shopsRepository.remove(trx, id);
+    });
+  }
+}

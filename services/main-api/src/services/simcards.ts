@@ -1,0 +1,155 @@
+/**
+ * The rules for single SIM cards: identifiers normalized by the schemas, staff confined to their
+ * shop (404 for any other) and to editing notes, moves through `planMove` and logged.
+ */
+import { ConflictError, ForbiddenError, NotFoundError, operatorForMsisdn, shopScope, ValidationError, type Principal } from '@simcard/common';
+import {
+  assignmentLogsRepository,
+  isUniqueViolation,
+  now,
+  shopsRepository,
+  simcardsRepository,
+  violatedColumn,
+  writeTransaction,
+  type Db,
+  type Page,
+  type PageRequest,
+  type Queryable,
+  type SimcardRow,
+  type SimcardSortColumn,
+  type SimcardStatus,
+  type SortRequest,
+} from '@simcard/db';
+import { planMove } from './simcard-lifecycle.js';
+
+export interface SimcardListFilter {
+  shop_id?: number | undefined;
+  status?: SimcardStatus | undefined;
+  operator?: string | undefined;
+  batch_id?: string | undefined;
+  q?: string | undefined;
+}
+
+export interface CreateSimcardInput {
+  iccid: string;
+  msisdn?: string | null | undefined;
+  operator?: string | null | undefined;
+  tariff?: string | null | undefined;
+  price?: number | null | undefined;
+  batch_id?: string | null | undefined;
+  shop_id?: number | null | undefined;
+  notes?: string | null | undefined;
+}
+
+export type UpdateSimcardInput = Partial<Omit<CreateSimcardInput, 'iccid'>>;
+
+/** What staff may change on their own shop's SIMs. */
+const STAFF_EDITABLE = new Set(['notes']);
+
+function duplicate(err: unknown): ConflictError {
+  const field = violatedColumn(err) ?? 'iccid';
+  return new ConflictError(`A SIM card with this ${field} already exists`, [{ field, reason: 'already exists' }], 'duplicate');
+}
+
+async function requireActiveShop(db: Queryable, shopId: number): Promise<void> {
+  const shop = await shopsRepository.findById(db, shopId);
+  if (!shop) throw ValidationError.field('shop_id', `shop ${shopId} does not exist`);
+  if (!shop.is_active) throw ValidationError.field('shop_id', `shop ${shopId} is inactive`);
+}
+
+export class SimcardsService {
+  constructor(private readonly db: Db) {}
+
+  list(principal: Principal, filter: SimcardListFilter, page: PageRequest, sort: SortRequest<SimcardSortColumn>): Promise<Page<SimcardRow>> {
+    const scope = shopScope(principal);
+    if (scope !== null && filter.shop_id !== undefined && filter.shop_id !== scope) throw new NotFoundError('Shop');
+    return simcardsRepository.list(
+      this.db,
+      { shopId: scope ?? filter.shop_id, status: filter.status, operator: filter.operator, batchId: filter.batch_id, q: filter.q },
+      page,
+      sort,
+    );
+  }
+
+  /** Another shop's SIM answers 404 to staff, exactly like an id that does not exist. */
+  async get(principal: Principal, id: number, db: Queryable = this.db): Promise<SimcardRow> {
+    const sim = await simcardsRepository.findById(db, id);
+    const scope = shopScope(principal);
+    if (!sim || (scope !== null && sim.shop_id !== scope)) throw new NotFoundError('SIM card');
+    return sim;
+  }
+
+  async create(actor: Principal, input: CreateSimcardInput): Promise<SimcardRow> {
+    const msisdn = input.msisdn ?? null;
+    const shopId = input.shop_id ?? null;
+    try {
+      return await writeTransaction(this.db, async (trx) => {
+        if (shopId !== null) await requireActiveShop(trx, shopId);
+        const at = now();
+        const sim = await simcardsRepository.insert(trx, {
+          iccid: input.iccid,
+          msisdn,
+          // Without an operator, the number's range names one (a hint: numbers can be ported).
+          operator: input.operator ?? (msisdn ? operatorForMsisdn(msisdn) : null),
+          tariff: input.tariff ?? null,
+          price: input.price ?? null,
+          batch_id: input.batch_id ?? null,
+          shop_id: shopId,
+          status: shopId === null ? 'in_stock' : 'assigned',
+          assigned_at: shopId === null ? null : at,
+          notes: input.notes ?? null,
+        });
+        if (shopId !== null) {
+          await assignmentLogsRepository.insert(trx, [
+            { simcard_id: sim.id, iccid: sim.iccid, from_shop_id: null, to_shop_id: shopId, action: 'assigned', user_id: actor.userId },
+          ]);
+        }
+        return sim;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicate(err);
+      throw err;
+    }
+  }
+
+  async update(actor: Principal, id: number, input: UpdateSimcardInput): Promise<SimcardRow> {
+    try {
+      return await writeTransaction(this.db, async (trx) => {
+        const sim = await this.get(actor, id, trx);
+        if (shopScope(actor) !== null) {
+          const forbidden = Object.keys(input).filter((k) => !STAFF_EDITABLE.has(k));
+          if (forbidden.length > 0) {
+            throw new ForbiddenError(
+              'Shop staff may only edit notes',
+              forbidden.map((field) => ({ field, reason: 'only admins may change this' })),
+            );
+          }
+        }
+        const { shop_id: toShopId, ...fields } = input;
+        let patch: simcardsRepository.SimcardPatch = { ...fields };
+        if (toShopId !== undefined) {
+          if (toShopId !== null) await requireActiveShop(trx, toShopId);
+          const move = planMove(sim, toShopId, actor.userId, now());
+          if (move) {
+            patch = { ...patch, ...move.patch };
+            await assignmentLogsRepository.insert(trx, [move.log]);
+          }
+        }
+        return (await simcardsRepository.update(trx, id, patch))!;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicate(err);
+      throw err;
+    }
+  }
+
+  /** A sold SIM is what a shop is paid for: it stays. */
+  async remove(id: number): Promise<void> {
+    await writeTransaction(this.db, async (trx) => {
+      const sim = await simcardsRepository.findById(trx, id);
+      if (!sim) throw new NotFoundError('SIM card');
+      if (sim.status === 'sold') throw new ConflictError('A sold SIM card cannot be deleted', undefined, 'sold');
+      await simcardsRepository.remove(trx, id);
+    });
+  }
+}

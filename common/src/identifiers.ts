@@ -71,3 +71,8 @@ export function operatorForMsisdn(msisdn: string): string | null {
   }
   return null;
 }
+
+/** `digits` with its Luhn check digit appended (for operators' files that leave it off). */
+export function appendCheckDigit(digits: string): string {
+  return digits + String(luhnCheckDigit(digits));
+}

@@ -15,6 +15,9 @@ const config: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migratio
  */
 export async function migrateToLatest(db: Knex, { waitMs = 60_000 } = {}): Promise<string[]> {
   const deadline = Date.now() + waitMs;
+  // A PostgreSQL schema chosen in DATABASE_URL (?schema=) is created on first start.
+  const searchPath = db.client.config.searchPath as string[] | undefined;
+  if (searchPath?.[0]) await db.raw('create schema if not exists ??', [searchPath[0]]);
   for (;;) {
     try {
       const [, applied] = (await db.migrate.latest(config)) as [number, string[]];

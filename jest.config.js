@@ -1,0 +1,48 @@
+/**
+ * One jest run, three projects: unit tests, and the database-backed tests twice, on SQLite and
+ * on PostgreSQL. On CI (CI=true) PostgreSQL is required: unreachable is a failure, never a skip.
+ */
+import pg from 'pg';
+
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresReachable() {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const base = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+  },
+  // Sources import './x.js' (NodeNext); jest resolves the .ts file.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+};
+
+const databaseTests = ['<rootDir>/db/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts'];
+
+export default async () => {
+  const projects = [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/common/src/**/*.test.ts'] },
+    { ...base, displayName: 'sqlite', testMatch: databaseTests, setupFiles: ['<rootDir>/tests/setup/sqlite.ts'] },
+  ];
+  const reachable = await postgresReachable();
+  if (reachable === true) {
+    projects.push({ ...base, displayName: 'postgres', testMatch: databaseTests, setupFiles: ['<rootDir>/tests/setup/postgres.ts'] });
+  } else if (process.env.CI === 'true') {
+    throw new Error(`PostgreSQL at ${POSTGRES_URL} is required on CI and unreachable: ${reachable}`);
+  } else {
+    console.warn(`\n!!! PostgreSQL at ${POSTGRES_URL} is unreachable (${reachable}): the postgres project is NOT run.\n`);
+  }
+  return { projects, testTimeout: 30_000, maxWorkers: 2 };
+};

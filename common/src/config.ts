@@ -49,6 +49,9 @@ const EnvSchema = z.object({
   JSON_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(100 * 1024).default(1024),
 });
 
+/** Never echoed back in an error: they hold passwords. */
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DATABASE_URL']);
+
 export function parseDatabaseUrl(url: string | undefined): DatabaseConfig {
   if (!url) return { client: 'sqlite', filename: DEFAULT_SQLITE_FILE };
   if (url.startsWith('sqlite:')) {
@@ -79,7 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(env[name])})`);
+    const got = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(env[name])})`;
+    throw new ConfigError(`${name}: ${issue.message}${got}`);
   }
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {

@@ -1,0 +1,34 @@
+import jwt from 'jsonwebtoken';
+import { AuthenticationError } from '../errors.js';
+import { TokenService } from './tokens.js';
+
+const SECRET = 'a-secret-of-at-least-thirty-two-bytes!';
+
+describe('access tokens', () => {
+  test('an issued token verifies to its user, version, jti and expiry', () => {
+    const tokens = new TokenService(SECRET, 3600);
+    const issued = tokens.issue(7, 3);
+    const claims = tokens.verify(issued.token);
+    expect(claims).toEqual({ userId: 7, version: 3, jti: issued.jti, expiresAt: issued.expiresAt });
+    expect(jwt.decode(issued.token, { complete: true })?.header.alg).toBe('HS256');
+  });
+
+  test('each token has its own jti', () => {
+    const tokens = new TokenService(SECRET, 3600);
+    expect(tokens.issue(1, 0).jti).not.toBe(tokens.issue(1, 0).jti);
+  });
+
+  test('a secret under 32 bytes is refused', () => {
+    expect(() => new TokenService('short', 60)).toThrow(/32 bytes/);
+  });
+
+  test('a token of another service key is refused', () => {
+    const issued = new TokenService('another-secret-of-at-least-32-bytes!', 60).issue(1, 0);
+    expect(() => new TokenService(SECRET, 60).verify(issued.token)).toThrow(AuthenticationError);
+  });
+
+  test('a token with a non-numeric subject is refused', () => {
+    const token = jwt.sign({ ver: 0 }, SECRET, { algorithm: 'HS256', subject: 'admin', jwtid: 'x', expiresIn: 60 });
+    expect(() => new TokenService(SECRET, 60).verify(token)).toThrow(AuthenticationError);
+  });
+});

@@ -1,0 +1,48 @@
+import { ConfigError, DEFAULT_SQLITE_FILE, loadConfig, parseDatabaseUrl } from './config.js';
+
+describe('configuration', () => {
+  test('nothing is required for a local start', () => {
+    const config = loadConfig({});
+    expect(config.mainApi.port).toBe(9022);
+    expect(config.database).toEqual({ client: 'sqlite', filename: DEFAULT_SQLITE_FILE });
+    expect(DEFAULT_SQLITE_FILE).toMatch(/db\/simcard_db\.sqlite$/);
+    expect(config.auth.jwtSecret).toBeNull();
+    expect(config.auth.scryptLog2N).toBe(17);
+  });
+
+  test('a bad value stops start-up with one line naming it', () => {
+    expect(() => loadConfig({ MAIN_API_PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ MAIN_API_PORT: '70000' })).toThrow(/^MAIN_API_PORT: .*70000/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL:/);
+    expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(/^NODE_ENV:/);
+  });
+
+  test('a JWT_SECRET under 32 bytes is refused', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/^JWT_SECRET: must be at least 32 bytes/);
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toBe('x'.repeat(32));
+  });
+
+  test('production requires JWT_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/^JWT_SECRET: required/);
+  });
+
+  test('the error never echoes a secret', () => {
+    try {
+      loadConfig({ JWT_SECRET: 'short-secret' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('short-secret');
+    }
+    expect.assertions(1);
+  });
+
+  test('DATABASE_URL picks SQLite or PostgreSQL, with an optional schema', () => {
+    expect(parseDatabaseUrl('sqlite:./data/x.sqlite')).toEqual({ client: 'sqlite', filename: './data/x.sqlite' });
+    expect(parseDatabaseUrl('postgres://u@h:5432/db?schema=sims')).toEqual({
+      client: 'postgres',
+      connectionString: 'postgres://u@h:5432/db',
+      schema: 'sims',
+    });
+    expect(parseDatabaseUrl('postgresql://u@h/db')).toMatchObject({ client: 'postgres', schema: null });
+    expect(() => parseDatabaseUrl('postgres://u@h/db?schema=Bad-Name')).toThrow(ConfigError);
+  });
+});

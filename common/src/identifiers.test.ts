@@ -1,0 +1,56 @@
+import { appendCheckDigit, luhnCheckDigit, operatorForMsisdn, parseIccid, parseMsisdn } from './identifiers.js';
+
+describe('ICCID', () => {
+  test('a 19-digit ICCID with a correct Luhn digit is accepted as digits only', () => {
+    expect(parseIccid('8999 8010-0000 0000 014')).toEqual({ ok: true, value: '8999801000000000014' });
+  });
+
+  test('20-digit ICCIDs are accepted', () => {
+    const iccid = appendCheckDigit('8999801000000000123');
+    expect(iccid).toHaveLength(20);
+    expect(parseIccid(iccid)).toEqual({ ok: true, value: iccid });
+  });
+
+  test('a wrong check digit is refused, naming the expected one', () => {
+    expect(parseIccid('8999801000000000015')).toEqual({ ok: false, reason: 'check digit is wrong (expected 4)' });
+  });
+
+  test('length, prefix and non-digits are refused with a reason', () => {
+    expect(parseIccid('89998010000000014')).toMatchObject({ ok: false, reason: expect.stringContaining('19 or 20 digits') });
+    expect(parseIccid(appendCheckDigit('790000000000000000'))).toMatchObject({ ok: false, reason: 'must start with 89' });
+    expect(parseIccid('8999801000000000O14')).toMatchObject({ ok: false, reason: 'must contain only digits' });
+    expect(parseIccid('')).toMatchObject({ ok: false });
+  });
+
+  test('the check digit is the standard Luhn digit', () => {
+    expect(luhnCheckDigit('7992739871')).toBe(3); // the classic Luhn example 79927398713
+  });
+
+  test('every single-digit error is detected', () => {
+    const iccid = appendCheckDigit('899980100000000012');
+    for (let i = 0; i < iccid.length - 1; i++) {
+      const wrong = iccid.slice(0, i) + String((Number(iccid[i]) + 1) % 10) + iccid.slice(i + 1);
+      expect(parseIccid(wrong).ok).toBe(false);
+    }
+  });
+});
+
+describe('MSISDN', () => {
+  test.each(['+998 90 123 45 67', '998901234567', '901234567', '+998 (90) 123-45-67', ' 90.123.45.67 '])('%s is stored as +998901234567', (input) => {
+    expect(parseMsisdn(input)).toEqual({ ok: true, value: '+998901234567' });
+  });
+
+  test.each(['+7 901 234 56 78', '12345', '99890123456', '+998 90 123 45 678', 'phone'])('%s is refused', (input) => {
+    expect(parseMsisdn(input).ok).toBe(false);
+  });
+
+  test('the operator is read off the number prefix', () => {
+    expect(operatorForMsisdn('+998901234567')).toBe('beeline');
+    expect(operatorForMsisdn('+998931234567')).toBe('ucell');
+    expect(operatorForMsisdn('+998991234567')).toBe('uzmobile');
+    expect(operatorForMsisdn('+998971234567')).toBe('mobiuz');
+    expect(operatorForMsisdn('+998331234567')).toBe('humans');
+    expect(operatorForMsisdn('+998981234567')).toBe('perfectum');
+    expect(operatorForMsisdn('+998711234567')).toBeNull();
+  });
+});

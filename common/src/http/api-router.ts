@@ -87,8 +87,37 @@ export function issuesToDetails(error: z.ZodError, location: string): ErrorDetai
   return details;
 }
 
+/**
+ * The path of the first string (or key) holding U+0000, or null. PostgreSQL text cannot store
+ * it (a 500 there, stored as-is by SQLite), so it is refused before any schema, on every dialect.
+ * Iterative: a deeply nested body cannot overflow the stack.
+ */
+function findNulCharacter(value: unknown): string | null {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return path;
+    } else if (current && typeof current === 'object') {
+      for (const [key, inner] of Object.entries(current)) {
+        const innerPath = path ? `${path}.${key}` : key;
+        if (key.includes('\u0000')) return innerPath;
+        stack.push([inner, innerPath]);
+      }
+    }
+  }
+  return null;
+}
+
 function parse<S extends Schema>(schema: S, value: unknown, location: string): Output<S> {
   if (!schema) return undefined as Output<S>;
+  const nul = findNulCharacter(value);
+  if (nul !== null) {
+    const field = nul || location;
+    throw new ValidationError(`Invalid request ${location}: ${field}: must not contain NUL (\\u0000) characters`, [
+      { field, reason: 'must not contain NUL (\\u0000) characters', in: location },
+    ]);
+  }
   const result = schema.safeParse(value);
   if (!result.success) {
     const details = issuesToDetails(result.error, location);

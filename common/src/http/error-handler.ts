@@ -38,6 +38,13 @@ export function errorHandler(log: Logger): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError('Route');
+      // The router's allowedMethods() (not throwing) leaves 405, or 501 for a method no route has
+      // (PROPFIND), with an Allow header and no body: a client error, 405 on a known path, else 404.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        const allow = ctx.response.get('Allow');
+        if (!allow) throw new NotFoundError('Route');
+        throw new HttpError(405, 'method_not_allowed', 'Method not allowed on this path', undefined, { Allow: allow });
+      }
     } catch (err) {
       let httpError = err instanceof HttpError ? err : fromFrameworkError(err as StatusError);
       if (!httpError) {

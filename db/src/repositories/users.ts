@@ -1,4 +1,4 @@
-import type { Queryable } from '../connection.js';
+import { isSqlite, type Queryable } from '../connection.js';
 import type { DbBoolean, Page, PageRequest, Role, SortRequest, UserRow } from '../rows.js';
 import { now } from '../time.js';
 import { countOf } from './query-helpers.js';
@@ -81,8 +81,15 @@ export function remove(db: Queryable, id: number): Promise<number> {
   return db('users').where({ id }).delete();
 }
 
-export function countActiveAdmins(db: Queryable): Promise<number> {
-  return countOf(db('users').where({ role: 'admin', is_active: true }));
+/**
+ * Inside a transaction on PostgreSQL this locks the active admins' rows until it ends: two
+ * transactions demoting different admins at once would otherwise each still count the other
+ * and leave no active admin. (SQLite write transactions are serialized already.)
+ */
+export async function countActiveAdmins(db: Queryable): Promise<number> {
+  const qb = db('users').where({ role: 'admin', is_active: true });
+  if (isSqlite(db)) return countOf(qb);
+  return (await qb.select('id').forUpdate()).length;
 }
 
 export async function anyAdminExists(db: Queryable): Promise<boolean> {

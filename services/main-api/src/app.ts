@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import bodyParser from '@koa/bodyparser';
-import { ApiRouter, buildOpenApiDocument, errorHandler, type Config, type Logger, type TokenService } from '@simcard/common';
+import { ApiRouter, buildOpenApiDocument, errorHandler, ValidationError, type Config, type Logger, type TokenService } from '@simcard/common';
 import type { Db } from '@simcard/db';
 import Koa from 'koa';
 import { authenticate } from './middleware/authenticate.js';
@@ -57,8 +57,20 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
   app
     .use(errorHandler(log))
     .use(securityHeaders())
-    .use(bodyParser({ enableTypes: ['json'], jsonLimit: config.http.jsonBodyLimitBytes, encoding: 'utf-8' }))
+    .use(
+      bodyParser({
+        enableTypes: ['json'],
+        jsonLimit: config.http.jsonBodyLimitBytes,
+        encoding: 'utf-8',
+        // A body that does not decode as its Content-Encoding says (zlib's errors carry no status) is the client's error.
+        onError: (err) => {
+          if (typeof (err as { status?: unknown }).status === 'number') throw err;
+          throw new ValidationError('Request body could not be decoded as its Content-Encoding says', undefined, 'malformed_body');
+        },
+      }),
+    )
     .use(api.router.routes())
-    .use(api.router.allowedMethods({ throw: true }));
+    // Not throwing: the router then sets the Allow header, which errorHandler keeps on its 405.
+    .use(api.router.allowedMethods());
   return { app, api };
 }

@@ -7,8 +7,11 @@ import { z } from 'zod';
 
 export const MAX_LIMIT = 500;
 
+/** Ids are 32-bit integer columns: a larger one is a 400 here, not a database error (a 500 on PostgreSQL). */
+export const MAX_ID = 2 ** 31 - 1;
+
 export const IdParams = z.strictObject({
-  id: z.coerce.number().int().positive().max(2 ** 31 - 1).meta({ description: 'Numeric id' }),
+  id: z.coerce.number().int().positive().max(MAX_ID).meta({ description: 'Numeric id' }),
 });
 
 /** `limit` (default 50, capped at 500) and `offset`, as SPEC's list convention says. */

@@ -208,16 +208,14 @@ describe('first start', () => {
   test('without JWT_SECRET a secret is generated once and kept: tokens survive a restart', async () => {
     const { config, drop } = await configFor({ ADMIN_PASSWORD: 'admin-password-1' });
     try {
-      const login = async (url: string) =>
-        (
-          await (
-            await fetch(`${url}/auth/login`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
-            })
-          ).json()
-        ).token as string;
+      const login = async (url: string) => {
+        const res = await fetch(`${url}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+        });
+        return ((await res.json()) as { token: string }).token;
+      };
       const first = await startMainApi(config, capture().log);
       const token = await login(first.url);
       await first.close();

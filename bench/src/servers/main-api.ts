@@ -1,0 +1,6 @@
+/** The real main API, for benchmarks: DATABASE_URL etc. from the environment; prints its URL. */
+import { loadConfig, silentLogger } from '@simcard/common';
+import { startMainApi } from '@simcard/main-api';
+
+const api = await startMainApi(loadConfig(), silentLogger);
+process.stdout.write(`READY ${api.url}\n`);

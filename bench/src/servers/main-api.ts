@@ -4,3 +4,5 @@ import { startMainApi } from '@simcard/main-api';
 
 const api = await startMainApi(loadConfig(), silentLogger);
 process.stdout.write(`READY ${api.url}\n`);
+// A clean exit on SIGTERM, so `--cpu-prof` can write its profile.
+process.once('SIGTERM', () => void api.close().then(() => process.exit(0)));

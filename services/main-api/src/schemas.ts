@@ -10,9 +10,18 @@ export const MAX_LIMIT = 500;
 /** Ids are 32-bit integer columns: a larger one is a 400 here, not a database error (a 500 on PostgreSQL). */
 export const MAX_ID = 2 ** 31 - 1;
 
-export const IdParams = z.strictObject({
-  id: z.coerce.number().int().positive().max(MAX_ID).meta({ description: 'Numeric id' }),
-});
+/** An id in a JSON body. */
+export const Id = z.number().int().positive().max(MAX_ID);
+
+/** An id in a path or query string: decimal digits only (no `0x10`, `1e1`, or ` 7`). */
+export const IdString = z
+  .string()
+  .regex(/^\d{1,10}$/, 'must be a positive whole number')
+  .transform(Number)
+  .pipe(Id)
+  .meta({ description: 'Numeric id' });
+
+export const IdParams = z.strictObject({ id: IdString });
 
 /** `limit` (default 50, capped at 500) and `offset`, as SPEC's list convention says. */
 export const pageQuery = {

@@ -1,13 +1,13 @@
 import { SIMCARD_SORT_COLUMNS } from '@simcard/db';
 import { z } from 'zod';
-import { Iccid, MAX_ID, Msisdn, Operator, optionalText, pageQuery, sortQuery } from '../../schemas.js';
+import { Iccid, Id, IdString, Msisdn, Operator, optionalText, pageQuery, sortQuery } from '../../schemas.js';
 
 export const SimcardStatus = z.enum(['in_stock', 'assigned', 'sold', 'blocked']);
 
 export const SimcardListQuery = z.strictObject({
   ...pageQuery,
   status: SimcardStatus.optional(),
-  shop_id: z.coerce.number().int().positive().max(MAX_ID).optional(),
+  shop_id: IdString.optional(),
   operator: Operator.optional(),
   batch_id: z.string().trim().min(1).max(64).optional(),
   q: z
@@ -25,7 +25,7 @@ const editable = {
   tariff: optionalText(64),
   price: z.number().int().min(0).max(1_000_000_000).nullish().meta({ description: 'In so‘m' }),
   batch_id: optionalText(64),
-  shop_id: z.number().int().positive().max(MAX_ID).nullish().meta({ description: 'A shop gives the SIM to it (assigned); null returns it to stock' }),
+  shop_id: Id.nullish().meta({ description: 'A shop gives the SIM to it (assigned); null returns it to stock' }),
   notes: optionalText(2000),
 };
 

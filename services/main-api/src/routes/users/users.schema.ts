@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanQuery, MAX_ID, optionalText, pageQuery, sortQuery } from '../../schemas.js';
+import { booleanQuery, Id, IdString, optionalText, pageQuery, sortQuery } from '../../schemas.js';
 
 const username = z
   .string()
@@ -13,7 +13,7 @@ const password = z.string().min(8, 'must be at least 8 characters').max(256).met
 export const UserListQuery = z.strictObject({
   ...pageQuery,
   role: z.enum(['admin', 'staff']).optional(),
-  shop_id: z.coerce.number().int().positive().max(MAX_ID).optional(),
+  shop_id: IdString.optional(),
   is_active: booleanQuery.optional(),
   q: z.string().trim().max(100).optional().meta({ description: 'Part of the username or full name' }),
   sort: sortQuery(['id', 'username', 'role', 'created_at', 'last_login_at'], 'username'),
@@ -24,7 +24,7 @@ export const CreateUserBody = z
     username,
     password,
     role: z.enum(['admin', 'staff']),
-    shop_id: z.number().int().positive().max(MAX_ID).nullish().meta({ description: 'Required for staff, empty for admins' }),
+    shop_id: Id.nullish().meta({ description: 'Required for staff, empty for admins' }),
     full_name: optionalText(120),
     is_active: z.boolean().optional(),
   })
@@ -35,7 +35,7 @@ export const UpdateUserBody = z
     username: username.optional(),
     password: password.optional().meta({ description: 'Resets the password; signs the user out everywhere' }),
     role: z.enum(['admin', 'staff']).optional(),
-    shop_id: z.number().int().positive().max(MAX_ID).nullish(),
+    shop_id: Id.nullish(),
     full_name: optionalText(120),
     is_active: z.boolean().optional().meta({ description: 'false deactivates the user and revokes their tokens' }),
   })

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { ApiRouter } from '@simcard/common';
 import type { Db } from '@simcard/db';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { DocsAssetParams, HealthResponse, RootResponse } from './root.schema.js';
 
 const DOCS_HTML = `<!doctype html>
@@ -29,7 +29,8 @@ export interface RootDeps {
 
 export function rootRoutes(api: ApiRouter, deps: RootDeps): void {
   const startedAt = Date.now();
-  const swaggerDir = getAbsoluteFSPath();
+  // Resolved, not imported: swagger-ui-dist's main module loads its whole 1.5 MB bundle.
+  const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
   api.endpoint(
     {

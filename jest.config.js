@@ -22,9 +22,7 @@ async function postgresReachable() {
 const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
-  },
+  transform: { '^.+\\.ts$': '<rootDir>/tests/setup/esbuild-transform.js' },
   // Sources import './x.js' (NodeNext); jest resolves the .ts file.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };

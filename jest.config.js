@@ -27,11 +27,17 @@ const base = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 
-const databaseTests = ['<rootDir>/db/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts'];
+// Tests that need no database run once; the rest run on each dialect.
+const unitTests = ['<rootDir>/common/src/**/*.test.ts', '<rootDir>/services/provider-sim/test/**/*.test.ts'];
+const databaseTests = [
+  '<rootDir>/db/test/**/*.test.ts',
+  '<rootDir>/services/main-api/test/**/*.test.ts',
+  '<rootDir>/services/status-api/test/**/*.test.ts',
+];
 
 export default async () => {
   const projects = [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/common/src/**/*.test.ts'] },
+    { ...base, displayName: 'unit', testMatch: unitTests },
     { ...base, displayName: 'sqlite', testMatch: databaseTests, setupFiles: ['<rootDir>/tests/setup/sqlite.ts'] },
   ];
   const reachable = await postgresReachable();

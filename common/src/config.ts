@@ -12,6 +12,27 @@ export type DatabaseConfig =
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   mainApi: { port: number };
+  statusApi: {
+    port: number;
+    /** Where the main API reaches the status API. */
+    url: string;
+  };
+  provider: {
+    /** The operator's API; the simulator's address when PROVIDER_URL is unset. */
+    url: string;
+    /** True when PROVIDER_URL is unset: the start script runs the simulator. */
+    simulated: boolean;
+    simulatorPort: number;
+    token: string;
+    timeoutMs: number;
+    /** Requests per second to the operator, 0 = no limit. */
+    rateLimitPerSecond: number;
+  };
+  checks: {
+    concurrency: number;
+    /** Minutes between scheduled auto-check runs, 0 = off. */
+    autoCheckIntervalMin: number;
+  };
   database: DatabaseConfig;
   auth: {
     /** Null when not configured outside production: generated once and kept in the database. */
@@ -38,6 +59,15 @@ const port = (fallback: number) =>
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   MAIN_API_PORT: port(9022),
+  STATUS_API_PORT: port(9020),
+  STATUS_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PROVIDER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PROVIDER_SIM_PORT: port(9030),
+  PROVIDER_TOKEN: z.string().min(1).max(4096).default('dev-provider-token'),
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  PROVIDER_RATE_LIMIT: z.coerce.number().min(0).max(100_000).default(0),
+  CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+  AUTO_CHECK_INTERVAL_MIN: z.coerce.number().min(0).max(7 * 24 * 60).default(0),
   DATABASE_URL: z.string().trim().optional(),
   JWT_SECRET: z
     .string()
@@ -50,7 +80,7 @@ const EnvSchema = z.object({
 });
 
 /** Never echoed back in an error: they hold passwords. */
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DATABASE_URL', 'PROVIDER_TOKEN', 'PROVIDER_URL']);
 
 export function parseDatabaseUrl(url: string | undefined): DatabaseConfig {
   if (!url) return { client: 'sqlite', filename: DEFAULT_SQLITE_FILE };
@@ -92,6 +122,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     nodeEnv: e.NODE_ENV,
     mainApi: { port: e.MAIN_API_PORT },
+    statusApi: {
+      port: e.STATUS_API_PORT,
+      url: (e.STATUS_API_URL ?? `http://127.0.0.1:${e.STATUS_API_PORT}`).replace(/\/$/, ''),
+    },
+    provider: {
+      url: (e.PROVIDER_URL ?? `http://127.0.0.1:${e.PROVIDER_SIM_PORT}`).replace(/\/$/, ''),
+      simulated: e.PROVIDER_URL === undefined,
+      simulatorPort: e.PROVIDER_SIM_PORT,
+      token: e.PROVIDER_TOKEN,
+      timeoutMs: e.PROVIDER_TIMEOUT_MS,
+      rateLimitPerSecond: e.PROVIDER_RATE_LIMIT,
+    },
+    checks: { concurrency: e.CHECK_CONCURRENCY, autoCheckIntervalMin: e.AUTO_CHECK_INTERVAL_MIN },
     database: parseDatabaseUrl(e.DATABASE_URL),
     auth: {
       jwtSecret: e.JWT_SECRET ?? null,

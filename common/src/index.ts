@@ -8,3 +8,6 @@ export * from './auth/tokens.js';
 export * from './http/api-router.js';
 export * from './http/error-handler.js';
 export * from './http/openapi.js';
+export * from './auth/authenticator.js';
+export * from './http/authenticate.js';
+export * from './http/monitoring-routes.js';

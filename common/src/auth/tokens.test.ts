@@ -9,7 +9,7 @@ describe('access tokens', () => {
     const tokens = new TokenService(SECRET, 3600);
     const issued = tokens.issue(7, 3);
     const claims = tokens.verify(issued.token);
-    expect(claims).toEqual({ userId: 7, version: 3, jti: issued.jti, expiresAt: issued.expiresAt });
+    expect(claims).toEqual({ kind: 'user', userId: 7, version: 3, jti: issued.jti, expiresAt: issued.expiresAt });
     expect(jwt.decode(issued.token, { complete: true })?.header.alg).toBe('HS256');
   });
 
@@ -25,6 +25,11 @@ describe('access tokens', () => {
   test('a token of another service key is refused', () => {
     const issued = new TokenService('another-secret-of-at-least-32-bytes!', 60).issue(1, 0);
     expect(() => new TokenService(SECRET, 60).verify(issued.token)).toThrow(AuthenticationError);
+  });
+
+  test('a service token verifies as that service, not as a user', () => {
+    const tokens = new TokenService(SECRET, 3600);
+    expect(tokens.verify(tokens.issueService('main-api'))).toMatchObject({ kind: 'service', service: 'main-api' });
   });
 
   test('a token with a non-numeric subject is refused', () => {

@@ -10,14 +10,22 @@ import { AuthenticationError } from '../errors.js';
 
 const ALGORITHM = 'HS256';
 
-export interface TokenClaims {
-  /** User id. */
-  userId: number;
-  /** The user's token version when the token was issued. */
-  version: number;
-  jti: string;
-  expiresAt: Date;
-}
+export type TokenClaims =
+  | {
+      kind: 'user';
+      userId: number;
+      /** The user's token version when the token was issued. */
+      version: number;
+      jti: string;
+      expiresAt: Date;
+    }
+  | {
+      /** One of our own services calling another (the main API calling the status API). */
+      kind: 'service';
+      service: string;
+      jti: string;
+      expiresAt: Date;
+    };
 
 export interface IssuedToken {
   token: string;
@@ -48,6 +56,16 @@ export class TokenService {
     return { token, jti, expiresAt: new Date(exp * 1000) };
   }
 
+  /** A short-lived credential for service-to-service calls, signed with the same key. */
+  issueService(service: string, ttlSeconds = 60): string {
+    return jwt.sign({ svc: service }, this.#key, {
+      algorithm: ALGORITHM,
+      expiresIn: ttlSeconds,
+      subject: `service:${service}`,
+      jwtid: randomUUID(),
+    });
+  }
+
   /** Verifies signature (HS256 only), expiry and shape; throws AuthenticationError otherwise. */
   verify(token: string): TokenClaims {
     let payload: string | jwt.JwtPayload;
@@ -57,21 +75,20 @@ export class TokenService {
       if (err instanceof jwt.TokenExpiredError) throw new AuthenticationError('Token has expired', 'token_expired');
       throw new AuthenticationError('Token is invalid', 'invalid_token');
     }
+    if (typeof payload !== 'object' || typeof payload.exp !== 'number' || typeof payload.jti !== 'string') {
+      throw new AuthenticationError('Token is invalid', 'invalid_token');
+    }
+    const expiresAt = new Date(payload.exp * 1000);
+    if (typeof payload['svc'] === 'string' && payload.sub === `service:${payload['svc']}`) {
+      return { kind: 'service', service: payload['svc'], jti: payload.jti, expiresAt };
+    }
     if (
-      typeof payload !== 'object' ||
-      typeof payload.exp !== 'number' ||
-      typeof payload.jti !== 'string' ||
       typeof payload.sub !== 'string' ||
       !/^\d{1,15}$/.test(payload.sub) ||
       !Number.isInteger(payload['ver'])
     ) {
       throw new AuthenticationError('Token is invalid', 'invalid_token');
     }
-    return {
-      userId: Number(payload.sub),
-      version: payload['ver'] as number,
-      jti: payload.jti,
-      expiresAt: new Date(payload.exp * 1000),
-    };
+    return { kind: 'user', userId: Number(payload.sub), version: payload['ver'] as number, jti: payload.jti, expiresAt };
   }
 }

@@ -4,13 +4,11 @@
  */
 import { createRequire } from 'node:module';
 import bodyParser from '@koa/bodyparser';
-import { ApiRouter, buildOpenApiDocument, errorHandler, ValidationError, type Config, type Logger, type TokenService } from '@simcard/common';
+import { ApiRouter, authenticate, buildOpenApiDocument, errorHandler, monitoringRoutes, ValidationError, type Config, type Logger, type TokenService } from '@simcard/common';
 import type { Db } from '@simcard/db';
 import Koa from 'koa';
-import { authenticate } from './middleware/authenticate.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { authRoutes } from './routes/auth/auth.js';
-import { rootRoutes } from './routes/root/root.js';
 import { shopRoutes } from './routes/shops/shops.js';
 import { simcardRoutes } from './routes/simcards/simcards.js';
 import { userRoutes } from './routes/users/users.js';
@@ -31,13 +29,14 @@ export interface MainApiDeps {
 export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa; api: ApiRouter } {
   const auth = new AuthService(db, tokens, config.auth.scryptLog2N);
   const users = new UsersService(db, config.auth.scryptLog2N);
-  const api = new ApiRouter({ authenticate: authenticate(auth) });
+  const api = new ApiRouter({ authenticate: authenticate(auth.authenticator) });
 
   let openapi: object | undefined;
-  rootRoutes(api, {
-    db,
+  monitoringRoutes(api, {
+    checkDatabase: () => db.raw('select 1').then(() => true, () => false),
     name: 'SimCard Manager main API',
     version: pkg.version,
+    links: { login: '/auth/login' },
     openapi: () =>
       (openapi ??= buildOpenApiDocument(api, {
         title: 'SimCard Manager main API',

@@ -1,6 +1,7 @@
 /** Login, logout and turning a bearer token into a Principal. */
 import {
   AuthenticationError,
+  Authenticator,
   dummyHash,
   verifyPassword,
   type IssuedToken,
@@ -11,12 +12,15 @@ import { revokedTokensRepository, usersRepository, type Db, type UserRow } from 
 
 export class AuthService {
   #dummyHash: Promise<string> | undefined;
+  readonly authenticator: Authenticator;
 
   constructor(
     private readonly db: Db,
     private readonly tokens: TokenService,
     private readonly scryptLog2N: number,
-  ) {}
+  ) {
+    this.authenticator = new Authenticator(tokens, (id, jti) => usersRepository.findForToken(db, id, jti));
+  }
 
   /** Same answer, and about the same time, for an unknown user, a wrong password and a deactivated user. */
   async login(username: string, password: string): Promise<{ issued: IssuedToken; user: UserRow }> {
@@ -29,23 +33,6 @@ export class AuthService {
     await usersRepository.recordLogin(this.db, user.id);
     const issued = this.tokens.issue(user.id, user.token_version);
     return { issued, user: (await usersRepository.findById(this.db, user.id))! };
-  }
-
-  async authenticate(token: string): Promise<Principal> {
-    const claims = this.tokens.verify(token);
-    const user = await usersRepository.findForToken(this.db, claims.userId, claims.jti);
-    if (!user || !user.is_active || user.token_version !== claims.version) {
-      throw new AuthenticationError('Token is no longer valid; sign in again', 'token_revoked');
-    }
-    if (user.revoked) throw new AuthenticationError('Token was signed out; sign in again', 'token_revoked');
-    return {
-      userId: user.id,
-      username: user.username,
-      role: user.role,
-      shopId: user.shop_id,
-      jti: claims.jti,
-      expiresAt: claims.expiresAt,
-    };
   }
 
   logout(principal: Principal): Promise<void> {

@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ApiRouter } from '@simcard/common';
-import type { Db } from '@simcard/db';
-import { DocsAssetParams, HealthResponse, RootResponse } from './root.schema.js';
+import type { ApiRouter } from './api-router.js';
+import { DocsAssetParams, HealthResponse, RootResponse } from './monitoring.schema.js';
 
 const DOCS_HTML = `<!doctype html>
 <html lang="en">
@@ -20,14 +19,17 @@ const DOCS_HTML = `<!doctype html>
 </body>
 </html>`;
 
-export interface RootDeps {
-  db: Db;
+export interface MonitoringDeps {
+  /** Whether the database answers; /health is 503 when it does not. */
+  checkDatabase: () => Promise<boolean>;
   name: string;
   version: string;
   openapi: () => object;
+  links?: Record<string, string>;
 }
 
-export function rootRoutes(api: ApiRouter, deps: RootDeps): void {
+/** `/`, `/health`, `/openapi.json` and `/docs`: every service has them. */
+export function monitoringRoutes(api: ApiRouter, deps: MonitoringDeps): void {
   const startedAt = Date.now();
   // Resolved, not imported: swagger-ui-dist's main module loads its whole 1.5 MB bundle.
   const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -45,7 +47,7 @@ export function rootRoutes(api: ApiRouter, deps: RootDeps): void {
       ctx.body = {
         name: deps.name,
         version: deps.version,
-        links: { health: '/health', openapi: '/openapi.json', docs: '/docs', login: '/auth/login' },
+        links: { health: '/health', openapi: '/openapi.json', docs: '/docs', ...deps.links },
       };
     },
   );
@@ -63,10 +65,7 @@ export function rootRoutes(api: ApiRouter, deps: RootDeps): void {
       },
     },
     async (ctx) => {
-      const database = await deps.db
-        .raw('select 1')
-        .then(() => 'ok' as const)
-        .catch(() => 'unreachable' as const);
+      const database = (await deps.checkDatabase()) ? ('ok' as const) : ('unreachable' as const);
       ctx.status = database === 'ok' ? 200 : 503;
       ctx.body = {
         status: database === 'ok' ? 'ok' : 'unavailable',

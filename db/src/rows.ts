@@ -84,3 +84,39 @@ export interface SortRequest<C extends string> {
   column: C;
   direction: 'asc' | 'desc';
 }
+
+export type CheckRunStatus = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+
+export interface CheckRunRow {
+  id: number;
+  status: CheckRunStatus;
+  trigger: 'manual' | 'scheduled';
+  include_sold: DbBoolean;
+  total: number;
+  done: number;
+  changed: number;
+  errors: number;
+  cursor_simcard_id: number;
+  cancel_requested: DbBoolean;
+  error_message: string | null;
+  created_by: number | null;
+  started_at: DbTimestamp;
+  finished_at: DbTimestamp | null;
+  updated_at: DbTimestamp;
+}
+
+export type CheckSource = 'manual' | 'bulk' | 'auto';
+
+export interface StatusCheckLogRow {
+  id: number;
+  simcard_id: number | null;
+  iccid: string;
+  previous_status: string | null;
+  new_status: string | null;
+  changed: DbBoolean;
+  error_message: string | null;
+  source: CheckSource;
+  run_id: number | null;
+  response_ms: number | null;
+  checked_at: DbTimestamp;
+}

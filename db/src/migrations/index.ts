@@ -10,6 +10,8 @@ import * as m0004 from './2026-11-23-0004-create-revoked-tokens.js';
 import * as m0005 from './2026-11-23-0005-create-simcards.js';
 import * as m0006 from './2026-11-23-0006-create-assignment-logs.js';
 import * as m0007 from './2026-11-23-0007-create-status-check-logs.js';
+import * as m0201 from './2026-11-23-0201-create-check-runs.js';
+import * as m0202 from './2026-11-23-0202-status-check-logs-once-per-run.js';
 
 export interface Migration {
   name: string;
@@ -25,4 +27,6 @@ export const migrations: readonly Migration[] = [
   { name: '2026-11-23-0005-create-simcards', ...m0005 },
   { name: '2026-11-23-0006-create-assignment-logs', ...m0006 },
   { name: '2026-11-23-0007-create-status-check-logs', ...m0007 },
+  { name: '2026-11-23-0201-create-check-runs', ...m0201 },
+  { name: '2026-11-23-0202-status-check-logs-once-per-run', ...m0202 },
 ];

@@ -75,3 +75,29 @@ export async function update(db: Queryable, id: number, patch: SimcardPatch): Pr
 export function remove(db: Queryable, id: number): Promise<number> {
   return db('simcards').where({ id }).delete();
 }
+
+export function findByIccid(db: Queryable, iccid: string): Promise<SimcardRow | undefined> {
+  return db<SimcardRow>('simcards').where({ iccid }).first();
+}
+
+export function findByIccids(db: Queryable, iccids: string[]): Promise<SimcardRow[]> {
+  return db<SimcardRow>('simcards').whereIn('iccid', iccids);
+}
+
+/** The statuses an auto-check run looks at: those that can still change, and sold/blocked when asked. */
+export function checkableStatuses(includeSold: boolean): SimcardStatus[] {
+  return includeSold ? ['assigned', 'in_stock', 'sold', 'blocked'] : ['assigned', 'in_stock'];
+}
+
+/** The next page of SIMs for a run, in id order after `afterId`. */
+export function nextToCheck(db: Queryable, afterId: number, includeSold: boolean, limit: number): Promise<SimcardRow[]> {
+  return db<SimcardRow>('simcards')
+    .whereIn('status', checkableStatuses(includeSold))
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit);
+}
+
+export function countToCheck(db: Queryable, includeSold: boolean, afterId = 0): Promise<number> {
+  return countOf(db('simcards').whereIn('status', checkableStatuses(includeSold)).where('id', '>', afterId));
+}

@@ -4,10 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import bodyParser from '@koa/bodyparser';
-import { ApiRouter, authenticate, buildOpenApiDocument, errorHandler, monitoringRoutes, ValidationError, type Config, type Logger, type TokenService } from '@simcard/common';
+import { ApiRouter, authenticate, buildOpenApiDocument, errorHandler, monitoringRoutes, securityHeaders, ValidationError, type Config, type Logger, type TokenService } from '@simcard/common';
 import type { Db } from '@simcard/db';
 import Koa from 'koa';
-import { securityHeaders } from './middleware/security-headers.js';
 import { authRoutes } from './routes/auth/auth.js';
 import { shopRoutes } from './routes/shops/shops.js';
 import { simcardRoutes } from './routes/simcards/simcards.js';

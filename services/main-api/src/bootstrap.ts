@@ -4,12 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hashPassword, TokenService, type Config, type Logger } from '@simcard/common';
-import { migrateToLatest, settingsRepository, usersRepository, type Db } from '@simcard/db';
-
-/** JWT_SECRET, or (outside production) one generated at first start and kept in the database. */
-export async function resolveJwtSecret(db: Db, config: Config): Promise<string> {
-  return config.auth.jwtSecret ?? settingsRepository.getOrInsert(db, 'jwt_secret', randomBytes(48).toString('base64url'));
-}
+import { migrateToLatest, resolveJwtSecret, usersRepository, type Db } from '@simcard/db';
 
 /** Creates the first admin when there is none: from ADMIN_USERNAME/ADMIN_PASSWORD, or with a random password printed once. */
 export async function ensureFirstAdmin(db: Db, config: Config, log: Logger): Promise<void> {
@@ -43,5 +38,5 @@ export async function prepareDatabase(db: Db, config: Config, log: Logger): Prom
   const applied = await migrateToLatest(db);
   if (applied.length) log.info(`applied ${applied.length} migration(s)`, { migrations: applied });
   await ensureFirstAdmin(db, config, log);
-  return new TokenService(await resolveJwtSecret(db, config), config.auth.tokenTtlSeconds);
+  return new TokenService(await resolveJwtSecret(db, config.auth.jwtSecret), config.auth.tokenTtlSeconds);
 }

@@ -1,0 +1,26 @@
+import type { Queryable } from '../connection.js';
+import type { StatusCheckLogRow } from '../rows.js';
+
+export type NewStatusCheckLog = Omit<StatusCheckLogRow, 'id'>;
+
+/** Answers whether the row was written: within a run, a SIM already logged is not logged again. */
+export async function insert(db: Queryable, entry: NewStatusCheckLog): Promise<boolean> {
+  const q = db('status_check_logs').insert(entry);
+  if (entry.run_id === null) {
+    await q;
+    return true;
+  }
+  const inserted = await q.onConflict(['run_id', 'simcard_id']).ignore().returning('id');
+  return inserted.length > 0;
+}
+
+/** What a run has logged so far (to resume its counters exactly). */
+export async function countsForRun(db: Queryable, runId: number): Promise<{ changed: number; errors: number }> {
+  const row = (await db('status_check_logs')
+    .where({ run_id: runId })
+    .first(
+      db.raw('coalesce(sum(case when changed then 1 else 0 end), 0) as changed'),
+      db.raw('coalesce(sum(case when error_message is not null then 1 else 0 end), 0) as errors'),
+    )) as { changed: number | string; errors: number | string };
+  return { changed: Number(row.changed), errors: Number(row.errors) };
+}

@@ -1,0 +1,88 @@
+/** What the status API answers: a SIM's stored status, a check's result, a run. */
+import { toIso, type SimcardRow } from '@simcard/db';
+import { z } from 'zod';
+import type { RunView } from './services/check-runs.js';
+import type { CheckResult } from './services/checker.js';
+
+const timestamp = z.string().meta({ description: 'ISO-8601 UTC' });
+
+export const SimcardStatusView = z
+  .object({
+    id: z.number().int(),
+    iccid: z.string(),
+    msisdn: z.string().nullable(),
+    shop_id: z.number().int().nullable(),
+    status: z.enum(['in_stock', 'assigned', 'sold', 'blocked']),
+    provider_status: z.enum(['inactive', 'active', 'blocked', 'not_found']).nullable(),
+    activated_at: timestamp.nullable(),
+    sold_at: timestamp.nullable(),
+    last_checked_at: timestamp.nullable(),
+    last_check_error: z.string().nullable(),
+  })
+  .meta({ id: 'SimcardStatus', description: 'A SIM card as the database has it (no operator call)' });
+
+export function presentSimcardStatus(row: SimcardRow): z.infer<typeof SimcardStatusView> {
+  return {
+    id: row.id,
+    iccid: row.iccid,
+    msisdn: row.msisdn,
+    shop_id: row.shop_id,
+    status: row.status,
+    provider_status: row.provider_status,
+    activated_at: toIso(row.activated_at),
+    sold_at: toIso(row.sold_at),
+    last_checked_at: toIso(row.last_checked_at),
+    last_check_error: row.last_check_error,
+  };
+}
+
+export const CheckView = z
+  .object({
+    ok: z.boolean(),
+    provider_status: z.string().nullable(),
+    changed: z.boolean(),
+    newly_sold: z.boolean(),
+    response_ms: z.number().int(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'CheckResult' });
+
+export function presentCheck(result: CheckResult): z.infer<typeof CheckView> {
+  return result.ok
+    ? { ok: true, provider_status: result.providerStatus, changed: result.changed, newly_sold: result.newlySold, response_ms: result.responseMs, error: null }
+    : { ok: false, provider_status: null, changed: false, newly_sold: false, response_ms: result.responseMs, error: { code: result.failure, message: result.message } };
+}
+
+export const CheckRunView = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted']),
+    trigger: z.enum(['manual', 'scheduled']),
+    include_sold: z.boolean(),
+    total: z.number().int(),
+    done: z.number().int(),
+    changed: z.number().int(),
+    errors: z.number().int(),
+    error_message: z.string().nullable(),
+    started_at: timestamp,
+    finished_at: timestamp.nullable(),
+    eta_seconds: z.number().int().nullable(),
+  })
+  .meta({ id: 'CheckRun' });
+
+export function presentRun(run: RunView): z.infer<typeof CheckRunView> {
+  return {
+    id: run.id,
+    status: run.status,
+    trigger: run.trigger,
+    include_sold: Boolean(run.include_sold),
+    total: run.total,
+    done: run.done,
+    changed: run.changed,
+    errors: run.errors,
+    error_message: run.error_message,
+    started_at: toIso(run.started_at)!,
+    finished_at: toIso(run.finished_at),
+    eta_seconds: run.eta_seconds,
+  };
+}

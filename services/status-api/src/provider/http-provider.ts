@@ -1,0 +1,164 @@
+/**
+ * The provider contract over HTTP (SPEC): `GET {url}/simcards/{iccid}` with a bearer token.
+ * Keep-alive pool bounded to the check concurrency; a deadline per attempt covering headers and
+ * body (undici's own timeouts are idle timers of 300 s); a size cap on the body; redirects not
+ * followed; bounded retries with jittered backoff on network errors, 5xx and 429 (honouring
+ * Retry-After); a circuit breaker; every answer validated before it is believed.
+ */
+import { Pool, errors as undiciErrors } from 'undici';
+import { z } from 'zod';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { ProviderError, type ProviderAnswer, type ProviderFailure, type StatusProvider } from './provider.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface HttpProviderOptions {
+  url: string;
+  token: string;
+  timeoutMs: number;
+  connections: number;
+  rateLimitPerSecond: number;
+  /** Attempts after the first, for retryable failures. */
+  retries?: number;
+  /** Base of the exponential backoff. */
+  backoffMs?: number;
+  breaker?: { failureThreshold: number; openMs: number };
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+const MAX_RETRY_AFTER_MS = 30_000;
+
+const Answer = z.object({
+  iccid: z.string(),
+  status: z.enum(['inactive', 'active', 'blocked']),
+  msisdn: z.string().max(32).nullish(),
+  activated_at: z.iso.datetime({ offset: true }).nullish(),
+});
+
+class AttemptError extends Error {
+  constructor(
+    readonly failure: ProviderFailure,
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+function retryAfterMs(header: string | string[] | undefined): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+export class HttpProvider implements StatusProvider {
+  readonly #pool: Pool;
+  readonly #base: URL;
+  readonly breaker: CircuitBreaker;
+  readonly #limiter: RateLimiter;
+  readonly #retries: number;
+  readonly #backoffMs: number;
+
+  constructor(private readonly options: HttpProviderOptions) {
+    this.#base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+    this.#pool = new Pool(this.#base.origin, {
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      // Backstops only: each attempt has its own total deadline below.
+      headersTimeout: options.timeoutMs + 1000,
+      bodyTimeout: options.timeoutMs + 1000,
+    });
+    this.breaker = new CircuitBreaker(options.breaker ?? { failureThreshold: 5, openMs: 10_000 });
+    this.#limiter = new RateLimiter(options.rateLimitPerSecond);
+    this.#retries = options.retries ?? 2;
+    this.#backoffMs = options.backoffMs ?? 200;
+  }
+
+  async check(iccid: string): Promise<ProviderAnswer> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    for (let attempt = 0; ; attempt++) {
+      if (!this.breaker.tryAcquire()) {
+        throw new ProviderError('circuit_open', 'The operator is failing; checks are paused for a moment', elapsed());
+      }
+      await this.#limiter.take();
+      try {
+        const answer = await this.#attempt(iccid);
+        this.breaker.onSuccess();
+        return { ...answer, responseMs: elapsed() };
+      } catch (err) {
+        const e = err instanceof AttemptError ? err : new AttemptError('provider_error', String(err), false);
+        this.breaker.onFailure();
+        if (!e.retryable || attempt >= this.#retries) throw new ProviderError(e.failure, e.message, elapsed());
+        const backoff = this.#backoffMs * 2 ** attempt * (0.5 + Math.random());
+        await new Promise((r) => setTimeout(r, Math.min(e.retryAfterMs ?? backoff, MAX_RETRY_AFTER_MS)));
+      }
+    }
+  }
+
+  async #attempt(iccid: string): Promise<Omit<ProviderAnswer, 'responseMs'>> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const path = new URL(`simcards/${encodeURIComponent(iccid)}`, this.#base).pathname;
+    let res: Awaited<ReturnType<Pool['request']>>;
+    try {
+      res = await this.#pool.request({
+        method: 'GET',
+        path,
+        headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json' },
+        signal,
+      });
+    } catch (err) {
+      if (signal.aborted) throw new AttemptError('provider_timeout', `No answer within ${this.options.timeoutMs} ms`, true);
+      const code = (err as { code?: string }).code ?? (err instanceof undiciErrors.UndiciError ? err.name : 'error');
+      throw new AttemptError('provider_unavailable', `Cannot reach the operator (${code})`, true);
+    }
+
+    let body: string;
+    try {
+      body = await readCapped(res.body, MAX_BODY_BYTES);
+    } catch (err) {
+      if (signal.aborted) throw new AttemptError('provider_timeout', `No complete answer within ${this.options.timeoutMs} ms`, true);
+      throw new AttemptError('provider_bad_answer', (err as Error).message, false);
+    }
+
+    const status = res.statusCode;
+    if (status === 404) return { status: 'not_found', msisdn: null, activatedAt: null };
+    if (status === 429 || status >= 500) {
+      throw new AttemptError('provider_error', `Operator answered ${status}`, true, retryAfterMs(res.headers['retry-after']));
+    }
+    if (status !== 200) throw new AttemptError('provider_error', `Operator answered ${status}`, false);
+
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      throw new AttemptError('provider_bad_answer', 'Operator answered with invalid JSON', false);
+    }
+    const parsed = Answer.safeParse(json);
+    if (!parsed.success || parsed.data.iccid !== iccid) {
+      throw new AttemptError('provider_bad_answer', 'Operator answer does not follow the contract', false);
+    }
+    return { status: parsed.data.status, msisdn: parsed.data.msisdn ?? null, activatedAt: parsed.data.activated_at ?? null };
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      throw new Error(`Operator answer is larger than ${max} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

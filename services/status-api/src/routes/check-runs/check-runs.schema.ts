@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+export const RunIdParams = z.strictObject({
+  id: z
+    .string()
+    .regex(/^\d{1,10}$/, 'must be a positive whole number')
+    .transform(Number)
+    .pipe(z.number().int().positive().max(2 ** 31 - 1)),
+});
+
+export const StartRunBody = z
+  .strictObject({
+    include_sold: z.boolean().default(false).meta({ description: 'Also check sold and blocked SIMs (assigned and in-stock ones always are)' }),
+  })
+  .meta({ id: 'StartCheckRunRequest' });
+
+export const RunListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).default(50).transform((n) => Math.min(n, 500)),
+  offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+});

@@ -1,0 +1,44 @@
+import { parseIccid } from '@simcard/common';
+import { z } from 'zod';
+import { CheckView, SimcardStatusView } from '../../presenters.js';
+
+export const MAX_ICCIDS_PER_REQUEST = 500;
+
+const Iccid = z
+  .string()
+  .max(64)
+  .transform((value, ctx) => {
+    const r = parseIccid(value);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: r.reason });
+      return z.NEVER;
+    }
+    return r.value;
+  })
+  .meta({ description: 'ICCID (spaces and dashes ignored)' });
+
+export const IccidParams = z.strictObject({ iccid: Iccid });
+
+export const CheckManyBody = z
+  .strictObject({
+    iccids: z.array(Iccid).min(1).max(MAX_ICCIDS_PER_REQUEST).meta({ description: `1 to ${MAX_ICCIDS_PER_REQUEST} ICCIDs` }),
+  })
+  .meta({ id: 'CheckManyRequest' });
+
+export const CheckOneResponse = z.object({ simcard: SimcardStatusView, check: CheckView }).meta({ id: 'CheckOneResponse' });
+
+export const CheckManyResponse = z
+  .object({
+    results: z.array(
+      z.object({
+        iccid: z.string(),
+        simcard: SimcardStatusView.nullable(),
+        check: CheckView.nullable(),
+        error: z.object({ code: z.string(), message: z.string() }).nullable(),
+      }),
+    ),
+    checked: z.number().int(),
+    changed: z.number().int(),
+    failed: z.number().int(),
+  })
+  .meta({ id: 'CheckManyResponse' });

@@ -1,0 +1,98 @@
+/**
+ * One check of one SIM: ask the operator, apply the answer to the SIM as it is in the database
+ * now, and log every change and every failure (`status_check_logs`). A failure never touches
+ * `status` or `provider_status`: it sets `last_check_error`.
+ */
+import type { Logger } from '@simcard/common';
+import { now, simcardsRepository, statusCheckLogsRepository, writeTransaction, type CheckSource, type Db, type SimcardRow } from '@simcard/db';
+import { ProviderError, type ProviderFailure, type StatusProvider } from '../provider/provider.js';
+import { applyAnswer } from './apply-answer.js';
+
+export type CheckResult =
+  | { ok: true; simcard: SimcardRow; providerStatus: string; changed: boolean; newlySold: boolean; responseMs: number; logged: boolean }
+  | { ok: false; simcard: SimcardRow; failure: ProviderFailure; message: string; responseMs: number; logged: boolean };
+
+export type SaleListener = (simcard: SimcardRow) => void;
+
+export class Checker {
+  readonly #saleListeners: SaleListener[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly provider: StatusProvider,
+    private readonly log: Logger,
+  ) {}
+
+  /** Called for every SIM that becomes sold (notifications hang here). */
+  onSale(listener: SaleListener): void {
+    this.#saleListeners.push(listener);
+  }
+
+  async check(sim: SimcardRow, source: CheckSource, runId: number | null): Promise<CheckResult> {
+    let answer;
+    try {
+      answer = await this.provider.check(sim.iccid);
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      return this.#recordFailure(sim, err, source, runId);
+    }
+    const at = now();
+    const result = await writeTransaction(this.db, async (trx) => {
+      const current = await simcardsRepository.findById(trx, sim.id);
+      if (!current) return null; // deleted meanwhile: nothing to apply
+      const outcome = applyAnswer(current, answer, at);
+      const updated = (await simcardsRepository.update(trx, sim.id, outcome.patch))!;
+      const logged = outcome.changed
+        ? await statusCheckLogsRepository.insert(trx, {
+            simcard_id: sim.id,
+            iccid: sim.iccid,
+            previous_status: outcome.previousStatus,
+            new_status: outcome.newStatus,
+            changed: true,
+            error_message: null,
+            source,
+            run_id: runId,
+            response_ms: answer.responseMs,
+            checked_at: at,
+          })
+        : false;
+      return { updated, outcome, logged };
+    });
+    if (!result) return { ok: false, simcard: sim, failure: 'provider_error', message: 'SIM card was deleted during the check', responseMs: answer.responseMs, logged: false };
+    if (result.outcome.newlySold) {
+      this.log.info('SIM sold', { iccid: sim.iccid, shop_id: result.updated.shop_id });
+      for (const listener of this.#saleListeners) listener(result.updated);
+    }
+    return {
+      ok: true,
+      simcard: result.updated,
+      providerStatus: answer.status,
+      changed: result.outcome.changed,
+      newlySold: result.outcome.newlySold,
+      responseMs: answer.responseMs,
+      logged: result.logged,
+    };
+  }
+
+  async #recordFailure(sim: SimcardRow, err: ProviderError, source: CheckSource, runId: number | null): Promise<CheckResult> {
+    const at = now();
+    const message = `${err.failure}: ${err.message}`.slice(0, 500);
+    const { updated, logged } = await writeTransaction(this.db, async (trx) => {
+      const updated = (await simcardsRepository.update(trx, sim.id, { last_check_error: message })) ?? sim;
+      const logged = await statusCheckLogsRepository.insert(trx, {
+        simcard_id: sim.id,
+        iccid: sim.iccid,
+        previous_status: sim.status,
+        new_status: sim.status,
+        changed: false,
+        error_message: message,
+        source,
+        run_id: runId,
+        response_ms: err.responseMs,
+        checked_at: at,
+      });
+      return { updated, logged };
+    });
+    return { ok: false, simcard: updated, failure: err.failure, message: err.message, responseMs: err.responseMs, logged };
+  }
+}

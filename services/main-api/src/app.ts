@@ -10,10 +10,13 @@ import Koa from 'koa';
 import { authRoutes } from './routes/auth/auth.js';
 import { shopRoutes } from './routes/shops/shops.js';
 import { simcardRoutes } from './routes/simcards/simcards.js';
+import { statusCheckRoutes } from './routes/status-checks/status-checks.js';
 import { userRoutes } from './routes/users/users.js';
 import { AuthService } from './services/auth.js';
 import { ShopsService } from './services/shops.js';
 import { SimcardsService } from './services/simcards.js';
+import { StatusApiClient } from './services/status-api-client.js';
+import { StatusChecksService } from './services/status-checks.js';
 import { UsersService } from './services/users.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -25,7 +28,7 @@ export interface MainApiDeps {
   log: Logger;
 }
 
-export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa; api: ApiRouter } {
+export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa; api: ApiRouter; close: () => Promise<void> } {
   const auth = new AuthService(db, tokens, config.auth.scryptLog2N);
   const users = new UsersService(db, config.auth.scryptLog2N);
   const api = new ApiRouter({ authenticate: authenticate(auth.authenticator) });
@@ -46,7 +49,11 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
   authRoutes(api, auth, users);
   userRoutes(api, users);
   shopRoutes(api, new ShopsService(db));
-  simcardRoutes(api, new SimcardsService(db));
+  const simcards = new SimcardsService(db);
+  simcardRoutes(api, simcards);
+  // The operator's timeout, its retries and backoff, and a margin.
+  const statusApi = new StatusApiClient(config.statusApi.url, tokens, config.provider.timeoutMs * 3 + 5000);
+  statusCheckRoutes(api, new StatusChecksService(db, simcards, statusApi));
 
   const app = new Koa();
   app.proxy = false;
@@ -70,5 +77,5 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
     .use(api.router.routes())
     // Not throwing: the router then sets the Allow header, which errorHandler keeps on its 405.
     .use(api.router.allowedMethods());
-  return { app, api };
+  return { app, api, close: () => statusApi.close() };
 }

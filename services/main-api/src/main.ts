@@ -18,7 +18,7 @@ export async function startMainApi(config: Config, log: Logger = createLogger('m
   const db = createDatabase(config.database);
   try {
     const tokens = await prepareDatabase(db, config, log);
-    const { app } = createApp({ config, db, tokens, log });
+    const { app, close: closeApp } = createApp({ config, db, tokens, log });
     const server = app.listen(config.mainApi.port);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -36,6 +36,7 @@ export async function startMainApi(config: Config, log: Logger = createLogger('m
       async close() {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
+        await closeApp();
         await db.destroy();
       },
     };

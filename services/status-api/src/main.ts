@@ -15,6 +15,7 @@ export interface RunningStatusApi {
   port: number;
   db: Db;
   server: Server;
+  provider: StatusProvider;
   checker: Checker;
   runs: CheckRuns;
   close(): Promise<void>;
@@ -58,6 +59,7 @@ export async function startStatusApi(config: Config, log: Logger = createLogger(
       port,
       db,
       server,
+      provider,
       checker,
       runs,
       async close() {

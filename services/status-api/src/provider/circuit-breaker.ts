@@ -45,6 +45,11 @@ export class CircuitBreaker {
     this.#state = 'closed';
   }
 
+  /** Back to closed with no failures counted (tests, and an operator who knows the outage is over). */
+  reset(): void {
+    this.onSuccess();
+  }
+
   onFailure(): void {
     this.#probeInFlight = false;
     this.#failures++;

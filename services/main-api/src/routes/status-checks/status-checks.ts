@@ -1,0 +1,49 @@
+import type { ApiRouter } from '@simcard/common';
+import { presentSimcard } from '../../presenters.js';
+import { IdParams } from '../../schemas.js';
+import type { StatusChecksService } from '../../services/status-checks.js';
+import { AutoCheckBody, CheckRun, CheckStatusResponse } from './status-checks.schema.js';
+
+/** The seed's status endpoints, kept at their paths: they ask the status API. */
+export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): void {
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/simcards/{id}/check-status',
+      tag: 'SIM cards',
+      summary: 'Ask the operator about this SIM now (through the status API)',
+      access: 'user',
+      params: IdParams,
+      responses: {
+        200: { description: 'The SIM after the check, and the check', schema: CheckStatusResponse },
+        502: { description: 'The operator failed or answered badly; the SIM is unchanged' },
+        503: { description: 'The status service is down' },
+        504: { description: 'The operator did not answer in time; the SIM is unchanged' },
+      },
+    },
+    async (ctx, { params, principal }) => {
+      const { simcard, check } = await checks.checkNow(principal, params.id);
+      ctx.body = { simcard: presentSimcard(simcard), check };
+    },
+  );
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/simcards/auto-check',
+      tag: 'SIM cards',
+      summary: 'Start an auto-check run of every SIM that can still change',
+      access: 'admin',
+      body: AutoCheckBody,
+      responses: {
+        202: { description: 'Started', schema: CheckRun },
+        409: { description: 'A run is already running; the details hold it' },
+        503: { description: 'The status service is down' },
+      },
+    },
+    async (ctx, { body }) => {
+      ctx.status = 202;
+      ctx.body = await checks.startRun(body.include_sold);
+    },
+  );
+}

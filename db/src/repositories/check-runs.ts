@@ -70,3 +70,15 @@ export async function resume(db: Queryable, id: number): Promise<boolean> {
     throw err;
   }
 }
+
+/** When the last successful (completed) run finished, or null: how fresh the SIM statuses are. */
+export async function lastCompletedAt(db: Queryable): Promise<Date | null> {
+  const row = (await db('check_runs').where({ status: 'completed' }).max({ at: 'finished_at' }).first()) as { at: string | Date | null } | undefined;
+  return row?.at ? new Date(row.at) : null;
+}
+
+/** Runs running now or touched since `since` (a value from `now()`): what a live feed must report. */
+export async function idsActiveSince(db: Queryable, since: ReturnType<typeof now>): Promise<number[]> {
+  const rows = await db('check_runs').where({ status: 'running' }).orWhere('updated_at', '>=', since).orderBy('id').select('id');
+  return rows.map((r: { id: number }) => r.id);
+}

@@ -1,5 +1,5 @@
 import type { Queryable } from '../connection.js';
-import type { StatusCheckLogRow } from '../rows.js';
+import type { SimcardRow, StatusCheckLogRow } from '../rows.js';
 
 export type NewStatusCheckLog = Omit<StatusCheckLogRow, 'id'>;
 
@@ -23,4 +23,22 @@ export async function countsForRun(db: Queryable, runId: number): Promise<{ chan
       db.raw('coalesce(sum(case when error_message is not null then 1 else 0 end), 0) as errors'),
     )) as { changed: number | string; errors: number | string };
   return { changed: Number(row.changed), errors: Number(row.errors) };
+}
+
+/** The newest log id: where a feed of new sales starts. */
+export async function latestId(db: Queryable): Promise<number> {
+  const row = (await db('status_check_logs').max({ id: 'id' }).first()) as { id: number | string | null } | undefined;
+  return Number(row?.id ?? 0);
+}
+
+/** Sales logged after `afterId`, oldest first, with the SIM as it is now. */
+export function salesAfter(db: Queryable, afterId: number, limit: number): Promise<Array<SimcardRow & { log_id: number }>> {
+  return db('status_check_logs as l')
+    .join('simcards as s', 's.id', 'l.simcard_id')
+    .where('l.id', '>', afterId)
+    .andWhere('l.new_status', 'sold')
+    .andWhereNot('l.previous_status', 'sold')
+    .orderBy('l.id')
+    .limit(limit)
+    .select('s.*', 'l.id as log_id');
 }

@@ -10,12 +10,14 @@ import Koa from 'koa';
 import { authRoutes } from './routes/auth/auth.js';
 import { shopRoutes } from './routes/shops/shops.js';
 import { simcardRoutes } from './routes/simcards/simcards.js';
+import { eventRoutes } from './routes/events/events.js';
 import { statusCheckRoutes } from './routes/status-checks/status-checks.js';
 import { userRoutes } from './routes/users/users.js';
 import { AuthService } from './services/auth.js';
 import { ShopsService } from './services/shops.js';
 import { SimcardsService } from './services/simcards.js';
 import { StatusApiClient } from './services/status-api-client.js';
+import { EventFeed } from './services/event-feed.js';
 import { StatusChecksService } from './services/status-checks.js';
 import { UsersService } from './services/users.js';
 
@@ -53,7 +55,10 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
   simcardRoutes(api, simcards);
   // The operator's timeout, its retries and backoff, and a margin.
   const statusApi = new StatusApiClient(config.statusApi.url, tokens, config.provider.timeoutMs * 3 + 5000);
-  statusCheckRoutes(api, new StatusChecksService(db, simcards, statusApi));
+  const statusChecks = new StatusChecksService(db, simcards, statusApi);
+  statusCheckRoutes(api, statusChecks);
+  const feed = new EventFeed(db, statusChecks, log);
+  eventRoutes(api, feed);
 
   const app = new Koa();
   app.proxy = false;
@@ -77,5 +82,9 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
     .use(api.router.routes())
     // Not throwing: the router then sets the Allow header, which errorHandler keeps on its 405.
     .use(api.router.allowedMethods());
-  return { app, api, close: () => statusApi.close() };
+  const close = async () => {
+    await feed.close();
+    await statusApi.close();
+  };
+  return { app, api, close };
 }

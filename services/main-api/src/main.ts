@@ -34,9 +34,11 @@ export async function startMainApi(config: Config, log: Logger = createLogger('m
       db,
       server,
       async close() {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await closeApp();
+        // Event streams never end by themselves.
+        server.closeAllConnections();
+        await closed;
         await db.destroy();
       },
     };

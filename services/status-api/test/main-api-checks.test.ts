@@ -53,6 +53,25 @@ describe('status checks through the main API', () => {
     await bed.setProvider({});
   });
 
+  test('runs are read, cancelled and resumed through the main API; staff are refused', async () => {
+    for (let i = 0; i < 5; i++) await bed.createSim({ shop_id: shop.id });
+    await bed.setProvider({ latency_ms: 200 });
+    const run = (await bed.call('POST', `${bed.main.url}/simcards/auto-check`, {})).body;
+    const seen = await bed.call('GET', `${bed.main.url}/check-runs/${run.id}`);
+    expect(seen).toMatchObject({ status: 200, body: { id: run.id, status: 'running' } });
+    const cancelled = await bed.call('POST', `${bed.main.url}/check-runs/${run.id}/cancel`);
+    expect(cancelled).toMatchObject({ status: 200, body: { id: run.id, status: 'cancelled' } });
+    const list = await bed.call('GET', `${bed.main.url}/check-runs?limit=2`);
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ limit: 2, offset: 0 });
+    expect(list.body.data[0].id).toBe(run.id);
+    expect((await bed.call('GET', `${bed.main.url}/check-runs/999999`)).status).toBe(404);
+    expect((await bed.call('POST', `${bed.main.url}/check-runs/${run.id}/cancel`)).status).toBe(409);
+    const staff = await bed.staffToken(shop.id);
+    expect((await bed.call('GET', `${bed.main.url}/check-runs`, undefined, staff)).status).toBe(403);
+    await bed.setProvider({});
+  });
+
   test('the service credential is not a way into the main API', async () => {
     const { TokenService } = await import('@simcard/common');
     const token = new TokenService('test-jwt-secret-that-is-at-least-32-bytes-long', 60).issueService('main-api');
@@ -68,7 +87,7 @@ describe('when the status API is down', () => {
     const lonely = await startMainApi(config, silentLogger);
     try {
       const sim = await bed.createSim({ shop_id: shop.id });
-      for (const [method, path] of [['GET', `/simcards/${sim.id}/check-status`], ['POST', '/simcards/auto-check']] as const) {
+      for (const [method, path] of [['GET', `/simcards/${sim.id}/check-status`], ['POST', '/simcards/auto-check'], ['GET', '/check-runs']] as const) {
         const started = Date.now();
         const res = await bed.call(method, `${lonely.url}${path}`, method === 'POST' ? {} : undefined);
         expect(Date.now() - started).toBeLessThan(2000);

@@ -6,6 +6,8 @@ import type { CheckResult, CheckRun } from '../routes/status-checks/status-check
 import type { SimcardsService } from './simcards.js';
 import type { StatusApiClient } from './status-api-client.js';
 
+type Run = z.infer<typeof CheckRun>;
+
 export class StatusChecksService {
   constructor(
     private readonly db: Db,
@@ -20,7 +22,19 @@ export class StatusChecksService {
     return { simcard: (await simcardsRepository.findById(this.db, id)) ?? sim, check };
   }
 
-  startRun(includeSold: boolean): Promise<z.infer<typeof CheckRun>> {
+  startRun(includeSold: boolean): Promise<Run> {
     return this.statusApi.call('POST', '/check-runs', { include_sold: includeSold });
+  }
+
+  listRuns(limit: number, offset: number): Promise<{ data: Run[]; total: number; limit: number; offset: number }> {
+    return this.statusApi.call('GET', `/check-runs?limit=${limit}&offset=${offset}`);
+  }
+
+  getRun(id: number): Promise<Run> {
+    return this.statusApi.call('GET', `/check-runs/${id}`);
+  }
+
+  runAction(id: number, action: 'cancel' | 'resume'): Promise<Run> {
+    return this.statusApi.call('POST', `/check-runs/${id}/${action}`);
   }
 }

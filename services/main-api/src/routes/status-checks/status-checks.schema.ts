@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Simcard } from '../../presenters.js';
+import { listOf, pageQuery } from '../../schemas.js';
 
 export const CheckResult = z
   .object({
@@ -36,3 +37,7 @@ export const CheckRun = z
     eta_seconds: z.number().int().nullable(),
   })
   .meta({ id: 'CheckRun', description: 'A run of the status API (see its GET /check-runs/{id})' });
+
+export const CheckRunList = listOf(CheckRun, 'CheckRunList');
+
+export const CheckRunListQuery = z.strictObject(pageQuery);

@@ -2,7 +2,7 @@ import type { ApiRouter } from '@simcard/common';
 import { presentSimcard } from '../../presenters.js';
 import { IdParams } from '../../schemas.js';
 import type { StatusChecksService } from '../../services/status-checks.js';
-import { AutoCheckBody, CheckRun, CheckStatusResponse } from './status-checks.schema.js';
+import { AutoCheckBody, CheckRun, CheckRunList, CheckRunListQuery, CheckStatusResponse } from './status-checks.schema.js';
 
 /** The seed's status endpoints, kept at their paths: they ask the status API. */
 export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): void {
@@ -46,4 +46,59 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
       ctx.body = await checks.startRun(body.include_sold);
     },
   );
+
+  // The status API's runs, here too, so that the web app needs one origin and one token.
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/check-runs',
+      tag: 'Check runs',
+      summary: 'Auto-check runs, newest first',
+      access: 'admin',
+      query: CheckRunListQuery,
+      responses: { 200: { description: 'A page of runs', schema: CheckRunList }, 503: { description: 'The status service is down' } },
+    },
+    async (ctx, { query }) => {
+      ctx.body = await checks.listRuns(query.limit, query.offset);
+    },
+  );
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/check-runs/{id}',
+      tag: 'Check runs',
+      summary: "A run's progress",
+      access: 'admin',
+      params: IdParams,
+      responses: { 200: { description: 'The run', schema: CheckRun }, 404: { description: 'No such run' }, 503: { description: 'The status service is down' } },
+    },
+    async (ctx, { params }) => {
+      ctx.body = await checks.getRun(params.id);
+    },
+  );
+
+  for (const action of ['cancel', 'resume'] as const) {
+    api.endpoint(
+      {
+        method: 'post',
+        path: `/check-runs/{id}/${action}`,
+        tag: 'Check runs',
+        summary: action === 'cancel' ? 'Stop a running run; what it checked stays checked' : 'Resume a run interrupted by a stop or a crash, where it stopped',
+        access: 'admin',
+        params: IdParams,
+        responses: {
+          [action === 'cancel' ? 200 : 202]: { description: 'The run', schema: CheckRun },
+          404: { description: 'No such run' },
+          409: { description: 'The run is not in a state that allows this' },
+          503: { description: 'The status service is down' },
+        },
+      },
+      async (ctx, { params }) => {
+        const run = await checks.runAction(params.id, action);
+        ctx.status = action === 'cancel' ? 200 : 202;
+        ctx.body = run;
+      },
+    );
+  }
 }

@@ -35,6 +35,39 @@ describe('configuration', () => {
     expect.assertions(1);
   });
 
+  test('webhooks need their signing secret; Telegram needs both token and chat', () => {
+    expect(() => loadConfig({ WEBHOOK_URLS: 'https://example.com/hook' })).toThrow(/^WEBHOOK_SECRET: required/);
+    expect(() => loadConfig({ WEBHOOK_URLS: 'ftp://example.com/hook', WEBHOOK_SECRET: 'x'.repeat(16) })).toThrow(/^WEBHOOK_URLS: /);
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: '123456:abcdefghijklmnop' })).toThrow(/TELEGRAM_CHAT_ID/);
+    const config = loadConfig({
+      WEBHOOK_URLS: 'https://a.example/hook, https://b.example/hook',
+      WEBHOOK_SECRET: 'x'.repeat(16),
+      TELEGRAM_BOT_TOKEN: '123456:abcdefghijklmnop',
+      TELEGRAM_CHAT_ID: '-100200',
+    });
+    expect(config.notifications).toEqual({
+      webhookUrls: ['https://a.example/hook', 'https://b.example/hook'],
+      webhookSecret: 'x'.repeat(16),
+      telegram: { botToken: '123456:abcdefghijklmnop', chatId: '-100200', apiUrl: 'https://api.telegram.org' },
+    });
+    expect(loadConfig({}).notifications).toEqual({ webhookUrls: [], webhookSecret: null, telegram: null });
+  });
+
+  test('a bad bot token or webhook secret is named but never echoed', () => {
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: 'leaky-token', TELEGRAM_CHAT_ID: '1' })).toThrow(/^TELEGRAM_BOT_TOKEN: [^]*$/);
+    try {
+      loadConfig({ TELEGRAM_BOT_TOKEN: 'leaky-token', TELEGRAM_CHAT_ID: '1' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('leaky-token');
+    }
+    try {
+      loadConfig({ WEBHOOK_URLS: 'https://a.example/hook', WEBHOOK_SECRET: 'short-leak' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/^WEBHOOK_SECRET/);
+      expect((err as Error).message).not.toContain('short-leak');
+    }
+  });
+
   test('DATABASE_URL picks SQLite or PostgreSQL, with an optional schema', () => {
     expect(parseDatabaseUrl('sqlite:./data/x.sqlite')).toEqual({ client: 'sqlite', filename: './data/x.sqlite' });
     expect(parseDatabaseUrl('postgres://u@h:5432/db?schema=sims')).toEqual({

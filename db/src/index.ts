@@ -11,6 +11,8 @@ export * as settingsRepository from './repositories/settings.js';
 export * as assignmentLogsRepository from './repositories/assignment-logs.js';
 export * as checkRunsRepository from './repositories/check-runs.js';
 export * as statusCheckLogsRepository from './repositories/status-check-logs.js';
+export * as notificationDeliveriesRepository from './repositories/notification-deliveries.js';
+export type { DeliveryRow, DeliveryChannel, DeliveryStatus } from './repositories/notification-deliveries.js';
 export type { ShopSortColumn } from './repositories/shops.js';
 export type { UserSortColumn } from './repositories/users.js';
 export { SIMCARD_SORT_COLUMNS, type SimcardSortColumn } from './repositories/simcards.js';

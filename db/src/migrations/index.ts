@@ -12,6 +12,7 @@ import * as m0006 from './2026-11-23-0006-create-assignment-logs.js';
 import * as m0007 from './2026-11-23-0007-create-status-check-logs.js';
 import * as m0201 from './2026-11-23-0201-create-check-runs.js';
 import * as m0202 from './2026-11-23-0202-status-check-logs-once-per-run.js';
+import * as m0601 from './2026-11-23-0601-create-notification-deliveries.js';
 
 export interface Migration {
   name: string;
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   { name: '2026-11-23-0007-create-status-check-logs', ...m0007 },
   { name: '2026-11-23-0201-create-check-runs', ...m0201 },
   { name: '2026-11-23-0202-status-check-logs-once-per-run', ...m0202 },
+  { name: '2026-11-23-0601-create-notification-deliveries', ...m0601 },
 ];

@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth/auth.js';
 import { shopRoutes } from './routes/shops/shops.js';
 import { simcardRoutes } from './routes/simcards/simcards.js';
 import { eventRoutes } from './routes/events/events.js';
+import { notificationRoutes } from './routes/notifications/notifications.js';
 import { statusCheckRoutes } from './routes/status-checks/status-checks.js';
 import { userRoutes } from './routes/users/users.js';
 import { AuthService } from './services/auth.js';
@@ -18,6 +19,7 @@ import { ShopsService } from './services/shops.js';
 import { SimcardsService } from './services/simcards.js';
 import { StatusApiClient } from './services/status-api-client.js';
 import { EventFeed } from './services/event-feed.js';
+import { NotificationsService } from './services/notifications.js';
 import { StatusChecksService } from './services/status-checks.js';
 import { UsersService } from './services/users.js';
 
@@ -59,6 +61,7 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
   statusCheckRoutes(api, statusChecks);
   const feed = new EventFeed(db, statusChecks, log);
   eventRoutes(api, feed);
+  notificationRoutes(api, new NotificationsService(db));
 
   const app = new Koa();
   app.proxy = false;

@@ -4,6 +4,8 @@ import type { Server } from 'node:http';
 import { createLogger, TokenService, type Config, type Logger } from '@simcard/common';
 import { createDatabase, migrateToLatest, resolveJwtSecret, type Db } from '@simcard/db';
 import { createApp } from './app.js';
+import { NotificationDispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
+import { SaleOutbox } from './notifications/sale-outbox.js';
 import { HttpProvider } from './provider/http-provider.js';
 import type { StatusProvider } from './provider/provider.js';
 import { CheckRuns } from './services/check-runs.js';
@@ -24,6 +26,8 @@ export interface RunningStatusApi {
 export interface StartOptions {
   /** Another operator adapter; by default the HTTP provider contract at config.provider.url. */
   provider?: StatusProvider;
+  /** Retry pacing of webhooks and Telegram (tests shorten it). */
+  notifications?: DispatcherOptions;
 }
 
 export async function startStatusApi(config: Config, log: Logger = createLogger('status-api'), options: StartOptions = {}): Promise<RunningStatusApi> {
@@ -40,7 +44,9 @@ export async function startStatusApi(config: Config, log: Logger = createLogger(
   try {
     await migrateToLatest(db);
     const tokens = new TokenService(await resolveJwtSecret(db, config.auth.jwtSecret), config.auth.tokenTtlSeconds);
-    const checker = new Checker(db, provider, log);
+    const checker = new Checker(db, provider, log, new SaleOutbox(config.notifications));
+    const notifier = new NotificationDispatcher(db, config.notifications, log, options.notifications);
+    checker.onSale(() => notifier.kick());
     const runs = new CheckRuns(db, checker, config.checks.concurrency, log);
     await runs.recover();
     const checks = new LiveChecks(db, checker, config.checks.concurrency);
@@ -53,6 +59,7 @@ export async function startStatusApi(config: Config, log: Logger = createLogger(
     server.headersTimeout = 15_000;
     server.requestTimeout = 60_000;
     runs.schedule(config.checks.autoCheckIntervalMin);
+    notifier.start();
     const { port } = server.address() as AddressInfo;
     return {
       url: `http://127.0.0.1:${port}`,
@@ -66,6 +73,7 @@ export async function startStatusApi(config: Config, log: Logger = createLogger(
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await runs.close();
+        await notifier.close();
         await provider.close();
         await db.destroy();
       },

@@ -6,6 +6,7 @@
 import type { Logger } from '@simcard/common';
 import { now, simcardsRepository, statusCheckLogsRepository, writeTransaction, type CheckSource, type Db, type SimcardRow } from '@simcard/db';
 import { ProviderError, type ProviderFailure, type StatusProvider } from '../provider/provider.js';
+import type { SaleOutbox } from '../notifications/sale-outbox.js';
 import { applyAnswer } from './apply-answer.js';
 
 export type CheckResult =
@@ -21,6 +22,8 @@ export class Checker {
     private readonly db: Db,
     private readonly provider: StatusProvider,
     private readonly log: Logger,
+    /** Where a sale's notifications are written, in the sale's transaction. */
+    private readonly outbox: SaleOutbox | null = null,
   ) {}
 
   /** Called for every SIM that becomes sold (notifications hang here). */
@@ -42,6 +45,7 @@ export class Checker {
       if (!current) return null; // deleted meanwhile: nothing to apply
       const outcome = applyAnswer(current, answer, at);
       const updated = (await simcardsRepository.update(trx, sim.id, outcome.patch))!;
+      if (outcome.newlySold && this.outbox) await this.outbox.enqueue(trx, updated, at);
       const logged = outcome.changed
         ? await statusCheckLogsRepository.insert(trx, {
             simcard_id: sim.id,

@@ -7,7 +7,7 @@ import { appendCheckDigit, loadConfig, silentLogger, type Config } from '@simcar
 import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
 import { startMainApi, type RunningMainApi } from '@simcard/main-api';
 import { startProviderSim } from '@simcard/provider-sim';
-import { startStatusApi, type RunningStatusApi } from '../../src/main.js';
+import { startStatusApi, type RunningStatusApi, type StartOptions } from '../../src/main.js';
 
 export const PROVIDER_TOKEN = 'test-provider-token';
 const ADMIN_PASSWORD = 'admin-password-1';
@@ -35,7 +35,7 @@ export class Testbed {
     public main: RunningMainApi,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<Testbed> {
+  static async start(env: Record<string, string> = {}, options: StartOptions = {}): Promise<Testbed> {
     const database = await createTestDatabase();
     const provider = await startProviderSim({ port: 0, token: PROVIDER_TOKEN });
     const base = loadConfig({
@@ -51,7 +51,7 @@ export class Testbed {
       ...env,
     });
     const config: Config = { ...base, database: database.config, auth: { ...base.auth, scryptLog2N: 10 } };
-    const status = await startStatusApi(config, silentLogger);
+    const status = await startStatusApi(config, silentLogger, options);
     const main = await startMainApi({ ...config, statusApi: { ...config.statusApi, url: status.url } }, silentLogger);
     const bed = new Testbed(database, config, provider, status, main);
     bed.adminToken = (await bed.call('POST', `${main.url}/auth/login`, { username: 'admin', password: ADMIN_PASSWORD }, null)).body.token;

@@ -1,7 +1,9 @@
 /** `npm run bench -- <name> [options]`: runs one benchmark (or all) and updates bench/RESULTS.md. */
+import { benchCheckRun } from './check-run.js';
 import { benchListSimcards } from './list-simcards.js';
 
 const benches: Record<string, (argv: string[]) => Promise<void>> = {
+  'check-run': benchCheckRun,
   'list-simcards': benchListSimcards,
 };
 

@@ -11,7 +11,12 @@ function run(db: sqlite3.Database, sql: string, params: unknown[] = []): Promise
   return new Promise((resolve, reject) => db.run(sql, params, (err) => (err ? reject(err) : resolve())));
 }
 
-export async function seedSqlite(filename: string, count: number): Promise<void> {
+export interface SeedOptions {
+  /** Every SIM assigned to a shop (the auto-check's work); otherwise a third each in stock, assigned and sold. */
+  allAssigned?: boolean;
+}
+
+export async function seedSqlite(filename: string, count: number, options: SeedOptions = {}): Promise<void> {
   const knex = createDatabase({ client: 'sqlite', filename });
   await migrateToLatest(knex);
   await knex.destroy();
@@ -31,7 +36,7 @@ export async function seedSqlite(filename: string, count: number): Promise<void>
   await new Promise<void>((resolve, reject) => {
     let pending = count;
     for (let i = 1; i <= count; i++) {
-      const status = statuses[i % 3]!;
+      const status = options.allAssigned ? 'assigned' : statuses[i % 3]!;
       const shop = status === 'in_stock' ? null : (i % 20) + 1;
       stmt.run(
         [appendCheckDigit(`8999801${String(i).padStart(11, '0')}`), `+99890${String(i).padStart(7, '0')}`, 'beeline', 15000, `B${Math.ceil(i / 1000)}`, shop, status, shop ? at : null, at, at],

@@ -1,4 +1,5 @@
 export { createDatabase, isSqlite, writeTransaction, type Db, type Queryable } from './connection.js';
+export { WriteBatcher } from './write-batcher.js';
 export { migrateToLatest, rollbackAll, migrationStatus } from './migrate.js';
 export { isForeignKeyViolation, isUniqueViolation, violatedColumn } from './errors.js';
 export { now, toIso } from './time.js';

@@ -167,19 +167,31 @@ export class CheckRuns {
       });
   }
 
+  /**
+   * Pages of SIMs in id order, the next page fetched and queued while the last one finishes, so
+   * the operator sees a steady `concurrency` calls in flight (a barrier at each page's end would
+   * idle most of them while its slowest calls finish). Progress is saved page by page, in order:
+   * the cursor only passes a page once every SIM in it is checked.
+   */
   async #execute(run: CheckRunRow, live: LiveRun): Promise<void> {
     const limit = pLimit(this.concurrency);
     const includeSold = Boolean(run.include_sold);
+    let fetchedUpTo = run.cursor_simcard_id;
     let cursor = run.cursor_simcard_id;
     let breakerMessage: string | null = null;
+    const stop = () => live.cancel || breakerMessage !== null;
+    const inFlight: Array<Promise<void>> = [];
+    let saved: Promise<void> = Promise.resolve();
+
     for (;;) {
-      if (live.cancel) return this.#stopped(run.id, live);
-      const page = await simcardsRepository.nextToCheck(this.db, cursor, includeSold, PAGE_SIZE);
+      if (stop()) break;
+      const page = await simcardsRepository.nextToCheck(this.db, fetchedUpTo, includeSold, PAGE_SIZE);
       if (page.length === 0) break;
-      await Promise.all(
+      fetchedUpTo = page.at(-1)!.id;
+      const checked = Promise.all(
         page.map((sim) =>
           limit(async () => {
-            if (live.cancel || breakerMessage) return;
+            if (stop()) return;
             const result = await this.checker.check(sim, 'auto', run.id);
             live.done++;
             if (result.ok && result.changed && result.logged) live.changed++;
@@ -190,14 +202,25 @@ export class CheckRuns {
           }),
         ),
       );
-      if (live.cancel) return this.#stopped(run.id, live);
-      cursor = page.at(-1)!.id;
-      await checkRunsRepository.saveProgress(this.db, run.id, { done: live.done, changed: live.changed, errors: live.errors, cursor_simcard_id: cursor });
-      if (breakerMessage) {
-        await checkRunsRepository.finish(this.db, run.id, 'failed', `Stopped: the operator keeps failing (${breakerMessage})`);
-        this.log.warn(`check run ${run.id} failed: the operator keeps failing`);
-        return;
-      }
+      const pageEnd = fetchedUpTo;
+      saved = saved
+        .then(() => checked)
+        .then(async () => {
+          if (stop()) return; // a stopped page is not whole: the cursor stays before it
+          cursor = pageEnd;
+          await checkRunsRepository.saveProgress(this.db, run.id, { done: live.done, changed: live.changed, errors: live.errors, cursor_simcard_id: cursor });
+        });
+      inFlight.push(saved);
+      // Two pages queued at most: enough to keep every slot busy, bounded memory.
+      if (inFlight.length >= 2) await inFlight.shift();
+    }
+    await saved;
+
+    if (live.cancel) return this.#stopped(run.id, live);
+    if (breakerMessage) {
+      await checkRunsRepository.finish(this.db, run.id, 'failed', `Stopped: the operator keeps failing (${breakerMessage})`);
+      this.log.warn(`check run ${run.id} failed: the operator keeps failing`);
+      return;
     }
     await checkRunsRepository.saveProgress(this.db, run.id, { done: live.done, changed: live.changed, errors: live.errors, cursor_simcard_id: cursor, total: Math.max(run.total, live.done) });
     await checkRunsRepository.finish(this.db, run.id, 'completed');

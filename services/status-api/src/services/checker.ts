@@ -4,7 +4,7 @@
  * `status` or `provider_status`: it sets `last_check_error`.
  */
 import type { Logger } from '@simcard/common';
-import { now, simcardsRepository, statusCheckLogsRepository, writeTransaction, type CheckSource, type Db, type SimcardRow } from '@simcard/db';
+import { now, simcardsRepository, statusCheckLogsRepository, WriteBatcher, type CheckSource, type Db, type SimcardRow } from '@simcard/db';
 import { ProviderError, type ProviderFailure, type StatusProvider } from '../provider/provider.js';
 import type { SaleOutbox } from '../notifications/sale-outbox.js';
 import { applyAnswer } from './apply-answer.js';
@@ -17,6 +17,8 @@ export type SaleListener = (simcard: SimcardRow) => void;
 
 export class Checker {
   readonly #saleListeners: SaleListener[] = [];
+  /** Results of checks running side by side are written together (see WriteBatcher). */
+  readonly #writes: WriteBatcher;
 
   constructor(
     private readonly db: Db,
@@ -24,7 +26,9 @@ export class Checker {
     private readonly log: Logger,
     /** Where a sale's notifications are written, in the sale's transaction. */
     private readonly outbox: SaleOutbox | null = null,
-  ) {}
+  ) {
+    this.#writes = new WriteBatcher(db);
+  }
 
   /** Called for every SIM that becomes sold (notifications hang here). */
   onSale(listener: SaleListener): void {
@@ -40,7 +44,7 @@ export class Checker {
       return this.#recordFailure(sim, err, source, runId);
     }
     const at = now();
-    const result = await writeTransaction(this.db, async (trx) => {
+    const result = await this.#writes.run(async (trx) => {
       const current = await simcardsRepository.findById(trx, sim.id);
       if (!current) return null; // deleted meanwhile: nothing to apply
       const outcome = applyAnswer(current, answer, at);
@@ -81,7 +85,7 @@ export class Checker {
   async #recordFailure(sim: SimcardRow, err: ProviderError, source: CheckSource, runId: number | null): Promise<CheckResult> {
     const at = now();
     const message = `${err.failure}: ${err.message}`.slice(0, 500);
-    const { updated, logged } = await writeTransaction(this.db, async (trx) => {
+    const { updated, logged } = await this.#writes.run(async (trx) => {
       const updated = (await simcardsRepository.update(trx, sim.id, { last_check_error: message })) ?? sim;
       const logged = await statusCheckLogsRepository.insert(trx, {
         simcard_id: sim.id,

@@ -72,6 +72,12 @@ export async function update(db: Queryable, id: number, patch: SimcardPatch): Pr
   return row as SimcardRow | undefined;
 }
 
+/** Updates the SIM only if nobody changed it since it was read (optimistic concurrency); undefined otherwise. */
+export async function updateIfUnchanged(db: Queryable, sim: Pick<SimcardRow, 'id' | 'updated_at'>, patch: SimcardPatch): Promise<SimcardRow | undefined> {
+  const [row] = await db<SimcardRow>('simcards').where({ id: sim.id, updated_at: sim.updated_at }).update({ ...patch, updated_at: now() }).returning('*');
+  return row as SimcardRow | undefined;
+}
+
 export function remove(db: Queryable, id: number): Promise<number> {
   return db('simcards').where({ id }).delete();
 }

@@ -82,6 +82,21 @@ describe('checking one SIM against the operator', () => {
   });
 });
 
+describe('a SIM changed while its check was under way', () => {
+  test('the answer is applied to the SIM as it is now, not as it was read', async () => {
+    const other = await bed.createShop();
+    const sim = await bed.createSim({ shop_id: shop.id });
+    const asRead = await bed.db('simcards').where({ id: sim.id }).first();
+    // Meanwhile an admin moves it to another shop.
+    await new Promise((r) => setTimeout(r, 5)); // a later updated_at
+    expect((await bed.call('PUT', `${bed.main.url}/simcards/${sim.id}`, { shop_id: other.id })).status).toBe(200);
+    await bed.setSim(sim.iccid, { status: 'active' });
+    const result = await bed.status!.checker.check(asRead, 'manual', null);
+    expect(result.ok && result.newlySold).toBe(true);
+    expect(await bed.db('simcards').where({ id: sim.id }).first()).toMatchObject({ status: 'sold', shop_id: other.id, provider_status: 'active' });
+  });
+});
+
 describe('checking many SIMs at once', () => {
   test('each ICCID gets its own result; unknown ones are reported, not fatal', async () => {
     const a = await bed.createSim({ shop_id: shop.id });

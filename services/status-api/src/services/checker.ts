@@ -45,10 +45,15 @@ export class Checker {
     }
     const at = now();
     const result = await this.#writes.run(async (trx) => {
-      const current = await simcardsRepository.findById(trx, sim.id);
-      if (!current) return null; // deleted meanwhile: nothing to apply
-      const outcome = applyAnswer(current, answer, at);
-      const updated = (await simcardsRepository.update(trx, sim.id, outcome.patch))!;
+      // Applied to the SIM as the caller read it, unless it changed since: then to what it is now.
+      let outcome = applyAnswer(sim, answer, at);
+      let updated = await simcardsRepository.updateIfUnchanged(trx, sim, outcome.patch);
+      if (!updated) {
+        const current = await simcardsRepository.findById(trx, sim.id);
+        if (!current) return null; // deleted meanwhile: nothing to apply
+        outcome = applyAnswer(current, answer, at);
+        updated = (await simcardsRepository.update(trx, sim.id, outcome.patch))!;
+      }
       if (outcome.newlySold && this.outbox) await this.outbox.enqueue(trx, updated, at);
       const logged = outcome.changed
         ? await statusCheckLogsRepository.insert(trx, {

@@ -73,7 +73,7 @@ export const Iccid = z
     }
     return r.value;
   })
-  .meta({ description: 'ICCID: 19-20 digits starting with 89, Luhn check digit last; spaces and dashes are ignored', example: '8999801000000000018' });
+  .meta({ description: 'ICCID: 19-20 digits starting with 89, Luhn check digit last; spaces and dashes are ignored', example: '8999801000000000014' });
 
 export const Msisdn = z
   .string()

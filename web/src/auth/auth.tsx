@@ -1,0 +1,75 @@
+/**
+ * The session: the token in localStorage, the signed-in user from `GET /auth/me`. A 401 from any
+ * call ends the session and the login page says it expired.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, getToken, setToken, setUnauthorizedHandler } from '../api/client';
+import type { Session, User } from '../api/types';
+
+interface AuthValue {
+  user: User | null;
+  /** True while the stored token is being checked at start-up. */
+  checking: boolean;
+  expired: boolean;
+  login: (username: string, password: string) => Promise<void>;
+  logout: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<User | null>(null);
+  const [checking, setChecking] = useState(() => getToken() !== null);
+  const [expired, setExpired] = useState(false);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      // The client calls this only when a stored token was refused.
+      setToken(null);
+      setExpired(true);
+      setUser(null);
+    });
+    if (!getToken()) return;
+    api<{ user: User }>('/auth/me').then(
+      ({ user: me }) => setUser(me),
+      () => {
+        setToken(null);
+        setExpired(true);
+      },
+    ).finally(() => setChecking(false));
+  }, []);
+
+  const login = useCallback(async (username: string, password: string) => {
+    const session = await api<Session>('/auth/login', { body: { username, password } });
+    setToken(session.token);
+    setExpired(false);
+    setUser(session.user);
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await api('/auth/logout', { method: 'POST' });
+    } catch {
+      // Signed out here regardless; the token expires on its own.
+    }
+    setToken(null);
+    setExpired(false);
+    setUser(null);
+  }, []);
+
+  const value = useMemo(() => ({ user, checking, expired, login, logout }), [user, checking, expired, login, logout]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}
+
+/** The signed-in user; only for pages rendered behind the login. */
+export function useUser(): User {
+  const { user } = useAuth();
+  if (!user) throw new Error('useUser without a session');
+  return user;
+}

@@ -1,0 +1,134 @@
+/**
+ * The language of the app: Uzbek (Latin, the default), Russian or English, remembered in
+ * localStorage. `t(key, vars)` looks a string up in the chosen dictionary; numbers and dates are
+ * formatted by Intl in the same locale.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { en } from './en';
+import { ru } from './ru';
+import { uz, type Dictionary, type MessageKey } from './uz';
+
+export type Lang = 'uz' | 'ru' | 'en';
+export const LANGS: readonly Lang[] = ['uz', 'ru', 'en'];
+const LANG_KEY = 'simcard.lang';
+const dictionaries: Record<Lang, Dictionary> = { uz, ru, en };
+/** Intl locales: Uzbek in Latin script, as the users write it. */
+const locales: Record<Lang, string> = { uz: 'uz-Latn-UZ', ru: 'ru-RU', en: 'en-GB' };
+
+export type Vars = Record<string, string | number>;
+
+export interface I18n {
+  lang: Lang;
+  setLang: (lang: Lang) => void;
+  t: (key: MessageKey, vars?: Vars) => string;
+  num: (n: number | null | undefined, options?: Intl.NumberFormatOptions) => string;
+  date: (iso: string | null | undefined) => string;
+  dateTime: (iso: string | null | undefined) => string;
+  /** A calendar day `YYYY-MM-DD` as "23 Nov", for chart ticks. */
+  day: (isoDate: string) => string;
+}
+
+function initialLang(): Lang {
+  try {
+    const saved = localStorage.getItem(LANG_KEY);
+    if (saved && (LANGS as readonly string[]).includes(saved)) return saved as Lang;
+  } catch {
+    // No storage: the default language.
+  }
+  return 'uz';
+}
+
+export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
+  const text = dictionaries[lang][key] ?? uz[key] ?? key;
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+/** CLDR's Uzbek short month names, for browsers whose ICU has no Uzbek data. */
+const UZ_MONTHS = ['yan', 'fev', 'mar', 'apr', 'may', 'iyn', 'iyl', 'avg', 'sen', 'okt', 'noy', 'dek'];
+
+/** Whether this browser's Intl really knows the locale (some builds ship ICU without Uzbek: "M11"). */
+function hasLocaleData(locale: string): boolean {
+  return !/^M?\d+$/.test(new Intl.DateTimeFormat(locale, { month: 'short' }).format(new Date(Date.UTC(2026, 10, 15))));
+}
+
+interface Formatters {
+  number: (n: number, options?: Intl.NumberFormatOptions) => string;
+  date: (d: Date, withTime: boolean) => string;
+  day: (d: Date) => string;
+}
+
+function formatters(locale: string): Formatters {
+  if (hasLocaleData(locale)) {
+    const dateFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' });
+    const dateTimeFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    const dayFormat = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    return {
+      number: (n, options) => new Intl.NumberFormat(locale, options).format(n),
+      date: (d, withTime) => (withTime ? dateTimeFormat : dateFormat).format(d),
+      day: (d) => dayFormat.format(d),
+    };
+  }
+  // Uzbek without ICU data: CLDR's patterns by hand ("23-noy, 2026 11:29"); numbers group with
+  // spaces and use a decimal comma, as Russian's do.
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    number: (n, options) => new Intl.NumberFormat('ru-RU', options).format(n).replace(/\s%$/, '%'),
+    date: (d, withTime) =>
+      `${d.getDate()}-${UZ_MONTHS[d.getMonth()]}, ${d.getFullYear()}${withTime ? ` ${pad(d.getHours())}:${pad(d.getMinutes())}` : ''}`,
+    day: (d) => `${d.getUTCDate()}-${UZ_MONTHS[d.getUTCMonth()]}`,
+  };
+}
+
+const I18nContext = createContext<I18n | null>(null);
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = translate(lang, 'app.title');
+  }, [lang]);
+
+  const setLang = useCallback((next: Lang) => {
+    setLangState(next);
+    try {
+      localStorage.setItem(LANG_KEY, next);
+    } catch {
+      // Not remembered without storage; still switched.
+    }
+  }, []);
+
+  const value = useMemo<I18n>(() => {
+    const locale = locales[lang];
+    const f = formatters(locale);
+    return {
+      lang,
+      setLang,
+      t: (key, vars) => translate(lang, key, vars),
+      num: (n, options) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : f.number(n, options)),
+      date: (iso) => {
+        const d = iso ? new Date(iso) : null;
+        return d && !Number.isNaN(d.getTime()) ? f.date(d, false) : '—';
+      },
+      dateTime: (iso) => {
+        const d = iso ? new Date(iso) : null;
+        return d && !Number.isNaN(d.getTime()) ? f.date(d, true) : '—';
+      },
+      day: (isoDate) => {
+        const d = new Date(`${isoDate.slice(0, 10)}T00:00:00Z`);
+        return Number.isNaN(d.getTime()) ? isoDate : f.day(d);
+      },
+    };
+  }, [lang, setLang]);
+
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const ctx = useContext(I18nContext);
+  if (!ctx) throw new Error('useI18n outside I18nProvider');
+  return ctx;
+}
+
+export type { MessageKey };

@@ -17,7 +17,7 @@ import {
   type PageRequest,
 } from '@simcard/db';
 import pLimit from 'p-limit';
-import type { Checker } from './checker.js';
+import type { CallSlot, Checker } from './checker.js';
 
 const PAGE_SIZE = 500;
 
@@ -41,6 +41,9 @@ export interface StartOptions {
   includeSold: boolean;
   userId: number | null;
 }
+
+/** Thrown into a waiting check when its run stops before the check got a slot. */
+class RunStopped extends Error {}
 
 export class CheckRuns {
   #live: LiveRun | null = null;
@@ -189,18 +192,25 @@ export class CheckRuns {
       if (page.length === 0) break;
       fetchedUpTo = page.at(-1)!.id;
       const checked = Promise.all(
-        page.map((sim) =>
-          limit(async () => {
-            if (stop()) return;
-            const result = await this.checker.check(sim, 'auto', run.id);
-            live.done++;
-            if (result.ok && result.changed && result.logged) live.changed++;
-            if (!result.ok) {
-              if (result.logged) live.errors++;
-              if (result.failure === 'circuit_open') breakerMessage ??= result.message;
-            }
-          }),
-        ),
+        page.map(async (sim) => {
+          const slot: CallSlot = (call) =>
+            limit(() => {
+              // The run stopped while this SIM waited for a slot: the operator is not asked.
+              if (stop()) throw new RunStopped();
+              return call();
+            });
+          const result = await this.checker.check(sim, 'auto', run.id, slot).catch((err: unknown) => {
+            if (err instanceof RunStopped) return null;
+            throw err;
+          });
+          if (!result) return;
+          live.done++;
+          if (result.ok && result.changed && result.logged) live.changed++;
+          if (!result.ok) {
+            if (result.logged) live.errors++;
+            if (result.failure === 'circuit_open') breakerMessage ??= result.message;
+          }
+        }),
       );
       const pageEnd = fetchedUpTo;
       saved = saved

@@ -15,6 +15,9 @@ export type CheckResult =
 
 export type SaleListener = (simcard: SimcardRow) => void;
 
+/** Runs an operator call when a concurrency slot is free (a p-limit). */
+export type CallSlot = <T>(call: () => Promise<T>) => Promise<T>;
+
 export class Checker {
   readonly #saleListeners: SaleListener[] = [];
   /** Results of checks running side by side are written together (see WriteBatcher). */
@@ -35,10 +38,14 @@ export class Checker {
     this.#saleListeners.push(listener);
   }
 
-  async check(sim: SimcardRow, source: CheckSource, runId: number | null): Promise<CheckResult> {
+  /**
+   * `slot` bounds the calls to the operator (CHECK_CONCURRENCY): it is held for the call only, not
+   * for the write that follows, so a slot never idles while a result waits for its commit.
+   */
+  async check(sim: SimcardRow, source: CheckSource, runId: number | null, slot: CallSlot = (call) => call()): Promise<CheckResult> {
     let answer;
     try {
-      answer = await this.provider.check(sim.iccid);
+      answer = await slot(() => this.provider.check(sim.iccid));
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
       return this.#recordFailure(sim, err, source, runId);

@@ -40,12 +40,10 @@ export class LiveChecks {
     );
     const limit = pLimit(this.concurrency);
     return Promise.all(
-      unique.map((iccid) =>
-        limit(async () => {
-          const sim = found.get(iccid);
-          return { iccid, result: sim ? await this.checker.check(sim, 'bulk', null) : null };
-        }),
-      ),
+      unique.map(async (iccid) => {
+        const sim = found.get(iccid);
+        return { iccid, result: sim ? await this.checker.check(sim, 'bulk', null, limit) : null };
+      }),
     );
   }
 }

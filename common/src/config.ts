@@ -55,7 +55,6 @@ export interface Config {
     trustProxy: boolean;
   };
   limits: RateLimitConfig;
-  log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
   notifications: NotificationsConfig;
 }
 
@@ -141,7 +140,6 @@ const EnvSchema = z.object({
     .transform((s) => s.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean))
     .pipe(z.array(z.url({ protocol: /^https?$/ }))),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   RATE_LIMIT_ANON: rateRule('100/60'),
   RATE_LIMIT_USER: rateRule('1200/60'),
   RATE_LIMIT_API_KEY: rateRule('1000/3600'),
@@ -251,7 +249,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginUser: e.LOGIN_LIMIT_USER,
       loginIp: e.LOGIN_LIMIT_IP,
     },
-    log: { level: e.LOG_LEVEL },
     notifications: {
       webhookUrls: e.WEBHOOK_URLS,
       webhookSecret: e.WEBHOOK_SECRET ?? null,

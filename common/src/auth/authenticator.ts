@@ -4,6 +4,7 @@
  * token version — and the token's jti not revoked by a logout.
  */
 import { AuthenticationError } from '../errors.js';
+import { hashApiKey, looksLikeApiKey, type ApiKeyRole } from './api-keys.js';
 import type { Principal, Role } from './principal.js';
 import type { TokenService } from './tokens.js';
 
@@ -21,10 +22,30 @@ export interface TokenSubject {
 /** Looks the user and the jti's revocation up (in one query: this runs on every request). */
 export type SubjectLookup = (userId: number, jti: string) => Promise<TokenSubject | undefined>;
 
+/** An API key found by its hash, with the admin it acts for as the database has them now. */
+export interface ApiKeySubject {
+  id: number;
+  name: string;
+  role: ApiKeyRole;
+  revoked: boolean;
+  user_id: number | null;
+  username: string | null;
+  user_role: string | null;
+  user_active: boolean;
+}
+
+/** Looks a key up by its SHA-256 (on every keyed request: never cached, so a revocation holds at once). */
+export type ApiKeyLookup = (keyHash: string) => Promise<ApiKeySubject | undefined>;
+
 export interface AuthenticatorOptions {
   /** Accept our own services' tokens (the status API does; the main API does not). */
   acceptServiceTokens?: boolean;
+  /** Accept `X-API-Key` (the main API does). */
+  apiKeys?: ApiKeyLookup;
 }
+
+/** API keys do not expire; a Principal still needs a date. */
+const NEVER = new Date('9999-12-31T23:59:59.000Z');
 
 export class Authenticator {
   constructor(
@@ -46,5 +67,30 @@ export class Authenticator {
     }
     if (user.revoked) throw new AuthenticationError('Token was signed out; sign in again', 'token_revoked');
     return { userId: user.id, username: user.username, role: user.role, shopId: user.shop_id, jti: claims.jti, expiresAt: claims.expiresAt };
+  }
+
+  /**
+   * An `X-API-Key` → a Principal with admin visibility; a `read` key is read-only. The key acts
+   * for the admin who created it, and stops working when that admin is deleted, deactivated or
+   * demoted, exactly like their tokens.
+   */
+  async authenticateApiKey(key: string): Promise<Principal> {
+    if (!this.options.apiKeys) throw new AuthenticationError('API keys are not accepted by this service', 'invalid_api_key');
+    const found = looksLikeApiKey(key) ? await this.options.apiKeys(hashApiKey(key)) : undefined;
+    if (!found) throw new AuthenticationError('API key is invalid', 'invalid_api_key');
+    if (found.revoked) throw new AuthenticationError('API key was revoked', 'api_key_revoked');
+    if (found.user_id === null || !found.user_active || found.user_role !== 'admin') {
+      throw new AuthenticationError('API key is no longer valid: the admin who created it was removed', 'api_key_revoked');
+    }
+    return {
+      userId: found.user_id,
+      username: `api-key:${found.name}`,
+      role: 'admin',
+      shopId: null,
+      jti: `api-key:${found.id}`,
+      expiresAt: NEVER,
+      apiKey: { id: found.id, name: found.name, role: found.role },
+      readOnly: found.role === 'read',
+    };
   }
 }

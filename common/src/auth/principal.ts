@@ -11,6 +11,10 @@ export interface Principal {
   shopId: number | null;
   jti: string;
   expiresAt: Date;
+  /** Set when the request came with an API key (which acts for the admin who created it). */
+  apiKey?: { id: number; name: string; role: 'read' | 'admin' };
+  /** A `read` API key: GET and HEAD only. */
+  readOnly?: boolean;
 }
 
 export function isAdmin(principal: Principal): boolean {

@@ -184,6 +184,7 @@ function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>): RouteConfig 
   if (spec.access !== 'public') responses['401'] ??= error('Missing, invalid, expired or revoked token');
   if (spec.access === 'admin') responses['403'] ??= error('Only admins may do this');
   if (spec.params) responses['404'] ??= error('Not found (or belongs to another shop)');
+  responses['429'] ??= error('Rate limited: wait the seconds Retry-After gives (RateLimit-* headers describe the limit)');
 
   return {
     method: spec.method,

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { dataFreshness } from '../freshness.js';
 import type { ApiRouter } from './api-router.js';
 import { DocsAssetParams, HealthResponse, RootResponse } from './monitoring.schema.js';
 
@@ -26,6 +27,33 @@ export interface MonitoringDeps {
   version: string;
   openapi: () => object;
   links?: Record<string, string>;
+  /** More parts /health checks by name (status_api, provider); any failing one makes it 503. */
+  checks?: Record<string, HealthCheck>;
+  /** The last completed check run and the auto-check interval: the data_stale report. */
+  freshness?: () => Promise<{ lastCompletedAt: Date | null; autoCheckIntervalMin: number }>;
+}
+
+export interface HealthCheckResult {
+  ok: boolean;
+  /** What was found, reported beside the status (e.g. `breaker: 'open'`, `error: 'ECONNREFUSED'`). */
+  detail?: Record<string, unknown>;
+}
+
+export type HealthCheck = () => Promise<HealthCheckResult>;
+
+/** A dependency that does not answer within this is failing: /health itself must answer quickly. */
+const HEALTH_CHECK_TIMEOUT_MS = 3000;
+
+async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<HealthCheckResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, detail: { error: `no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms` } }), HEALTH_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check().catch((err: unknown) => ({ ok: false, detail: { error: err instanceof Error ? err.message : String(err) } })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `/`, `/health`, `/openapi.json` and `/docs`: every service has them. */
@@ -61,17 +89,32 @@ export function monitoringRoutes(api: ApiRouter, deps: MonitoringDeps): void {
       access: 'public',
       responses: {
         200: { description: 'Healthy', schema: HealthResponse },
-        503: { description: 'The database is unreachable', schema: HealthResponse },
+        503: { description: 'A part is failing (the database, the status API, the operator): `failing` names it', schema: HealthResponse },
       },
     },
     async (ctx) => {
-      const database = (await deps.checkDatabase()) ? ('ok' as const) : ('unreachable' as const);
-      ctx.status = database === 'ok' ? 200 : 503;
+      const named: Record<string, HealthCheck> = {
+        database: async () => ({ ok: await deps.checkDatabase() }),
+        ...deps.checks,
+      };
+      const [results, freshness] = await Promise.all([
+        Promise.all(Object.entries(named).map(async ([name, check]) => [name, await runCheck(check)] as const)),
+        deps.freshness?.().then(
+          (f) => dataFreshness(f.lastCompletedAt, f.autoCheckIntervalMin),
+          () => undefined,
+        ),
+      ]);
+      const checks = Object.fromEntries(results.map(([name, r]) => [name, { status: r.ok ? ('ok' as const) : ('failing' as const), ...r.detail }]));
+      const failing = results.filter(([, r]) => !r.ok).map(([name]) => name);
+      ctx.status = failing.length === 0 ? 200 : 503;
       ctx.body = {
-        status: database === 'ok' ? 'ok' : 'unavailable',
-        database,
+        status: failing.length === 0 ? 'ok' : 'unavailable',
+        database: checks.database!.status === 'ok' ? 'ok' : 'unreachable',
         version: deps.version,
         uptime_seconds: Math.floor((Date.now() - startedAt) / 1000),
+        checks,
+        failing,
+        ...freshness,
       };
     },
   );

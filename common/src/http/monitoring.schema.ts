@@ -14,6 +14,18 @@ export const HealthResponse = z
     database: z.enum(['ok', 'unreachable']),
     version: z.string(),
     uptime_seconds: z.number().int(),
+    checks: z
+      .record(z.string(), z.object({ status: z.enum(['ok', 'failing']) }).loose())
+      .optional()
+      .meta({ description: 'Each dependency by name (database, status_api, provider), with what was found' }),
+    failing: z.array(z.string()).optional().meta({ description: 'The parts that make the answer 503' }),
+    last_check_run_at: z.string().nullable().optional().meta({ description: 'When the last completed check run finished' }),
+    last_check_run_age_seconds: z.number().int().nullable().optional(),
+    data_stale: z
+      .boolean()
+      .nullable()
+      .optional()
+      .meta({ description: 'The auto-check is on and its last completed run is older than twice its interval (null: the auto-check is off); reported, not a 503' }),
   })
   .meta({ id: 'Health' });
 

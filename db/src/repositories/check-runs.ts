@@ -82,3 +82,9 @@ export async function idsActiveSince(db: Queryable, since: ReturnType<typeof now
   const rows = await db('check_runs').where({ status: 'running' }).orWhere('updated_at', '>=', since).orderBy('id').select('id');
   return rows.map((r: { id: number }) => r.id);
 }
+
+/** How many runs there are in each status (for the metrics). */
+export async function countByStatus(db: Queryable): Promise<Partial<Record<CheckRunStatus, number>>> {
+  const rows = (await db('check_runs').select('status').count({ n: '*' }).groupBy('status')) as { status: CheckRunStatus; n: number | string }[];
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

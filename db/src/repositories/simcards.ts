@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Queryable } from '../connection.js';
 import type { Page, PageRequest, SimcardRow, SimcardStatus, SortRequest } from '../rows.js';
 import { now } from '../time.js';
@@ -36,13 +37,8 @@ export function findById(db: Queryable, id: number): Promise<SimcardRow | undefi
   return db<SimcardRow>('simcards').where({ id }).first();
 }
 
-export async function list(
-  db: Queryable,
-  filter: SimcardFilter,
-  page: PageRequest,
-  sort: SortRequest<SimcardSortColumn>,
-): Promise<Page<SimcardRow>> {
-  const qb = db<SimcardRow>('simcards');
+/** Narrows a query on `simcards` to `filter`: one definition for the list and the export. */
+export function applyFilter(qb: Knex.QueryBuilder, filter: SimcardFilter): Knex.QueryBuilder {
   if (filter.shopId !== undefined) qb.where('shop_id', filter.shopId);
   if (filter.status) qb.where('status', filter.status);
   if (filter.operator) qb.where('operator', filter.operator);
@@ -55,6 +51,16 @@ export async function list(
         .orWhere((x) => wherePrefix(x, 'msisdn', `+998${q}`));
     });
   }
+  return qb;
+}
+
+export async function list(
+  db: Queryable,
+  filter: SimcardFilter,
+  page: PageRequest,
+  sort: SortRequest<SimcardSortColumn>,
+): Promise<Page<SimcardRow>> {
+  const qb = applyFilter(db<SimcardRow>('simcards'), filter);
   const ordered = qb.clone().orderBy(sort.column, sort.direction);
   if (sort.column !== 'id') ordered.orderBy('id', sort.direction);
   const [rows, total] = await Promise.all([ordered.limit(page.limit).offset(page.offset), countOf(qb.clone())]);

@@ -598,7 +598,8 @@ describe('fuzzing: random input never gets a 5xx, a stack trace or SQL back', ()
   });
 
   test('the server still answers normally after the fuzzing', async () => {
-    expect((await api.get('/health', { token: null })).status).toBe(200);
+    // No status API runs beside this test, so /health is 503 naming it; the database part must be fine.
+    expect((await api.get('/health', { token: null })).body.checks.database.status).toBe('ok');
     expect((await api.get(`/simcards/${sim.id}`)).status).toBe(200);
   });
 });

@@ -1,10 +1,17 @@
 import { TestApi } from './support/harness.js';
+import { startTestStatusApi, type TestStatusApi } from './support/status-api.js';
 
 let api: TestApi;
+let statusApi: TestStatusApi;
 beforeAll(async () => {
-  api = await TestApi.start();
+  // /health reports the status API too (health.test.ts covers it being down).
+  statusApi = await startTestStatusApi();
+  api = await TestApi.start({ STATUS_API_URL: statusApi.url });
 });
-afterAll(() => api.close());
+afterAll(async () => {
+  await api.close();
+  await statusApi.close();
+});
 
 describe('monitoring endpoints', () => {
   test('GET / names the API, its version and links', async () => {

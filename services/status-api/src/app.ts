@@ -10,15 +10,20 @@ import {
   errorHandler,
   jsonBody,
   monitoringRoutes,
+  dbPoolGauge,
+  metricsRoute,
+  requestId,
   securityHeaders,
+  ServiceMetrics,
   type Config,
   type Logger,
   type TokenService,
 } from '@simcard/common';
-import { usersRepository, type Db } from '@simcard/db';
+import { checkRunsRepository, poolStats, usersRepository, type Db } from '@simcard/db';
 import Koa from 'koa';
 import { checkRunRoutes } from './routes/check-runs/check-runs.js';
 import { checkRoutes } from './routes/checks/checks.js';
+import { checkRunMetrics } from './check-run-metrics.js';
 import type { CheckRuns } from './services/check-runs.js';
 import type { LiveChecks } from './services/live-checks.js';
 
@@ -31,9 +36,16 @@ export interface StatusApiDeps {
   log: Logger;
   checks: LiveChecks;
   runs: CheckRuns;
+  /** This instance's metrics (the provider's are recorded into it too); a new registry when absent. */
+  metrics?: ServiceMetrics;
+  /** The operator circuit breaker's state, for /health; null when the adapter has none. */
+  breakerState?: () => string | null;
 }
 
-export function createApp({ config, db, tokens, log, checks, runs }: StatusApiDeps): { app: Koa; api: ApiRouter } {
+export function createApp({ config, db, tokens, log, checks, runs, metrics = new ServiceMetrics('status-api'), breakerState = () => null }: StatusApiDeps): {
+  app: Koa;
+  api: ApiRouter;
+} {
   // The main API's user tokens, with the same roles, and its service credential.
   const authenticator = new Authenticator(tokens, (id, jti) => usersRepository.findForToken(db, id, jti), { acceptServiceTokens: true });
   const api = new ApiRouter({ authenticate: authenticate(authenticator) });
@@ -43,7 +55,15 @@ export function createApp({ config, db, tokens, log, checks, runs }: StatusApiDe
     checkDatabase: () => db.raw('select 1').then(() => true, () => false),
     name: 'SimCard Manager status API',
     version: pkg.version,
-    links: { check_runs: '/check-runs' },
+    links: { check_runs: '/check-runs', metrics: '/metrics' },
+    // An open breaker means the operator keeps failing: checks are refused until it recovers.
+    checks: {
+      provider: async () => {
+        const breaker = breakerState();
+        return { ok: breaker !== 'open', detail: { breaker } };
+      },
+    },
+    freshness: async () => ({ lastCompletedAt: await checkRunsRepository.lastCompletedAt(db), autoCheckIntervalMin: config.checks.autoCheckIntervalMin }),
     openapi: () =>
       (openapi ??= buildOpenApiDocument(api, {
         title: 'SimCard Manager status API',
@@ -51,12 +71,17 @@ export function createApp({ config, db, tokens, log, checks, runs }: StatusApiDe
         description: 'Asks the operator whether SIM cards were activated. 502/504 mean the operator failed; the SIM is then unchanged.',
       })),
   });
+  dbPoolGauge(metrics, () => poolStats(db));
+  checkRunMetrics(metrics, db);
+  metricsRoute(api, metrics, authenticate(authenticator));
   checkRoutes(api, checks);
   checkRunRoutes(api, runs);
 
   const app = new Koa();
   app.silent = true;
   app
+    .use(requestId(log))
+    .use(metrics.middleware())
     .use(errorHandler(log))
     .use(securityHeaders())
     .use(jsonBody(config.http.jsonBodyLimitBytes))

@@ -1,12 +1,13 @@
 /** Starts the status API on a port (0: any free one) and answers how to stop it. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createLogger, TokenService, type Config, type Logger } from '@simcard/common';
+import { createLogger, ServiceMetrics, TokenService, type Config, type Logger } from '@simcard/common';
 import { createDatabase, migrateToLatest, resolveJwtSecret, type Db } from '@simcard/db';
 import { createApp } from './app.js';
 import { NotificationDispatcher, type DispatcherOptions } from './notifications/dispatcher.js';
 import { SaleOutbox } from './notifications/sale-outbox.js';
 import { HttpProvider } from './provider/http-provider.js';
+import { instrumentProvider } from './provider/instrumented-provider.js';
 import type { StatusProvider } from './provider/provider.js';
 import { CheckRuns } from './services/check-runs.js';
 import { Checker } from './services/checker.js';
@@ -32,7 +33,7 @@ export interface StartOptions {
 
 export async function startStatusApi(config: Config, log: Logger = createLogger('status-api'), options: StartOptions = {}): Promise<RunningStatusApi> {
   const db = createDatabase(config.database);
-  const provider =
+  const adapter =
     options.provider ??
     new HttpProvider({
       url: config.provider.url,
@@ -41,6 +42,9 @@ export async function startStatusApi(config: Config, log: Logger = createLogger(
       connections: config.checks.concurrency,
       rateLimitPerSecond: config.provider.rateLimitPerSecond,
     });
+  // The checker calls the adapter through its metrics; `provider` below stays the adapter itself.
+  const metrics = new ServiceMetrics('status-api');
+  const provider = instrumentProvider(adapter, metrics);
   try {
     await migrateToLatest(db);
     const tokens = new TokenService(await resolveJwtSecret(db, config.auth.jwtSecret), config.auth.tokenTtlSeconds);
@@ -50,7 +54,7 @@ export async function startStatusApi(config: Config, log: Logger = createLogger(
     const runs = new CheckRuns(db, checker, config.checks.concurrency, log);
     await runs.recover();
     const checks = new LiveChecks(db, checker, config.checks.concurrency);
-    const { app } = createApp({ config, db, tokens, log, checks, runs });
+    const { app } = createApp({ config, db, tokens, log, checks, runs, metrics, breakerState: provider.breakerState });
     const server = app.listen(config.statusApi.port);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -66,7 +70,7 @@ export async function startStatusApi(config: Config, log: Logger = createLogger(
       port,
       db,
       server,
-      provider,
+      provider: adapter,
       checker,
       runs,
       async close() {

@@ -4,6 +4,7 @@ import {
   Authenticator,
   dummyHash,
   verifyPassword,
+  type ApiKeyLookup,
   type IssuedToken,
   type Principal,
   type TokenService,
@@ -18,8 +19,10 @@ export class AuthService {
     private readonly db: Db,
     private readonly tokens: TokenService,
     private readonly scryptLog2N: number,
+    /** Accept `X-API-Key` too, looked up with this. */
+    apiKeys?: ApiKeyLookup,
   ) {
-    this.authenticator = new Authenticator(tokens, (id, jti) => usersRepository.findForToken(db, id, jti));
+    this.authenticator = new Authenticator(tokens, (id, jti) => usersRepository.findForToken(db, id, jti), { apiKeys });
   }
 
   /** Same answer, and about the same time, for an unknown user, a wrong password and a deactivated user. */

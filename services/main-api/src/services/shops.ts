@@ -11,6 +11,7 @@ import {
   type ShopSortColumn,
   type SortRequest,
 } from '@simcard/db';
+import { recordAudit } from './audit.js';
 
 export type ShopInput = shopsRepository.NewShop;
 
@@ -33,20 +34,28 @@ export class ShopsService {
     return shop;
   }
 
-  async create(input: ShopInput): Promise<ShopRow> {
+  async create(actor: Principal, input: ShopInput): Promise<ShopRow> {
     try {
-      return await shopsRepository.insert(this.db, input);
+      return await writeTransaction(this.db, async (trx) => {
+        const shop = await shopsRepository.insert(trx, input);
+        await recordAudit(trx, actor, { action: 'create', entity: 'shop', entityId: shop.id, after: shop });
+        return shop;
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw duplicateCode(input.code);
       throw err;
     }
   }
 
-  async update(id: number, patch: Partial<ShopInput>): Promise<ShopRow> {
+  async update(actor: Principal, id: number, patch: Partial<ShopInput>): Promise<ShopRow> {
     try {
-      const shop = await shopsRepository.update(this.db, id, patch);
-      if (!shop) throw new NotFoundError('Shop');
-      return shop;
+      return await writeTransaction(this.db, async (trx) => {
+        const before = await shopsRepository.findById(trx, id);
+        if (!before) throw new NotFoundError('Shop');
+        const shop = (await shopsRepository.update(trx, id, patch))!;
+        await recordAudit(trx, actor, { action: 'update', entity: 'shop', entityId: id, before, after: shop });
+        return shop;
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw duplicateCode(patch.code ?? '');
       throw err;
@@ -54,9 +63,10 @@ export class ShopsService {
   }
 
   /** Refused (409, with the counts) while SIMs or staff still belong to the shop: nothing is lost. */
-  async remove(id: number): Promise<void> {
+  async remove(actor: Principal, id: number): Promise<void> {
     await writeTransaction(this.db, async (trx) => {
-      if (!(await shopsRepository.findById(trx, id))) throw new NotFoundError('Shop');
+      const before = await shopsRepository.findById(trx, id);
+      if (!before) throw new NotFoundError('Shop');
       const { simcards, users } = await shopsRepository.holdings(trx, id);
       if (simcards > 0 || users > 0) {
         throw new ConflictError(
@@ -66,6 +76,7 @@ export class ShopsService {
         );
       }
       await shopsRepository.remove(trx, id);
+      await recordAudit(trx, actor, { action: 'delete', entity: 'shop', entityId: id, before });
     });
   }
 }

@@ -20,6 +20,8 @@ import {
   type SimcardStatus,
   type SortRequest,
 } from '@simcard/db';
+import { recordAudit } from './audit.js';
+import { recordEdit } from './history.js';
 import { planMove } from './simcard-lifecycle.js';
 
 export interface SimcardListFilter {
@@ -43,6 +45,16 @@ export interface CreateSimcardInput {
 
 export type UpdateSimcardInput = Partial<Omit<CreateSimcardInput, 'iccid'>>;
 
+/**
+ * The list's filter as the repository takes it, confined to the principal's shop: staff asking
+ * for another shop get 404, staff asking for none get their own. (Shared by the list and the export.)
+ */
+export function scopedFilter(principal: Principal, filter: SimcardListFilter): simcardsRepository.SimcardFilter {
+  const scope = shopScope(principal);
+  if (scope !== null && filter.shop_id !== undefined && filter.shop_id !== scope) throw new NotFoundError('Shop');
+  return { shopId: scope ?? filter.shop_id, status: filter.status, operator: filter.operator, batchId: filter.batch_id, q: filter.q };
+}
+
 /** What staff may change on their own shop's SIMs. */
 const STAFF_EDITABLE = new Set(['notes']);
 
@@ -51,7 +63,7 @@ function duplicate(err: unknown): ConflictError {
   return new ConflictError(`A SIM card with this ${field} already exists`, [{ field, reason: 'already exists' }], 'duplicate');
 }
 
-async function requireActiveShop(db: Queryable, shopId: number): Promise<void> {
+export async function requireActiveShop(db: Queryable, shopId: number): Promise<void> {
   const shop = await shopsRepository.findById(db, shopId);
   if (!shop) throw ValidationError.field('shop_id', `shop ${shopId} does not exist`);
   if (!shop.is_active) throw ValidationError.field('shop_id', `shop ${shopId} is inactive`);
@@ -61,14 +73,7 @@ export class SimcardsService {
   constructor(private readonly db: Db) {}
 
   list(principal: Principal, filter: SimcardListFilter, page: PageRequest, sort: SortRequest<SimcardSortColumn>): Promise<Page<SimcardRow>> {
-    const scope = shopScope(principal);
-    if (scope !== null && filter.shop_id !== undefined && filter.shop_id !== scope) throw new NotFoundError('Shop');
-    return simcardsRepository.list(
-      this.db,
-      { shopId: scope ?? filter.shop_id, status: filter.status, operator: filter.operator, batchId: filter.batch_id, q: filter.q },
-      page,
-      sort,
-    );
+    return simcardsRepository.list(this.db, scopedFilter(principal, filter), page, sort);
   }
 
   /** Another shop's SIM answers 404 to staff, exactly like an id that does not exist. */
@@ -104,6 +109,7 @@ export class SimcardsService {
             { simcard_id: sim.id, iccid: sim.iccid, from_shop_id: null, to_shop_id: shopId, action: 'assigned', user_id: actor.userId },
           ]);
         }
+        await recordAudit(trx, actor, { action: 'create', entity: 'simcard', entityId: sim.id, after: sim });
         return sim;
       });
     } catch (err) {
@@ -135,7 +141,10 @@ export class SimcardsService {
             await assignmentLogsRepository.insert(trx, [move.log]);
           }
         }
-        return (await simcardsRepository.update(trx, id, patch))!;
+        await recordEdit(trx, sim, fields, actor.userId);
+        const updated = (await simcardsRepository.update(trx, id, patch))!;
+        await recordAudit(trx, actor, { action: 'update', entity: 'simcard', entityId: id, before: sim, after: updated });
+        return updated;
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw duplicate(err);
@@ -144,12 +153,13 @@ export class SimcardsService {
   }
 
   /** A sold SIM is what a shop is paid for: it stays. */
-  async remove(id: number): Promise<void> {
+  async remove(actor: Principal, id: number): Promise<void> {
     await writeTransaction(this.db, async (trx) => {
       const sim = await simcardsRepository.findById(trx, id);
       if (!sim) throw new NotFoundError('SIM card');
       if (sim.status === 'sold') throw new ConflictError('A sold SIM card cannot be deleted', undefined, 'sold');
       await simcardsRepository.remove(trx, id);
+      await recordAudit(trx, actor, { action: 'delete', entity: 'simcard', entityId: id, before: sim });
     });
   }
 }

@@ -18,6 +18,7 @@ import {
   type UserRow,
   type UserSortColumn,
 } from '@simcard/db';
+import { recordAudit } from './audit.js';
 
 export interface CreateUserInput {
   username: string;
@@ -59,18 +60,22 @@ export class UsersService {
     return user;
   }
 
-  async create(input: CreateUserInput): Promise<UserRow> {
+  async create(actor: Principal, input: CreateUserInput): Promise<UserRow> {
     const shopId = input.shop_id ?? null;
     await checkShopForRole(this.db, input.role, shopId);
     const password_hash = await hashPassword(input.password, this.scryptLog2N);
     try {
-      return await usersRepository.insert(this.db, {
-        username: input.username,
-        password_hash,
-        role: input.role,
-        shop_id: shopId,
-        full_name: input.full_name ?? null,
-        is_active: input.is_active ?? true,
+      return await writeTransaction(this.db, async (trx) => {
+        const user = await usersRepository.insert(trx, {
+          username: input.username,
+          password_hash,
+          role: input.role,
+          shop_id: shopId,
+          full_name: input.full_name ?? null,
+          is_active: input.is_active ?? true,
+        });
+        await recordAudit(trx, actor, { action: 'create', entity: 'user', entityId: user.id, after: user });
+        return user;
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw duplicateUsername(input.username);
@@ -109,6 +114,14 @@ export class UsersService {
           is_active: isActive,
           ...(revokesTokens ? { token_version: user.token_version + 1 } : {}),
         });
+        // The hash is never logged; that the password changed is.
+        await recordAudit(trx, actor, {
+          action: 'update',
+          entity: 'user',
+          entityId: id,
+          before: user,
+          after: password_hash === undefined ? updated : { ...updated, password_changed: true },
+        });
         return updated!;
       });
     } catch (err) {
@@ -126,6 +139,7 @@ export class UsersService {
         throw new ConflictError('At least one active admin must remain', undefined, 'last_admin');
       }
       await usersRepository.remove(trx, id);
+      await recordAudit(trx, actor, { action: 'delete', entity: 'user', entityId: id, before: user });
     });
   }
 }

@@ -2,7 +2,7 @@
  * The main API for a test: a real database (SQLite file or PostgreSQL schema, per TEST_DB),
  * the real server on an ephemeral port, and real HTTP through fetch.
  */
-import { appendCheckDigit, loadConfig, silentLogger, type Config } from '@simcard/common';
+import { appendCheckDigit, loadConfig, silentLogger, type Config, type Logger } from '@simcard/common';
 import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
 import type { Db } from '@simcard/db';
 import { startMainApi, type RunningMainApi } from '../../src/main.js';
@@ -47,12 +47,12 @@ export class TestApi {
     readonly config: Config,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestApi> {
+  static async start(env: Record<string, string> = {}, log: Logger = silentLogger): Promise<TestApi> {
     const database = await createTestDatabase();
     const base = loadConfig({ NODE_ENV: 'test', MAIN_API_PORT: '0', ADMIN_PASSWORD, JWT_SECRET, ...env });
     // A low scrypt cost keeps the suite fast; password.test.ts checks the production cost.
     const config: Config = { ...base, database: database.config, auth: { ...base.auth, scryptLog2N: 10 } };
-    const running = await startMainApi(config, silentLogger);
+    const running = await startMainApi(config, log);
     const api = new TestApi(running, database, config);
     api.adminToken = await api.login('admin', ADMIN_PASSWORD);
     return api;

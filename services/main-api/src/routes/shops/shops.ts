@@ -31,8 +31,8 @@ export function shopRoutes(api: ApiRouter, shops: ShopsService): void {
       body: CreateShopBody,
       responses: { 201: { description: 'Created', schema: Shop }, 409: { description: 'The code is taken' } },
     },
-    async (ctx, { body }) => {
-      const shop = await shops.create({
+    async (ctx, { body, principal }) => {
+      const shop = await shops.create(principal, {
         name: body.name,
         code: body.code,
         city: body.city ?? null,
@@ -73,8 +73,8 @@ export function shopRoutes(api: ApiRouter, shops: ShopsService): void {
       body: UpdateShopBody,
       responses: { 200: { description: 'Changed', schema: Shop }, 409: { description: 'The code is taken' } },
     },
-    async (ctx, { params, body }) => {
-      ctx.body = presentShop(await shops.update(params.id, body));
+    async (ctx, { params, body, principal }) => {
+      ctx.body = presentShop(await shops.update(principal, params.id, body));
     },
   );
 
@@ -91,8 +91,8 @@ export function shopRoutes(api: ApiRouter, shops: ShopsService): void {
         409: { description: 'The shop still holds SIM cards or staff users; the details give the counts' },
       },
     },
-    async (ctx, { params }) => {
-      await shops.remove(params.id);
+    async (ctx, { params, principal }) => {
+      await shops.remove(principal, params.id);
       ctx.status = 204;
     },
   );

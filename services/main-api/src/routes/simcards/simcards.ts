@@ -82,8 +82,8 @@ export function simcardRoutes(api: ApiRouter, simcards: SimcardsService): void {
       params: IdParams,
       responses: { 204: { description: 'Deleted' }, 409: { description: 'The SIM was sold' } },
     },
-    async (ctx, { params }) => {
-      await simcards.remove(params.id);
+    async (ctx, { params, principal }) => {
+      await simcards.remove(principal, params.id);
       ctx.status = 204;
     },
   );

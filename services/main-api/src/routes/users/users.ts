@@ -31,9 +31,9 @@ export function userRoutes(api: ApiRouter, users: UsersService): void {
       body: CreateUserBody,
       responses: { 201: { description: 'Created', schema: User }, 409: { description: 'The username is taken' } },
     },
-    async (ctx, { body }) => {
+    async (ctx, { body, principal }) => {
       ctx.status = 201;
-      ctx.body = presentUser(await users.create(body));
+      ctx.body = presentUser(await users.create(principal, body));
     },
   );
 

@@ -1,0 +1,46 @@
+/**
+ * Every request gets an id, echoed in `X-Request-Id`: a sane incoming one (a proxy's or a
+ * client's) is kept, anything else is replaced by a new UUID. Every log line written while the
+ * request is handled carries it, and one access line is written when it ends. The access line
+ * names the route template, never the query string (which could hold a secret).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import { withLogContext, type Logger } from '../logger.js';
+import type { AppState } from './api-router.js';
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/** The router's template for the matched route (`/shops/{id}`), or null when none matched. */
+export function routeTemplate(ctx: { _matchedRoute?: unknown }): string | null {
+  const route = ctx._matchedRoute;
+  return typeof route === 'string' ? route.replace(/:(\w+)/g, '{$1}') : null;
+}
+
+export function requestId(log: Logger): Middleware<AppState & { requestId?: string }> {
+  return async (ctx, next) => {
+    const incoming = ctx.get('x-request-id');
+    const id = SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = id;
+    ctx.set('X-Request-Id', id);
+    const started = performance.now();
+    await withLogContext({ request_id: id }, async () => {
+      try {
+        await next();
+      } finally {
+        const principal = ctx.state.principal;
+        const fields = {
+          method: ctx.method,
+          path: ctx.path,
+          route: routeTemplate(ctx as { _matchedRoute?: unknown }),
+          status: ctx.status,
+          duration_ms: Math.round((performance.now() - started) * 10) / 10,
+          ip: ctx.ip,
+          ...(principal ? { user_id: principal.userId || null, ...(principal.apiKey ? { api_key_id: principal.apiKey.id } : {}) } : {}),
+        };
+        if (ctx.status >= 500) log.error('request', fields);
+        else log.info('request', fields);
+      }
+    });
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * CSV and pasted text (one ICCID per line is a one-column file) → rows, streamed. The delimiter
+ * (comma, semicolon or tab) is taken from the first line; line numbers are the file's own, so a
+ * quoted value spanning lines or blank lines do not shift them.
+ */
+import type { Readable } from 'node:stream';
+import { ValidationError } from '@simcard/common';
+import { resolveHeader, toSourceRow, type ColumnMap } from './columns.js';
+import { CsvFormatError, CsvTokenizer, type CsvRecord } from './csv-tokenizer.js';
+import { decodeText, type TextEncoding } from './decode.js';
+import type { SourceRow, WarnFn } from './source-row.js';
+
+/** A longer record is a broken file (an unclosed quote swallowing the rest), not a SIM. */
+const MAX_RECORD_CHARS = 64 * 1024;
+
+/** The delimiter of the first line; Excel's `8,99E+18` (Russian locale) is a number, not two cells. */
+export function detectDelimiter(firstLine: string): string {
+  const line = firstLine.replace(/"[^"]*"/g, '').replace(/\d,\d+e\+?\d+/gi, '');
+  let best = ',';
+  let bestCount = 0;
+  for (const d of [';', ',', '\t']) {
+    const count = line.split(d).length - 1;
+    if (count > bestCount) {
+      best = d;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** Rows in batches (one per decoded chunk of text): one await per batch, not per row. */
+export async function* parseDelimited(input: Readable, warn: WarnFn, onEncoding?: (e: TextEncoding) => void): AsyncGenerator<SourceRow[]> {
+  let tokenizer: CsvTokenizer | null = null;
+  let head = '';
+  let map: ColumnMap | null = null;
+  const records: CsvRecord[] = [];
+
+  function rows(): SourceRow[] {
+    const batch: SourceRow[] = [];
+    for (const record of records) {
+      if (map === null) {
+        const resolved = resolveHeader(record.cells, warn);
+        map = resolved.map;
+        if (resolved.isHeader) continue;
+      }
+      batch.push(toSourceRow(record.line, record.cells, map));
+    }
+    records.length = 0;
+    return batch;
+  }
+
+  try {
+    for await (const text of decodeText(input, onEncoding)) {
+      if (!tokenizer) {
+        // The delimiter is chosen once the first line is complete.
+        head += text;
+        if (!/[\r\n]/.test(head) && head.length < MAX_RECORD_CHARS) continue;
+        tokenizer = new CsvTokenizer(detectDelimiter(head.split(/\r?\n|\r/, 1)[0] ?? ''), MAX_RECORD_CHARS);
+        tokenizer.push(head, records);
+        head = '';
+      } else {
+        tokenizer.push(text, records);
+      }
+      const batch = rows();
+      if (batch.length > 0) yield batch;
+    }
+    tokenizer ??= new CsvTokenizer(detectDelimiter(head), MAX_RECORD_CHARS);
+    if (head) tokenizer.push(head, records);
+    tokenizer.end(records);
+    const last = rows();
+    if (last.length > 0) yield last;
+  } catch (err) {
+    if (err instanceof CsvFormatError) {
+      throw new ValidationError(`The CSV could not be read: ${err.message}`, [{ field: 'file', reason: err.message, line: err.line }], 'malformed_csv');
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,23 @@
+/** What every format's parser yields: one row of the uploaded file, by field, with its line. */
+export const IMPORT_FIELDS = ['iccid', 'msisdn', 'operator', 'tariff', 'price'] as const;
+export type ImportField = (typeof IMPORT_FIELDS)[number];
+
+/** A cell as the file held it: text, or a number when a spreadsheet (or JSON) stored one. */
+export type CellValue = string | number | null;
+
+export interface SourceRow {
+  /** The line (CSV, text), row (XLSX) or 1-based position in `rows` (JSON) the person can find it at. */
+  line: number;
+  cells: Partial<Record<ImportField, CellValue>>;
+}
+
+/** A problem the report lists: a rejected row's field, or a warning (line 1 and no ICCID for the file itself). */
+export interface Problem {
+  line: number;
+  iccid: string | null;
+  field: string | null;
+  reason: string;
+}
+
+/** File-level notes found while parsing (an ignored column, ...), for the report's warnings. */
+export type WarnFn = (problem: Problem) => void;

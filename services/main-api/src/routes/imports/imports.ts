@@ -1,0 +1,141 @@
+import type { ApiRouter } from '@simcard/common';
+import type { Middleware } from 'koa';
+import { ValidationError } from '@simcard/common';
+import { presentPage } from '../../presenters.js';
+import { IdParams, listOf } from '../../schemas.js';
+import { parseIdempotencyKey, type Idempotency } from '../../services/idempotency.js';
+import type { ImportsService } from '../../services/imports.js';
+import { ImportDetail, ImportListQuery, ImportQuery, ImportReport, ImportSummary, JsonImportBody } from './imports.schema.js';
+import { presentImport, presentImportSummary } from './imports.presenter.js';
+import { receiveImport } from './request-source.js';
+import { MAX_IMPORT_BYTES, MAX_JSON_IMPORT_BYTES } from './limits.js';
+
+const IMPORT_PATH = '/simcards/bulk';
+const IDEMPOTENCY_ROUTE = 'POST /simcards/bulk';
+
+/**
+ * Goes before the app's JSON body parser: the import reads its own body (any format, streamed
+ * to disk, with its own much larger limit), so the global 1 MB JSON parser must leave it alone.
+ */
+export function importBodyBypass(): Middleware {
+  return async (ctx, next) => {
+    if (ctx.method === 'POST' && ctx.path === IMPORT_PATH) (ctx as { disableBodyParser?: boolean }).disableBodyParser = true;
+    await next();
+  };
+}
+
+const MB = 1024 * 1024;
+
+export function importRoutes(api: ApiRouter, imports: ImportsService, idempotency: Idempotency): void {
+  api.endpoint(
+    {
+      method: 'post',
+      path: IMPORT_PATH,
+      tag: 'Imports',
+      summary: 'Import SIM cards from JSON, CSV, a pasted ICCID list, or an uploaded CSV/XLSX file',
+      description: [
+        'Body, by Content-Type: `application/json` `{rows:[{iccid, msisdn?, operator?, tariff?, price?}], shop_id?}`;',
+        '`text/csv` (comma or semicolon, UTF-8 with or without BOM, or Windows-1251); `text/plain` (one ICCID per line);',
+        'XLSX; or `multipart/form-data` with one CSV/XLSX file. Header names are matched case-insensitively with Uzbek and Russian',
+        'aliases (ICCID raqami, Номер ICCID, telefon raqami, номер, оператор, тариф/tarif, цена/narx). A file without a header is read as',
+        `iccid, msisdn, operator, tariff, price. Files up to ${MAX_IMPORT_BYTES / MB} MB (JSON ${MAX_JSON_IMPORT_BYTES / MB} MB), gzip accepted.`,
+        'One transaction: all of it or none of it. Send `Idempotency-Key` to make retries safe (the first answer is replayed).',
+      ].join(' '),
+      access: 'admin',
+      query: ImportQuery,
+      responses: {
+        200: { description: 'The report (dry run: what would happen)', schema: ImportReport },
+        409: { description: 'A request with the same Idempotency-Key is still running' },
+        413: { description: 'The body is over the size limit' },
+        415: { description: 'Unsupported Content-Type or Content-Encoding' },
+        422: { description: 'strict mode and some rows are invalid (the report, and nothing inserted); or an Idempotency-Key reused for another request', schema: ImportReport },
+        503: { description: 'SQLite: another long write held the database past its busy timeout; retry after Retry-After' },
+      },
+    },
+    async (ctx, { query, principal }) => {
+      const key = parseIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
+      const { source, jsonShopId, requestHash, dispose } = await receiveImport(ctx.req, ctx.querystring, query.file_name ?? null);
+      let claim: number | null = null;
+      try {
+        if (query.shop_id !== undefined && jsonShopId !== null && query.shop_id !== jsonShopId) {
+          throw ValidationError.field('shop_id', 'given in the query and the body with different values');
+        }
+        // A dry run writes nothing, the key included.
+        if (key !== null && !query.dry_run) {
+          const claimed = await idempotency.claim({ userId: principal.userId, route: IDEMPOTENCY_ROUTE, key }, requestHash);
+          if (claimed.kind === 'replay') {
+            ctx.status = claimed.status;
+            ctx.set('Idempotent-Replayed', 'true');
+            ctx.body = claimed.body;
+            return;
+          }
+          claim = claimed.id;
+        }
+        const answer = await imports.importBatch(principal, source, {
+          mode: query.mode,
+          dryRun: query.dry_run,
+          checkDigitAbsent: query.check_digit === 'absent',
+          shopId: query.shop_id ?? jsonShopId,
+          idempotencyClaim: claim,
+        });
+        claim = null; // stored with the import
+        ctx.status = answer.status;
+        ctx.body = answer.body;
+      } finally {
+        if (claim !== null) await idempotency.release(claim).catch(() => {});
+        await dispose();
+      }
+    },
+  );
+  documentImportBody(api);
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/imports',
+      tag: 'Imports',
+      summary: 'Import history, newest first: who imported what, when, from which file',
+      access: 'admin',
+      query: ImportListQuery,
+      responses: { 200: { description: 'A page of imports', schema: listOf(ImportSummary, 'ImportList') } },
+    },
+    async (ctx, { query }) => {
+      ctx.body = presentPage(await imports.list(query), query, presentImportSummary);
+    },
+  );
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/imports/{id}',
+      tag: 'Imports',
+      summary: 'One import with its report',
+      access: 'admin',
+      params: IdParams,
+      responses: { 200: { description: 'The import', schema: ImportDetail } },
+    },
+    async (ctx, { params }) => {
+      ctx.body = presentImport(await imports.get(params.id));
+    },
+  );
+}
+
+/** The import's body is read by the handler (several content types), so it is described here. */
+function documentImportBody(api: ApiRouter): void {
+  const definition = api.registry.definitions.at(-1);
+  if (definition?.type !== 'route') return;
+  const text = { schema: { type: 'string' as const } };
+  definition.route.request = {
+    ...definition.route.request,
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: JsonImportBody },
+        'text/csv': text,
+        'text/plain': text,
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+        'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } },
+      },
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Bulk assignment to a shop and return to stock (`move`): each request is one transaction. The
+ * decision per SIM is the lifecycle's (`isMovable`, `planMove`); the writes are set-based
+ * (assignmentsRepository.moveAll), so 50,000 SIMs take a few statements per 2,000.
+ */
+import { ConflictError, ValidationError, type Principal } from '@simcard/common';
+import { assignmentsRepository, now, writeTransaction, type Db, type Queryable } from '@simcard/db';
+import { isMovable, planMove, type Move } from './simcard-lifecycle.js';
+import { requireActiveShop } from './simcards.js';
+
+/** Most SIMs one request may name or cover (ids, ICCIDs, a range's matches, or a count). */
+export const MAX_SELECTION = 100_000;
+
+export type Selector =
+  | { simcard_ids: number[] }
+  | { iccids: string[] }
+  | { range: { from: string; to: string } }
+  | { count: number; operator?: string | undefined };
+
+export type SkipReason = 'not_found' | 'sold' | 'blocked' | 'at_another_shop' | 'already_at_shop' | 'already_in_stock';
+
+export interface Skipped {
+  iccid: string | null;
+  simcard_id: number | null;
+  reason: SkipReason;
+  /** For `at_another_shop`: where the SIM is. */
+  shop_id?: number;
+}
+
+export interface MoveReport {
+  moved: number;
+  skipped: Skipped[];
+}
+
+type Candidate = assignmentsRepository.MoveCandidate;
+
+/** The SIMs a selector names, plus a `not_found` entry for each id or ICCID that matched none. */
+async function select(db: Queryable, selector: Selector): Promise<{ found: Candidate[]; missing: Skipped[] }> {
+  if ('simcard_ids' in selector) {
+    const ids = [...new Set(selector.simcard_ids)];
+    const found = await assignmentsRepository.lockByIds(db, ids);
+    const seen = new Set(found.map((s) => s.id));
+    return { found, missing: ids.filter((id) => !seen.has(id)).map((id) => ({ iccid: null, simcard_id: id, reason: 'not_found' })) };
+  }
+  if ('iccids' in selector) {
+    const iccids = [...new Set(selector.iccids)];
+    const found = await assignmentsRepository.lockByIds(db, await assignmentsRepository.idsOfIccids(db, iccids));
+    const seen = new Set(found.map((s) => s.iccid));
+    return { found, missing: iccids.filter((i) => !seen.has(i)).map((iccid) => ({ iccid, simcard_id: null, reason: 'not_found' })) };
+  }
+  if ('range' in selector) {
+    const ids = await assignmentsRepository.idsInRange(db, selector.range.from, selector.range.to, MAX_SELECTION + 1);
+    if (ids.length > MAX_SELECTION) {
+      throw ValidationError.field('range', `covers more than ${MAX_SELECTION.toLocaleString('en')} SIM cards; split it into smaller ranges`);
+    }
+    return { found: await assignmentsRepository.lockByIds(db, ids), missing: [] };
+  }
+  const found = await assignmentsRepository.oldestInStock(db, selector.count, selector.operator);
+  if (found.length < selector.count) {
+    // All or nothing: a shop asked for N gets N, or the admin decides what to do with fewer.
+    const of = selector.operator ? ` of ${selector.operator}` : '';
+    throw new ConflictError(`Only ${found.length} SIM cards${of} are in stock; ${selector.count} were asked for`, [
+      { field: 'count', reason: `only ${found.length} in stock`, available: found.length },
+    ], 'insufficient_stock');
+  }
+  return { found, missing: [] };
+}
+
+/** Why `sim` stays where it is under `request` (the lifecycle's rule first), or null when it moves. */
+function reasonToSkip(sim: Candidate, request: MoveRequest): Omit<Skipped, 'iccid' | 'simcard_id'> | null {
+  const { toShopId, allowTransfer, fromShopId } = request;
+  if (!isMovable(sim)) return { reason: sim.status === 'sold' ? 'sold' : 'blocked' };
+  if (sim.shop_id === toShopId) return { reason: toShopId === null ? 'already_in_stock' : 'already_at_shop' };
+  const elsewhere = sim.shop_id !== null && (toShopId !== null ? !allowTransfer : fromShopId !== undefined && sim.shop_id !== fromShopId);
+  return elsewhere ? { reason: 'at_another_shop', shop_id: sim.shop_id! } : null;
+}
+
+export interface MoveRequest {
+  selector: Selector;
+  /** The shop to give the SIMs to; null returns them to stock. */
+  toShopId: number | null;
+  /** Assign only: SIMs at another shop move too (logged as transferred). */
+  allowTransfer: boolean;
+  /** Unassign only: return SIMs of this shop only; SIMs elsewhere are skipped. */
+  fromShopId?: number | undefined;
+}
+
+export class AssignmentsService {
+  constructor(private readonly db: Db) {}
+
+  move(actor: Principal, request: MoveRequest): Promise<MoveReport> {
+    const { selector, toShopId } = request;
+    return writeTransaction(this.db, async (trx) => {
+      if (toShopId !== null) await requireActiveShop(trx, toShopId);
+      const { found, missing } = await select(trx, selector);
+      const at = now();
+      const skipped: Skipped[] = [...missing];
+      // Grouped by action: every SIM of one action gets the same patch, so one UPDATE per chunk.
+      const groups = new Map<string, { move: Move; ids: number[] }>();
+      for (const sim of found) {
+        const skip = reasonToSkip(sim, request);
+        if (skip) {
+          skipped.push({ iccid: sim.iccid, simcard_id: sim.id, ...skip });
+          continue;
+        }
+        const move = planMove(sim, toShopId, actor.userId, at)!;
+        const group = groups.get(move.log.action) ?? { move, ids: [] };
+        group.ids.push(sim.id);
+        groups.set(move.log.action, group);
+      }
+      let moved = 0;
+      for (const { move, ids } of groups.values()) {
+        await assignmentsRepository.moveAll(trx, { ids, patch: move.patch, action: move.log.action, userId: actor.userId, at });
+        moved += ids.length;
+      }
+      return { moved, skipped };
+    });
+  }
+}

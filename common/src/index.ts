@@ -19,3 +19,4 @@ export * from './http/cors.js';
 export * from './http/metrics.js';
 export * from './http/rate-limit.js';
 export * from './http/request-id.js';
+export * from './run-service.js';

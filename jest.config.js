@@ -39,6 +39,8 @@ export default async () => {
   const projects = [
     { ...base, displayName: 'unit', testMatch: unitTests },
     { ...base, displayName: 'sqlite', testMatch: databaseTests, setupFiles: ['<rootDir>/tests/setup/sqlite.ts'] },
+    // Browser journeys in Chromium against the stack the start script brings up (tests/e2e/).
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
   ];
   const reachable = await postgresReachable();
   if (reachable === true) {

@@ -7,10 +7,13 @@ const webPort = Number(process.env.WEB_PORT ?? 5173);
 // Loopback by default; WEB_HOST=0.0.0.0 lets staff phones on the shop's network reach it.
 const webHost = process.env.WEB_HOST ?? '127.0.0.1';
 
+// A regular expression (vite reads a leading ^ so): '/api' alone would also catch the page /api-keys.
 const proxy: Record<string, ProxyOptions> = {
-  '/api': {
+  '^/api(/|$)': {
     target: `http://127.0.0.1:${apiPort}`,
     changeOrigin: false,
+    // The main API then sees who asked: /metrics through the proxy is not mistaken for a local scraper.
+    xfwd: true,
     rewrite: (path) => path.replace(/^\/api/, '') || '/',
     // Server-sent events must not be buffered or time out while the page is open.
     timeout: 0,

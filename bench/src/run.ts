@@ -5,6 +5,7 @@ import { benchImportCsv } from './import-csv.js';
 import { benchListSimcards } from './list-simcards.js';
 import { benchProtection } from './protection.js';
 import { benchStatistics } from './statistics.js';
+import { benchStartup } from './startup.js';
 
 const benches: Record<string, (argv: string[]) => Promise<void>> = {
   'assign-export': benchAssignExport,
@@ -13,6 +14,7 @@ const benches: Record<string, (argv: string[]) => Promise<void>> = {
   'list-simcards': benchListSimcards,
   protection: benchProtection,
   statistics: benchStatistics,
+  startup: benchStartup,
 };
 
 const [name = 'all', ...argv] = process.argv.slice(2);

@@ -15,13 +15,13 @@ import * as m0202 from './2026-11-23-0202-status-check-logs-once-per-run.js';
 import * as m0301 from './2026-11-23-0301-create-imports.js';
 import * as m0302 from './2026-11-23-0302-create-idempotency-keys.js';
 import * as m0401 from './2026-11-23-0401-create-simcard-edits.js';
-import * as m0701 from './2026-11-23-0701-create-api-keys.js';
-import * as m0702 from './2026-11-23-0702-create-audit-log.js';
 import * as m0501 from './2026-11-23-0501-credit-sales-to-shops.js';
 import * as m0502 from './2026-11-23-0502-statistics-indexes.js';
 import * as m0503 from './2026-11-23-0503-anomaly-indexes.js';
 import * as m0504 from './2026-11-23-0504-shop-sales-daily.js';
 import * as m0601 from './2026-11-23-0601-create-notification-deliveries.js';
+import * as m0701 from './2026-11-23-0701-create-api-keys.js';
+import * as m0702 from './2026-11-23-0702-create-audit-log.js';
 
 export interface Migration {
   name: string;
@@ -42,11 +42,11 @@ export const migrations: readonly Migration[] = [
   { name: '2026-11-23-0301-create-imports', ...m0301 },
   { name: '2026-11-23-0302-create-idempotency-keys', ...m0302 },
   { name: '2026-11-23-0401-create-simcard-edits', ...m0401 },
-  { name: '2026-11-23-0701-create-api-keys', ...m0701 },
-  { name: '2026-11-23-0702-create-audit-log', ...m0702 },
   { name: '2026-11-23-0501-credit-sales-to-shops', ...m0501 },
   { name: '2026-11-23-0502-statistics-indexes', ...m0502 },
   { name: '2026-11-23-0503-anomaly-indexes', ...m0503 },
   { name: '2026-11-23-0504-shop-sales-daily', ...m0504 },
   { name: '2026-11-23-0601-create-notification-deliveries', ...m0601 },
+  { name: '2026-11-23-0701-create-api-keys', ...m0701 },
+  { name: '2026-11-23-0702-create-audit-log', ...m0702 },
 ];

@@ -115,7 +115,6 @@ export const en: Dictionary = {
 
   'chart.per_day': 'Sales per day (30 days)',
   'chart.by_shop': 'Sales by shop',
-  'chart.per_day_top': 'Sales per day (30 days, top {count} shops)',
   'chart.no_operator': 'No operator',
   'chart.by_operator': 'Sales by operator',
   'chart.summary': '{title}: {total} in all, at most {max}',

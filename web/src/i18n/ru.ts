@@ -115,7 +115,6 @@ export const ru: Dictionary = {
 
   'chart.per_day': 'Продажи по дням (30 дней)',
   'chart.by_shop': 'Продажи по магазинам',
-  'chart.per_day_top': 'Продажи по дням (30 дней, {count} лучших магазинов)',
   'chart.no_operator': 'Без оператора',
   'chart.by_operator': 'Продажи по операторам',
   'chart.summary': '{title}: всего {total}, максимум {max}',

@@ -117,7 +117,6 @@ export const uz = {
 
   'chart.per_day': 'Kunlik sotuvlar (30 kun)',
   'chart.by_shop': 'Doʻkonlar boʻyicha sotuv',
-  'chart.per_day_top': 'Kunlik sotuvlar (30 kun, eng yaxshi {count} doʻkon)',
   'chart.no_operator': 'Operatorsiz',
   'chart.by_operator': 'Operatorlar boʻyicha sotuv',
   'chart.summary': '{title}: jami {total}, eng koʻpi {max}',

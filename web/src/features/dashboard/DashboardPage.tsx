@@ -2,9 +2,7 @@
  * The first page after login. Admins: the dealer's key figures and charts (sales per day, by
  * shop, by operator). Staff: their own shop's. The sold counter moves live on each sale.
  */
-import { useEffect, useState } from 'react';
-import { api } from '../../api/client';
-import type { DaySales, Page, RunStatus, Shop, ShopFigures, ShopStats, Statistics } from '../../api/types';
+import type { Page, RunStatus, Shop, ShopFigures, Statistics } from '../../api/types';
 import { useApi, type Resource } from '../../api/useApi';
 import { useUser } from '../../auth/auth';
 import { BarList } from '../../components/Charts';
@@ -14,38 +12,16 @@ import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { Link } from '../../router';
 import { Figure, SalesPerDay, ShopFiguresView, useLiveSales } from './figures';
 
-/** Shops summed into one chart; more than this and the chart says it shows the top ones. */
+/** Shops in the by-shop chart. */
 const SERIES_SHOPS = 20;
-
-/**
- * The dealer's sales per day. GET /statistics has no series, so this sums the shops' series
- * (GET /shops/{id}/stats), one request per shop, at most SERIES_SHOPS, read once per page view.
- */
-function useDealerSeries(stats: Statistics | undefined, shops: ShopFigures[] | undefined): DaySales[] {
-  const [summed, setSummed] = useState<DaySales[]>([]);
-  const ids = (shops ?? []).filter((s) => s.sold > 0).map((s) => s.shop_id).join(',');
-  useEffect(() => {
-    if (stats?.sold_per_day || !ids) return;
-    const controller = new AbortController();
-    Promise.all(ids.split(',').map((id) => api<ShopStats>(`/shops/${id}/stats`, { query: { days: 30 }, signal: controller.signal }))).then(
-      (all) => {
-        const byDay = new Map<string, number>();
-        for (const shop of all) for (const p of shop.sold_per_day) byDay.set(p.day, (byDay.get(p.day) ?? 0) + p.sold);
-        setSummed([...byDay].sort(([a], [b]) => a.localeCompare(b)).map(([day, sold]) => ({ day, sold })));
-      },
-      () => {},
-    );
-    return () => controller.abort();
-  }, [ids, stats?.sold_per_day]);
-  return stats?.sold_per_day ?? summed;
-}
 
 function AdminDashboard() {
   const { t, num, dateTime } = useI18n();
-  const stats = useApi<Statistics>('/statistics');
+  // With `days`, the dealer-wide sales per day come with the figures.
+  const stats = useApi<Statistics>('/statistics', { days: 30 });
   const shops = useApi<Page<ShopFigures>>('/statistics/shops', { sort: '-sold', limit: SERIES_SHOPS });
   const pending = useLiveSales(stats as Resource<unknown>);
-  const series = useDealerSeries(stats.data, shops.data?.data);
+  const series = stats.data?.sold_per_day ?? [];
   const s = stats.data;
   if (stats.error && !s) return <ErrorMessage error={stats.error} />;
 
@@ -62,7 +38,6 @@ function AdminDashboard() {
     { key: 'stats.checks_today', value: s?.checks.today, testId: 'checks-today' },
     { key: 'stats.check_errors_today', value: s?.checks.errors_today, testId: 'check-errors-today', tone: s?.checks.errors_today ? 'warn' : undefined },
   ];
-  const shopTotal = shops.data?.total ?? 0;
   const run = s?.last_check_run;
 
   return (
@@ -85,7 +60,7 @@ function AdminDashboard() {
         </p>
       )}
       <div className="charts">
-        <SalesPerDay series={series} title={shopTotal > SERIES_SHOPS && !s?.sold_per_day ? t('chart.per_day_top', { count: SERIES_SHOPS }) : undefined} />
+        <SalesPerDay series={series} />
         <BarList title={t('chart.by_shop')} testId="chart-by-shop" points={(shops.data?.data ?? []).slice(0, 10).map((row) => ({ label: row.name, value: row.sold }))} />
         <BarList
           title={t('chart.by_operator')}

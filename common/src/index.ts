@@ -20,3 +20,4 @@ export * from './http/metrics.js';
 export * from './http/rate-limit.js';
 export * from './http/request-id.js';
 export * from './run-service.js';
+export * from './contracts/status-checks.js';

@@ -1,4 +1,5 @@
 /** What the status API answers: a SIM's stored status, a check's result, a run. */
+import type { CheckResultView, CheckRunView } from '@simcard/common';
 import { toIso, type SimcardRow } from '@simcard/db';
 import { z } from 'zod';
 import type { RunView } from './services/check-runs.js';
@@ -36,41 +37,13 @@ export function presentSimcardStatus(row: SimcardRow): z.infer<typeof SimcardSta
   };
 }
 
-export const CheckView = z
-  .object({
-    ok: z.boolean(),
-    provider_status: z.string().nullable(),
-    changed: z.boolean(),
-    newly_sold: z.boolean(),
-    response_ms: z.number().int(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  })
-  .meta({ id: 'CheckResult' });
-
-export function presentCheck(result: CheckResult): z.infer<typeof CheckView> {
+export function presentCheck(result: CheckResult): CheckResultView {
   return result.ok
     ? { ok: true, provider_status: result.providerStatus, changed: result.changed, newly_sold: result.newlySold, response_ms: result.responseMs, error: null }
     : { ok: false, provider_status: null, changed: false, newly_sold: false, response_ms: result.responseMs, error: { code: result.failure, message: result.message } };
 }
 
-export const CheckRunView = z
-  .object({
-    id: z.number().int(),
-    status: z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted']),
-    trigger: z.enum(['manual', 'scheduled']),
-    include_sold: z.boolean(),
-    total: z.number().int(),
-    done: z.number().int(),
-    changed: z.number().int(),
-    errors: z.number().int(),
-    error_message: z.string().nullable(),
-    started_at: timestamp,
-    finished_at: timestamp.nullable(),
-    eta_seconds: z.number().int().nullable(),
-  })
-  .meta({ id: 'CheckRun' });
-
-export function presentRun(run: RunView): z.infer<typeof CheckRunView> {
+export function presentRun(run: RunView): CheckRunView {
   return {
     id: run.id,
     status: run.status,

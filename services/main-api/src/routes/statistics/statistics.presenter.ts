@@ -1,15 +1,15 @@
 /** What the statistics endpoints answer (response schemas beside the functions that fill them). */
+import { CheckRunView } from '@simcard/common';
 import { toIso, type CheckRunRow, type statisticsRepository } from '@simcard/db';
 import { z } from 'zod';
 import type { Overview, ShopStats } from '../../services/statistics.js';
-import { CheckRun } from '../status-checks/status-checks.schema.js';
 
 const timestamp = z.string().meta({ description: 'ISO-8601 UTC' });
 const SoldPerDay = z.array(z.object({ day: z.string().meta({ description: 'YYYY-MM-DD (UTC)' }), sold: z.number().int() }));
 const byStatus = z.object({ in_stock: z.number().int(), assigned: z.number().int(), sold: z.number().int(), blocked: z.number().int() });
 
 /** A run as the status API shows it, without its live ETA (a finished figure here). */
-export const CheckRunSummary = CheckRun.omit({ eta_seconds: true }).meta({ id: 'CheckRunSummary' });
+export const CheckRunSummary = CheckRunView.omit({ eta_seconds: true }).meta({ id: 'CheckRunSummary' });
 
 export const Statistics = z
   .object({

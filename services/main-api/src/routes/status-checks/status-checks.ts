@@ -1,8 +1,8 @@
-import type { ApiRouter } from '@simcard/common';
+import { CheckRunView, type ApiRouter } from '@simcard/common';
 import { presentSimcard } from '../../presenters.js';
 import { IdParams } from '../../schemas.js';
 import type { StatusChecksService } from '../../services/status-checks.js';
-import { AutoCheckBody, CheckRun, CheckRunList, CheckRunListQuery, CheckStatusResponse } from './status-checks.schema.js';
+import { AutoCheckBody, CheckRunList, CheckRunListQuery, CheckStatusResponse } from './status-checks.schema.js';
 
 /** The seed's status endpoints, kept at their paths: they ask the status API. */
 export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): void {
@@ -36,7 +36,7 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
       access: 'admin',
       body: AutoCheckBody,
       responses: {
-        202: { description: 'Started', schema: CheckRun },
+        202: { description: 'Started', schema: CheckRunView },
         409: { description: 'A run is already running; the details hold it' },
         503: { description: 'The status service is down' },
       },
@@ -71,7 +71,7 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
       summary: "A run's progress",
       access: 'admin',
       params: IdParams,
-      responses: { 200: { description: 'The run', schema: CheckRun }, 404: { description: 'No such run' }, 503: { description: 'The status service is down' } },
+      responses: { 200: { description: 'The run', schema: CheckRunView }, 404: { description: 'No such run' }, 503: { description: 'The status service is down' } },
     },
     async (ctx, { params }) => {
       ctx.body = await checks.getRun(params.id);
@@ -88,7 +88,7 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
         access: 'admin',
         params: IdParams,
         responses: {
-          [action === 'cancel' ? 200 : 202]: { description: 'The run', schema: CheckRun },
+          [action === 'cancel' ? 200 : 202]: { description: 'The run', schema: CheckRunView },
           404: { description: 'No such run' },
           409: { description: 'The run is not in a state that allows this' },
           503: { description: 'The status service is down' },

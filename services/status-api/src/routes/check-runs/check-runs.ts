@@ -1,6 +1,7 @@
 import type { ApiRouter } from '@simcard/common';
 import { z } from 'zod';
-import { CheckRunView, presentRun } from '../../presenters.js';
+import { CheckRunView } from '@simcard/common';
+import { presentRun } from '../../presenters.js';
 import type { CheckRuns } from '../../services/check-runs.js';
 import { RunIdParams, RunListQuery, StartRunBody } from './check-runs.schema.js';
 

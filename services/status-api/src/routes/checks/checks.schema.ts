@@ -1,6 +1,7 @@
 import { parseIccid } from '@simcard/common';
 import { z } from 'zod';
-import { CheckView, SimcardStatusView } from '../../presenters.js';
+import { CheckResultView } from '@simcard/common';
+import { SimcardStatusView } from '../../presenters.js';
 
 export const MAX_ICCIDS_PER_REQUEST = 500;
 
@@ -25,7 +26,7 @@ export const CheckManyBody = z
   })
   .meta({ id: 'CheckManyRequest' });
 
-export const CheckOneResponse = z.object({ simcard: SimcardStatusView, check: CheckView }).meta({ id: 'CheckOneResponse' });
+export const CheckOneResponse = z.object({ simcard: SimcardStatusView, check: CheckResultView }).meta({ id: 'CheckOneResponse' });
 
 export const CheckManyResponse = z
   .object({
@@ -33,7 +34,7 @@ export const CheckManyResponse = z
       z.object({
         iccid: z.string(),
         simcard: SimcardStatusView.nullable(),
-        check: CheckView.nullable(),
+        check: CheckResultView.nullable(),
         error: z.object({ code: z.string(), message: z.string() }).nullable(),
       }),
     ),

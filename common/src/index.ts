@@ -21,3 +21,5 @@ export * from './http/rate-limit.js';
 export * from './http/request-id.js';
 export * from './run-service.js';
 export * from './contracts/status-checks.js';
+export * from './time.js';
+export * from './contracts/identifiers.js';

@@ -4,6 +4,7 @@
  * definition: the wire contract between them.
  */
 import { z } from 'zod';
+import { toIso } from '../time.js';
 
 const timestamp = z.string().meta({ description: 'ISO-8601 UTC' });
 
@@ -34,6 +35,39 @@ export const CheckRunView = z
     eta_seconds: z.number().int().nullable().meta({ description: 'Seconds left at the current pace; null when not running' }),
   })
   .meta({ id: 'CheckRun' });
+
+/** The stored fields of a run (a `check_runs` row), as both services read them. */
+export interface StoredCheckRun {
+  id: number;
+  status: CheckRunView['status'];
+  trigger: CheckRunView['trigger'];
+  include_sold: boolean | number;
+  total: number;
+  done: number;
+  changed: number;
+  errors: number;
+  error_message: string | null;
+  started_at: string | Date;
+  finished_at: string | Date | null;
+}
+
+/** A run as answered; `etaSeconds` only the process running it can know. */
+export function presentCheckRun(run: StoredCheckRun, etaSeconds: number | null = null): CheckRunView {
+  return {
+    id: run.id,
+    status: run.status,
+    trigger: run.trigger,
+    include_sold: Boolean(run.include_sold),
+    total: run.total,
+    done: run.done,
+    changed: run.changed,
+    errors: run.errors,
+    error_message: run.error_message,
+    started_at: toIso(run.started_at)!,
+    finished_at: toIso(run.finished_at),
+    eta_seconds: etaSeconds,
+  };
+}
 
 export type CheckResultView = z.infer<typeof CheckResultView>;
 export type CheckRunView = z.infer<typeof CheckRunView>;

@@ -2,7 +2,7 @@
  * Building blocks shared by the route schemas: ids, paging, sorting, identifiers. The response
  * shapes live in `presenters.ts`, beside the functions that produce them.
  */
-import { parseIccid, parseMsisdn } from '@simcard/common';
+import { parseMsisdn } from '@simcard/common';
 import { z } from 'zod';
 
 export const MAX_LIMIT = 500;
@@ -62,18 +62,8 @@ export const optionalText = (max: number) =>
     .transform((s) => (s === '' ? null : s))
     .nullish();
 
-export const Iccid = z
-  .string()
-  .max(64)
-  .transform((value, ctx) => {
-    const r = parseIccid(value);
-    if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: r.reason });
-      return z.NEVER;
-    }
-    return r.value;
-  })
-  .meta({ description: 'ICCID: 19-20 digits starting with 89, Luhn check digit last; spaces and dashes are ignored', example: '8999801000000000014' });
+/** The shared ICCID field (common), under the name the routes here use. */
+export { IccidField as Iccid } from '@simcard/common';
 
 export const Msisdn = z
   .string()

@@ -1,5 +1,5 @@
 /** What the status API answers: a SIM's stored status, a check's result, a run. */
-import type { CheckResultView, CheckRunView } from '@simcard/common';
+import { presentCheckRun, type CheckResultView, type CheckRunView } from '@simcard/common';
 import { toIso, type SimcardRow } from '@simcard/db';
 import { z } from 'zod';
 import type { RunView } from './services/check-runs.js';
@@ -44,18 +44,5 @@ export function presentCheck(result: CheckResult): CheckResultView {
 }
 
 export function presentRun(run: RunView): CheckRunView {
-  return {
-    id: run.id,
-    status: run.status,
-    trigger: run.trigger,
-    include_sold: Boolean(run.include_sold),
-    total: run.total,
-    done: run.done,
-    changed: run.changed,
-    errors: run.errors,
-    error_message: run.error_message,
-    started_at: toIso(run.started_at)!,
-    finished_at: toIso(run.finished_at),
-    eta_seconds: run.eta_seconds,
-  };
+  return presentCheckRun(run, run.eta_seconds);
 }

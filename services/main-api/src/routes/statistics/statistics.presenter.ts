@@ -1,5 +1,5 @@
 /** What the statistics endpoints answer (response schemas beside the functions that fill them). */
-import { CheckRunView } from '@simcard/common';
+import { CheckRunView, presentCheckRun } from '@simcard/common';
 import { toIso, type CheckRunRow, type statisticsRepository } from '@simcard/db';
 import { z } from 'zod';
 import type { Overview, ShopStats } from '../../services/statistics.js';
@@ -56,19 +56,8 @@ export const ShopStatsResponse = ShopFigures.extend({
 const round = (n: number | null, places: number) => (n === null ? null : Math.round(n * 10 ** places) / 10 ** places);
 
 export function presentCheckRunSummary(run: CheckRunRow): z.infer<typeof CheckRunSummary> {
-  return {
-    id: run.id,
-    status: run.status,
-    trigger: run.trigger,
-    include_sold: Boolean(run.include_sold),
-    total: run.total,
-    done: run.done,
-    changed: run.changed,
-    errors: run.errors,
-    error_message: run.error_message,
-    started_at: toIso(run.started_at)!,
-    finished_at: toIso(run.finished_at),
-  };
+  const { eta_seconds: _, ...summary } = presentCheckRun(run);
+  return summary;
 }
 
 export function presentStatistics(o: Overview): z.infer<typeof Statistics> {

@@ -1,22 +1,9 @@
-import { parseIccid } from '@simcard/common';
 import { z } from 'zod';
-import { CheckResultView } from '@simcard/common';
+import { CheckResultView, IccidField as Iccid } from '@simcard/common';
 import { SimcardStatusView } from '../../presenters.js';
 
 export const MAX_ICCIDS_PER_REQUEST = 500;
 
-const Iccid = z
-  .string()
-  .max(64)
-  .transform((value, ctx) => {
-    const r = parseIccid(value);
-    if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: r.reason });
-      return z.NEVER;
-    }
-    return r.value;
-  })
-  .meta({ description: 'ICCID (spaces and dashes ignored)' });
 
 export const IccidParams = z.strictObject({ iccid: Iccid });
 

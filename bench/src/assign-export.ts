@@ -18,7 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sqlite3 from 'sqlite3';
-import { machine, median, startServer, writeSection } from './harness.js';
+import { machine, median, signIn, startServer, writeSection } from './harness.js';
 import { seedSqlite } from './seed.js';
 
 /** What `seed.ts` writes as the i-th SIM's ICCID (its id, on a fresh database). */
@@ -149,8 +149,7 @@ export async function benchAssignExport(argv: string[]): Promise<void> {
     });
     try {
       const pid = serverPid(api.child.pid!);
-      const login = await fetch(`${api.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
-      const { token } = (await login.json()) as { token: string };
+      const token = await signIn(api.url, password);
 
       // --- assignment, alternating with the raw statements on the same rows ---
       const apiAssign: number[] = [];

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, machine, median, startServer, writeSection, type Round } from './harness.js';
+import { load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
 import { seedSqlite } from './seed.js';
 
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret!!';
@@ -55,7 +55,7 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
     const main = await startServer('main-api', { ...env, MAIN_API_PORT: '0', STATUS_API_URL: status.url });
     servers.push(main);
 
-    const token = await login(main.url);
+    const token = await signIn(main.url, env.ADMIN_PASSWORD);
     const headers = { authorization: `Bearer ${token}` };
     await put(`${provider.url}/_sim/config`, { latency_ms: latency, error_rate: 0, timeout_rate: 0, garbage_rate: 0, sales_per_minute: 0 });
     await load(`${main.url}/simcards?limit=50`, headers, 2, 4); // warm-up
@@ -110,15 +110,6 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
     for (const s of servers.reverse()) await s.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function login(url: string): Promise<string> {
-  const res = await fetch(`${url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
-  });
-  return ((await res.json()) as { token: string }).token;
 }
 
 async function put(url: string, body: unknown): Promise<void> {

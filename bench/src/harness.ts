@@ -60,6 +60,18 @@ export async function load(url: string, headers: Record<string, string>, seconds
   };
 }
 
+/** Signs in and answers the bearer token; a refused sign-in stops the benchmark with the answer. */
+export async function signIn(url: string, password: string, username = 'admin'): Promise<string> {
+  const res = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await res.json()) as { token?: string };
+  if (!res.ok || !body.token) throw new Error(`sign-in as ${username} failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.token;
+}
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, machine, median, startServer, writeSection, type Round } from './harness.js';
+import { load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
 import { seedSqlite } from './seed.js';
 
 export async function benchListSimcards(argv: string[]): Promise<void> {
@@ -40,12 +40,7 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
     });
     const bare = await startServer('bare-koa', { SQLITE_FILE: file });
     try {
-      const login = await fetch(`${api.url}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password }),
-      });
-      const { token } = (await login.json()) as { token: string };
+      const token = await signIn(api.url, password);
       const headers = { authorization: `Bearer ${token}` };
       const check = (await (await fetch(`${api.url}/simcards?limit=50`, { headers })).json()) as { data: unknown[]; total: number };
       if (check.data.length !== 50 || check.total !== rows) throw new Error(`unexpected API answer: ${check.data.length} rows, total ${check.total}`);

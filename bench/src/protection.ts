@@ -12,19 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@simcard/common';
-import { load, machine, median, startServer, writeSection, type Round } from './harness.js';
+import { load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
 import { seedSqlite } from './seed.js';
 
 const PASSWORD = 'bench-admin-password';
-
-async function signIn(url: string): Promise<string> {
-  const res = await fetch(`${url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  return ((await res.json()) as { token: string }).token;
-}
 
 const ACCESS_FIELDS = { method: 'GET', path: '/shops/12', route: '/shops/{id}', status: 200, duration_ms: 3.2, ip: '127.0.0.1', user_id: 1 };
 
@@ -71,10 +62,10 @@ export async function benchProtection(argv: string[]): Promise<void> {
     const unlimited = await startServer('main-api', { ...env, RATE_LIMIT_ANON: '0', RATE_LIMIT_USER: '0', RATE_LIMIT_API_KEY: '0' });
     try {
       const path = '/shops?limit=20';
-      const bearer = { authorization: `Bearer ${await signIn(limited.url)}` };
+      const bearer = { authorization: `Bearer ${await signIn(limited.url, PASSWORD)}` };
       const created = await fetch(`${limited.url}/api-keys`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench', role: 'read' }) });
       const apiKey = { 'x-api-key': ((await created.json()) as { key: string }).key };
-      const reference = { authorization: `Bearer ${await signIn(unlimited.url)}` };
+      const reference = { authorization: `Bearer ${await signIn(unlimited.url, PASSWORD)}` };
 
       const cases: [string, string, Record<string, string>][] = [
         ['bearer token, limits on', limited.url, bearer],

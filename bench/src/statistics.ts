@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appendCheckDigit, parseDatabaseUrl } from '@simcard/common';
 import { createDatabase } from '@simcard/db';
-import { machine, median, startServer, writeSection } from './harness.js';
+import { machine, median, signIn, startServer, writeSection } from './harness.js';
 import { generateStatisticsData, type DataSize } from './statistics-data.js';
 
 const POSTGRES_URL = `${process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'}?schema=bench_stats`;
@@ -93,8 +93,7 @@ async function timeDialect(url: string, size: DataSize, requests: number): Promi
     AUTO_CHECK_INTERVAL_MIN: '30',
   });
   try {
-    const login = async (username: string, password: string) =>
-      (await json(`${api.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })).body.token as string;
+    const login = (username: string, password: string) => signIn(api.url, password, username);
     const admin = await login('admin', PASSWORD);
     await fetch(`${api.url}/users`, {
       method: 'POST',

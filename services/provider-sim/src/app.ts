@@ -46,7 +46,7 @@ export function createHandler(state: SimulatorState, token: string) {
         state.stats.answered.unauthorized++;
         throw new ClientError(401, 'unauthorized', 'A valid bearer token is required');
       }
-      return answerContract(decodeURIComponent(contract[1]!), res);
+      return answerContract(decodePathPart(contract[1]!), res);
     }
 
     if (!path.startsWith('/_sim/')) throw new ClientError(404, 'not_found', 'No such route');
@@ -54,7 +54,7 @@ export function createHandler(state: SimulatorState, token: string) {
 
     const control = /^\/_sim\/simcards\/([^/]+)$/.exec(path);
     if (control && method === 'PUT') {
-      const iccid = wellFormed(decodeURIComponent(control[1]!));
+      const iccid = wellFormed(decodePathPart(control[1]!));
       const body = parse(SimRecordBody, await readJson(req));
       state.set(iccid, { status: body.status, msisdn: body.msisdn ?? null, activatedAt: body.activated_at ?? null });
       return send(res, 200, { iccid, ...body });
@@ -111,6 +111,15 @@ export function createHandler(state: SimulatorState, token: string) {
       else send(res, 500, { error: { code: 'internal', message: 'Simulator error' } });
     });
   };
+}
+
+/** A path segment as text; a malformed %-escape is the client's error, not the simulator's. */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ClientError(400, 'invalid_path', 'The path holds a malformed %-escape');
+  }
 }
 
 function wellFormed(iccid: string): string {

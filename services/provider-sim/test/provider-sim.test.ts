@@ -57,6 +57,8 @@ describe('the provider contract', () => {
 
   test('a malformed ICCID is a 400, not a lookup', async () => {
     expect((await call('GET', '/simcards/12345')).status).toBe(400);
+    expect((await call('GET', '/simcards/%E0%A4%A')).status).toBe(400);
+    expect((await call('PUT', '/_sim/simcards/%ZZ', { status: 'active' })).status).toBe(400);
   });
 });
 

@@ -27,6 +27,7 @@ export type { ShopSortColumn } from './repositories/shops.js';
 export type { UserSortColumn } from './repositories/users.js';
 export { SIMCARD_SORT_COLUMNS, type SimcardSortColumn } from './repositories/simcards.js';
 export * as statisticsRepository from './repositories/statistics.js';
+export * as simcardTalliesRepository from './repositories/simcard-tallies.js';
 export * as anomaliesRepository from './repositories/anomalies.js';
 export * as statusChangeLogsRepository from './repositories/status-change-logs.js';
 export * as checkReportsRepository from './repositories/check-reports.js';

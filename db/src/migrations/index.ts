@@ -22,6 +22,7 @@ import * as m0504 from './2026-11-23-0504-shop-sales-daily.js';
 import * as m0601 from './2026-11-23-0601-create-notification-deliveries.js';
 import * as m0701 from './2026-11-23-0701-create-api-keys.js';
 import * as m0702 from './2026-11-23-0702-create-audit-log.js';
+import * as m0801 from './2026-11-23-0801-simcard-tallies.js';
 
 export interface Migration {
   name: string;
@@ -49,4 +50,5 @@ export const migrations: readonly Migration[] = [
   { name: '2026-11-23-0601-create-notification-deliveries', ...m0601 },
   { name: '2026-11-23-0701-create-api-keys', ...m0701 },
   { name: '2026-11-23-0702-create-audit-log', ...m0702 },
+  { name: '2026-11-23-0801-simcard-tallies', ...m0801 },
 ];

@@ -1,26 +1,13 @@
 /**
  * Figures for the statistics endpoints, each one aggregate query over an index or over the
- * trigger-kept sales per shop and day (migrations 0501-0504). Sales are counted by `sold_shop_id`,
- * the shop credited with the sale from the assignment history, never by where the SIM sits now.
+ * trigger-kept sales per shop and day (migrations 0501-0504); SIM totals by status and operator
+ * are trigger-kept too (simcard-tallies.ts). Sales are counted by `sold_shop_id`, the shop
+ * credited with the sale from the assignment history, never by where the SIM sits now.
  */
 import type { Knex } from 'knex';
 import type { Queryable } from '../connection.js';
 import type { CheckRunRow, DbTimestamp, PageRequest, SortRequest } from '../rows.js';
 import { num, numOrNull, utcDay } from './sql-dates.js';
-
-export interface StatusOperatorCount {
-  operator: string | null;
-  status: string;
-  count: number;
-}
-
-/** SIM counts by (operator, status): totals by either are sums of these few groups. */
-export async function countsByOperatorAndStatus(db: Queryable, shopId: number | null): Promise<StatusOperatorCount[]> {
-  const qb = db('simcards').select('operator', 'status').count({ n: '*' }).groupBy('operator', 'status');
-  if (shopId !== null) qb.where('shop_id', shopId);
-  const rows = (await qb) as { operator: string | null; status: string; n: number | string }[];
-  return rows.map((r) => ({ operator: r.operator, status: r.status, count: num(r.n) }));
-}
 
 /**
  * Sales on or after each of the given UTC days (`YYYY-MM-DD`), credited to `shopId` when given.

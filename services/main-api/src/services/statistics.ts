@@ -4,6 +4,7 @@
  */
 import { NotFoundError, shopScope, type Principal } from '@simcard/common';
 import {
+  simcardTalliesRepository,
   statisticsRepository,
   type CheckRunRow,
   type Db,
@@ -70,7 +71,7 @@ export class StatisticsService {
     const since = [windowStart(now, 1), windowStart(now, 7), windowStart(now, 30)].map((d) => d.toISOString());
     const days = since.map((s) => s.slice(0, 10));
     const [groups, sold, checks, lastRun, lastCompleted, series] = await Promise.all([
-      statisticsRepository.countsByOperatorAndStatus(this.db, shopId),
+      simcardTalliesRepository.countsByOperatorAndStatus(this.db, shopId === null ? {} : { shopId }),
       statisticsRepository.salesSinceDays(this.db, shopId, days),
       statisticsRepository.checksSince(this.db, shopId, since[0]!),
       statisticsRepository.lastRun(this.db),
@@ -78,7 +79,7 @@ export class StatisticsService {
       seriesDays === undefined ? undefined : this.series(shopId, seriesDays, now),
     ]);
 
-    // Summing the few (operator, status) groups the database counted.
+    // Summing the few (operator, status) groups the database keeps counted.
     const byStatus = zeroByStatus();
     const operators = new Map<string | null, { operator: string | null; total: number; byStatus: Record<SimcardStatus, number> }>();
     for (const g of groups) {

@@ -1,10 +1,12 @@
 /**
  * Bulk assignment to a shop and return to stock (`move`): each request is one transaction. The
  * decision per SIM is the lifecycle's (`isMovable`, `planMove`); the writes are set-based
- * (assignmentsRepository.moveAll), so 50,000 SIMs take a few statements per 2,000.
+ * (assignmentsRepository.moveAll), so 50,000 SIMs take a few statements per 2,000. A request
+ * that moves SIMs leaves one audit-log entry, a bounded summary (the assignment log names each SIM).
  */
 import { ConflictError, ValidationError, type Principal } from '@simcard/common';
 import { assignmentsRepository, now, writeTransaction, type Db, type Queryable } from '@simcard/db';
+import { recordAudit, type AuditChange } from './audit.js';
 import { isMovable, planMove, type Move } from './simcard-lifecycle.js';
 import { requireActiveShop } from './simcards.js';
 
@@ -113,7 +115,49 @@ export class AssignmentsService {
         await assignmentsRepository.moveAll(trx, { ids, patch: move.patch, action: move.log.action, userId: actor.userId, at });
         moved += ids.length;
       }
+      // One entry per request (never one per SIM), in its transaction; a request that moved
+      // nothing changed nothing and leaves none.
+      if (moved > 0) await recordAudit(trx, actor, auditEntry(request, found, groups, skipped));
       return { moved, skipped };
     });
   }
+}
+
+/** How many moved SIM ids an audit entry lists; the assignment log has every one. */
+export const AUDIT_SAMPLE_IDS = 20;
+
+/**
+ * The audit entry of a move that happened: on the target shop (assign) or the shop returned
+ * from (unassign with a shop), with a summary whose size does not grow with the selection.
+ */
+function auditEntry(request: MoveRequest, found: Candidate[], groups: Map<string, { ids: number[] }>, skipped: Skipped[]): AuditChange {
+  const { selector, toShopId, fromShopId } = request;
+  const movedIds = new Set([...groups.values()].flatMap((g) => g.ids));
+  const sample = found.filter((s) => movedIds.has(s.id)).slice(0, AUDIT_SAMPLE_IDS).map((s) => s.id);
+  const skippedByReason: Partial<Record<SkipReason, number>> = {};
+  for (const s of skipped) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
+  const shopId = toShopId ?? fromShopId ?? null;
+  return {
+    action: toShopId === null ? 'unassign' : 'assign',
+    entity: 'shop',
+    entityId: shopId,
+    after: {
+      ...selectorSummary(selector),
+      ...(toShopId === null ? { from_shop_id: fromShopId ?? null } : { shop_id: toShopId, allow_transfer: request.allowTransfer }),
+      moved: movedIds.size,
+      transferred: groups.get('transferred')?.ids.length ?? 0,
+      skipped: skipped.length,
+      skipped_by_reason: skippedByReason,
+      simcard_ids_sample: sample,
+      sample_truncated: movedIds.size > sample.length,
+    },
+  };
+}
+
+/** The selector's kind and, where it is small, the selector itself (a range's ends, a count). */
+function selectorSummary(selector: Selector) {
+  if ('simcard_ids' in selector) return { selector: 'simcard_ids', requested: new Set(selector.simcard_ids).size };
+  if ('iccids' in selector) return { selector: 'iccids', requested: new Set(selector.iccids).size };
+  if ('range' in selector) return { selector: 'range', range: { from: selector.range.from, to: selector.range.to } };
+  return { selector: 'count', requested: selector.count, operator: selector.operator ?? null };
 }

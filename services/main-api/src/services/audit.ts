@@ -13,7 +13,7 @@ import { logContext, type Principal } from '@simcard/common';
 import { auditLogRepository, type AuditLogRow, type Page, type PageRequest, type Queryable } from '@simcard/db';
 
 export interface AuditChange {
-  /** `create`, `update`, `delete`, `revoke`, `reset_password`, `assign`, `import`, ... */
+  /** `create`, `update`, `delete`, `revoke`, `reset_password`, `import`, `assign`, `unassign`, ... */
   action: string;
   /** `user`, `shop`, `simcard`, `api_key`, `import`, ... */
   entity: string;

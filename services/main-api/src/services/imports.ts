@@ -1,14 +1,16 @@
 /**
  * Bulk import (`importBatch`) and the import history. One import is one transaction: the rows,
- * the `imports` row, assignment logs and the stored Idempotency-Key answer commit together, so
- * a process killed mid-import leaves all of it or none of it. A dry run and a refused strict
- * import run the same code and roll back, so their report is exactly what a real run would say.
+ * the `imports` row, assignment logs, its one audit-log entry and the stored Idempotency-Key
+ * answer commit together, so a process killed mid-import leaves all of it or none of it. A dry
+ * run and a refused strict import run the same code and roll back, so their report is exactly
+ * what a real run would say (and neither leaves an audit entry).
  */
 import { HttpError, NotFoundError, ValidationError, type Principal } from '@simcard/common';
 import { importsRepository, shopsRepository, writeTransaction, type Db, type Page, type PageRequest, type Queryable } from '@simcard/db';
 import { ReportBuilder, type ImportReport } from '../import/report.js';
 import type { SourceRow, WarnFn } from '../import/source-row.js';
 import { CHECK_DIGIT_HINT, validateRow } from '../import/validate-row.js';
+import { recordAudit } from './audit.js';
 import { BatchWriter } from './import-batch-writer.js';
 import type { Idempotency } from './idempotency.js';
 
@@ -41,6 +43,25 @@ class RollBack extends Error {
   constructor(readonly builder: ReportBuilder) {
     super('rolled back');
   }
+}
+
+/** What the audit log keeps of an import: where it came from and its counts (the rows are in `imports` and the SIMs' batch_id). */
+function auditSummary(record: Omit<importsRepository.NewImport, 'status'>, report: ImportReport) {
+  return {
+    batch_id: report.batch_id,
+    file_name: record.file_name,
+    format: record.format,
+    size_bytes: record.size_bytes,
+    mode: record.mode,
+    check_digit_absent: record.check_digit_absent,
+    shop_id: record.shop_id,
+    received: report.received,
+    inserted: report.inserted,
+    skipped_existing: report.skipped_existing,
+    duplicates_in_file: report.duplicates_in_file,
+    invalid_rows: report.invalid_rows,
+    warning_count: report.warning_count,
+  };
 }
 
 function isBusy(err: unknown): boolean {
@@ -81,6 +102,9 @@ export class ImportsService {
         if (options.dryRun || (options.mode === 'strict' && builder.invalidRows > 0)) throw new RollBack(builder);
         const report = builder.build({ batchId, dryRun: false, mode: options.mode });
         await importsRepository.finish(trx, id, this.outcome(report));
+        // One entry per import (never one per SIM), in its transaction: a dry run or a refused
+        // strict import rolls back before this point and leaves none; a replay never gets here.
+        await recordAudit(trx, actor, { action: 'import', entity: 'import', entityId: id, after: auditSummary(record, report) });
         const body: ImportResult = { import_id: id, ...report };
         if (options.idempotencyClaim !== null) await this.idempotency.complete(trx, options.idempotencyClaim, 200, body);
         return { status: 200, body };

@@ -11,7 +11,6 @@ export * from './http/openapi.js';
 export * from './auth/authenticator.js';
 export * from './http/authenticate.js';
 export * from './http/monitoring-routes.js';
-export * from './http/json-body.js';
 export * from './http/security-headers.js';
 export * from './auth/api-keys.js';
 export * from './freshness.js';

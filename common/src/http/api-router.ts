@@ -8,11 +8,12 @@
  *   }, async (ctx, { params }) => { ctx.body = presentShop(await shops.get(db, principal, params.id)); });
  */
 import Router from '@koa/router';
-import { extendZodWithOpenApi, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { extendZodWithOpenApi, OpenAPIRegistry, type RouteConfig, type ZodContentObject } from '@asteasolutions/zod-to-openapi';
 import type { Context, Middleware } from 'koa';
 import { z, type ZodType } from 'zod';
 import { ForbiddenError, ValidationError, type ErrorDetail } from '../errors.js';
 import type { Principal } from '../auth/principal.js';
+import { jsonBody } from './json-body.js';
 
 // The generator needs zod's `.openapi()` for parameters; schemas themselves use zod's own `.meta()`.
 extendZodWithOpenApi(z);
@@ -30,6 +31,13 @@ export interface ResponseSpec {
   contentType?: string;
 }
 
+/**
+ * How an endpoint reads its request body. `json`: parsed by the router (the default when `body`
+ * is declared); `raw`: left unread, the handler reads `ctx.req` itself with its own limits and
+ * formats (the import). An endpoint with neither never reads a body: one sent is ignored.
+ */
+export type BodyKind = 'json' | 'raw';
+
 export interface EndpointSpec<P extends Schema, Q extends Schema, B extends Schema> {
   method: Method;
   /** OpenAPI style: `/shops/{id}`. */
@@ -41,6 +49,17 @@ export interface EndpointSpec<P extends Schema, Q extends Schema, B extends Sche
   params?: P;
   query?: Q;
   body?: B;
+  /** Default: `json` when `body` is given, else no body is read. */
+  bodyKind?: BodyKind;
+  /** A JSON body's limit (larger → 413); default: the router's `jsonBodyLimitBytes`. */
+  bodyLimitBytes?: number;
+  /** A `raw` body's content types, for `/openapi.json` (a `json` one is documented from `body`). */
+  rawBodyContent?: ZodContentObject;
+  /**
+   * This endpoint's own guards: run after authentication and the body parser, before validation
+   * and the handler (the sign-in brute-force guard, which reads the username from the body).
+   */
+  middleware?: Middleware[];
   responses: Record<number, ResponseSpec>;
 }
 
@@ -130,6 +149,18 @@ function parse<S extends Schema>(schema: S, value: unknown, location: string): O
 export interface ApiRouterOptions {
   /** Sets `ctx.state.principal` or throws AuthenticationError. */
   authenticate: Middleware;
+  /** The JSON body limit of endpoints that declare none of their own (`config.http.jsonBodyLimitBytes`). */
+  jsonBodyLimitBytes: number;
+}
+
+/** The body an endpoint reads, from its declaration; a contradictory one is a programming error. */
+function bodyKindOf(spec: EndpointSpec<Schema, Schema, Schema>): BodyKind | null {
+  const kind = spec.bodyKind ?? (spec.body ? 'json' : null);
+  const name = `${spec.method.toUpperCase()} ${spec.path}`;
+  if (kind === 'raw' && spec.body) throw new Error(`${name}: a raw body is read by the handler, so it cannot have a body schema`);
+  if (kind !== 'json' && spec.bodyLimitBytes !== undefined) throw new Error(`${name}: bodyLimitBytes applies to a JSON body only`);
+  if (kind !== 'raw' && spec.rawBodyContent) throw new Error(`${name}: rawBodyContent documents a raw body only`);
+  return kind;
 }
 
 export class ApiRouter {
@@ -146,8 +177,10 @@ export class ApiRouter {
     spec: EndpointSpec<P, Q, B>,
     handler: EndpointHandler<P, Q, B>,
   ): this {
+    const kind = bodyKindOf(spec as EndpointSpec<Schema, Schema, Schema>);
+    const bodyLimitBytes = spec.bodyLimitBytes ?? this.options.jsonBodyLimitBytes;
     this.endpoints.push(spec as EndpointSpec<Schema, Schema, Schema>);
-    this.registry.registerPath(toRouteConfig(spec));
+    this.registry.registerPath(toRouteConfig(spec, kind === 'json' ? bodyLimitBytes : null));
 
     const chain: Middleware[] = [];
     if (spec.access !== 'public') chain.push(this.options.authenticate);
@@ -157,6 +190,13 @@ export class ApiRouter {
         await next();
       });
     }
+    // The body is read only after authentication and the admin check: a client that may not call
+    // the endpoint is refused (401/403) before any of its body is buffered, so an anonymous
+    // client cannot make us hold up to the limit (4 MB on some endpoints) in memory per request.
+    // The price: such a client learns nothing about its body (a 401, not a 400 for bad JSON).
+    // Public endpoints with a body (sign-in) keep their limit small for the same reason.
+    if (kind === 'json') chain.push(jsonBody(bodyLimitBytes));
+    chain.push(...(spec.middleware ?? []));
     chain.push(async (ctx) => {
       const input = {
         params: parse(spec.params as P, ctx.params, 'path'),
@@ -172,7 +212,7 @@ export class ApiRouter {
   }
 }
 
-function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>): RouteConfig {
+function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>, jsonLimitBytes: number | null): RouteConfig {
   const responses: RouteConfig['responses'] = {};
   for (const [status, r] of Object.entries(spec.responses)) {
     responses[status] = r.schema
@@ -184,6 +224,7 @@ function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>): RouteConfig 
   if (spec.access !== 'public') responses['401'] ??= error('Missing, invalid, expired or revoked token');
   if (spec.access === 'admin') responses['403'] ??= error('Only admins may do this');
   if (spec.params) responses['404'] ??= error('Not found (or belongs to another shop)');
+  if (jsonLimitBytes !== null) responses['413'] ??= error(`The body is over ${jsonLimitBytes.toLocaleString('en')} bytes`);
   responses['429'] ??= error('Rate limited: wait the seconds Retry-After gives (RateLimit-* headers describe the limit)');
 
   return {
@@ -198,6 +239,7 @@ function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>): RouteConfig 
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
       ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(spec.rawBodyContent ? { body: { required: true, content: spec.rawBodyContent } } : {}),
     },
     responses,
   };

@@ -3,14 +3,21 @@ import type { Middleware } from 'koa';
 import { ValidationError } from '../errors.js';
 
 /**
- * JSON request bodies up to `limitBytes` (larger → 413, malformed → 400, `__proto__` keys → 400,
- * via the error handler). Other content types are left unparsed.
+ * The one JSON body parser (its options live here only). `ApiRouter` mounts it on each endpoint
+ * that declares a JSON body, after authentication, with that endpoint's limit; it is not meant
+ * to be mounted for a whole app.
+ *
+ * JSON request bodies up to `limitBytes`, after any Content-Encoding is undone (larger → 413,
+ * malformed → 400, `__proto__` keys → 400, via the error handler). Other content types are left
+ * unparsed (the body is then `{}`, which the endpoint's schema refuses).
  */
 export function jsonBody(limitBytes: number): Middleware {
   return bodyParser({
     enableTypes: ['json'],
     jsonLimit: limitBytes,
     encoding: 'utf-8',
+    // Mounted only where a body is declared, so whatever the endpoint's method (a DELETE with a body too).
+    parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
     // A body that does not decode as its Content-Encoding says (zlib's errors carry no status) is the client's error.
     onError: (err) => {
       if (typeof (err as { status?: unknown }).status === 'number') throw err;

@@ -184,14 +184,15 @@ export class RateLimits {
   }
 
   /**
-   * The brute-force guard on `POST {path}` (after the body parser): refused while any of its
-   * counters is spent; a 401 from the login counts against all three; a success clears the
-   * username+IP counter.
+   * The sign-in endpoint's brute-force guard, in its own middleware list (after the body parser,
+   * before validation): refused while any of its counters is spent; a 401 from the sign-in
+   * counts against all three; a success clears the username+IP counter. A body without a
+   * username string is let through to validation (a 400, which counts against nothing).
    */
-  loginGuard(path = '/auth/login'): Middleware {
+  loginGuard(): Middleware {
     return async (ctx, next) => {
       const body = (ctx.request as { body?: unknown }).body as { username?: unknown } | undefined;
-      if (ctx.method !== 'POST' || ctx.path !== path || typeof body?.username !== 'string') return next();
+      if (typeof body?.username !== 'string') return next();
       const username = body.username.trim().toLowerCase();
       const keys = { userIp: `${username}|${ctx.ip}`, user: username, ip: ctx.ip } as const;
       const { userIp, user, ip } = this.loginLimiters;

@@ -3,7 +3,6 @@
  * The middleware list reads top to bottom as a request's path.
  */
 import { createRequire } from 'node:module';
-import bodyParser from '@koa/bodyparser';
 import {
   ApiRouter,
   authenticate,
@@ -17,7 +16,6 @@ import {
   requestId,
   securityHeaders,
   ServiceMetrics,
-  ValidationError,
   type Config,
   type Logger,
   type TokenService,
@@ -31,7 +29,7 @@ import Koa from 'koa';
 import { authRoutes } from './routes/auth/auth.js';
 import { shopRoutes } from './routes/shops/shops.js';
 import { simcardRoutes } from './routes/simcards/simcards.js';
-import { importBodyBypass, registerImportRoutes } from './routes/imports/register.js';
+import { registerImportRoutes } from './routes/imports/register.js';
 import { simcardOperationRoutes } from './routes/simcard-operations.js';
 import { eventRoutes } from './routes/events/events.js';
 import { notificationRoutes } from './routes/notifications/notifications.js';
@@ -65,7 +63,11 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
   const auth = new AuthService(db, tokens, config.auth.scryptLog2N, apiKeys.lookup);
   const users = new UsersService(db, config.auth.scryptLog2N);
   // Each signed-in user and API key has its own limit, applied right after authentication.
-  const api = new ApiRouter({ authenticate: limits.principal(authenticate(auth.authenticator)) });
+  // Request bodies are read per endpoint, as each one declares (JSON after authentication).
+  const api = new ApiRouter({
+    authenticate: limits.principal(authenticate(auth.authenticator)),
+    jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
+  });
 
   let openapi: object | undefined;
   monitoringRoutes(api, {
@@ -83,7 +85,7 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
       })),
   });
   metricsRoute(api, metrics, authenticate(auth.authenticator));
-  authRoutes(api, auth, users);
+  authRoutes(api, auth, users, limits.loginGuard());
   apiKeyRoutes(api, apiKeys);
   auditRoutes(api, new AuditService(db));
   userRoutes(api, users);
@@ -115,21 +117,6 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
     .use(securityHeaders())
     .use(cors(config.http.corsOrigins))
     .use(limits.anonymous())
-    // The import reads its own (large, not only JSON) body.
-    .use(importBodyBypass())
-    .use(
-      bodyParser({
-        enableTypes: ['json'],
-        jsonLimit: config.http.jsonBodyLimitBytes,
-        encoding: 'utf-8',
-        // A body that does not decode as its Content-Encoding says (zlib's errors carry no status) is the client's error.
-        onError: (err) => {
-          if (typeof (err as { status?: unknown }).status === 'number') throw err;
-          throw new ValidationError('Request body could not be decoded as its Content-Encoding says', undefined, 'malformed_body');
-        },
-      }),
-    )
-    .use(limits.loginGuard())
     .use(api.router.routes())
     // Not throwing: the router then sets the Allow header, which errorHandler keeps on its 405.
     .use(api.router.allowedMethods());

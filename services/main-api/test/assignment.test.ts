@@ -383,3 +383,33 @@ describe('bulk assignment: who may, and bad input', () => {
     expect((await reload([sim!]))[0]!.shop_id).toBeNull();
   });
 });
+
+describe('bulk assignment: request size', () => {
+  test('60,000 ICCIDs in one request (a body past the general 1 MiB JSON limit) are assigned, then returned, not refused with 413', async () => {
+    const shop = await api.createShop();
+    const sims = await insertSims(60_000);
+    const iccids = sims.map((s) => s.iccid);
+    expect(Buffer.byteLength(JSON.stringify({ iccids, shop_id: shop.id }))).toBeGreaterThan(api.config.http.jsonBodyLimitBytes);
+
+    const assigned = await api.post('/simcards/assign', { iccids, shop_id: shop.id });
+    expect({ status: assigned.status, body: assigned.body }).toEqual({ status: 200, body: { assigned: 60_000, skipped: [] } });
+    const unassigned = await api.post('/simcards/unassign', { iccids, shop_id: shop.id });
+    expect({ status: unassigned.status, body: unassigned.body }).toEqual({ status: 200, body: { unassigned: 60_000, skipped: [] } });
+  }, 120_000);
+
+  test.each(['/simcards/assign', '/simcards/unassign'])('a body over 4 MiB to %s is a 413 with the JSON error body, and nothing moves', async (path) => {
+    const [sim] = await insertSims(1);
+    const shop = await api.createShop();
+    // The one real SIM first, then fillers until the body is past 4 MiB.
+    const iccids = [sim!.iccid, ...Array.from({ length: 200_000 }, (_, i) => makeIccid(90_000_000 + i))];
+    const body = JSON.stringify({ iccids, shop_id: shop.id });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(4 * 1024 * 1024);
+
+    const res = await api.request('POST', path, { rawBody: body });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(Object.keys(res.body)).toEqual(['error']);
+    expect(res.body.error).toEqual({ code: 'payload_too_large', message: expect.any(String) });
+    expect((await reload([sim!]))[0]!.shop_id).toBeNull();
+  });
+});

@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { appendCheckDigit } from '@simcard/common';
 import fc from 'fast-check';
-import { makeIccid, TestApi, type ApiResponse, type RequestOptions } from './support/harness.js';
+import { ADMIN_PASSWORD, makeIccid, TestApi, type ApiResponse, type RequestOptions } from './support/harness.js';
 
 let api: TestApi;
 let shop: any;
@@ -213,6 +213,38 @@ describe('request bodies', () => {
     expectError(await raw('POST', '/shops', nested), 400, 'validation_failed');
     const objects = `{"notes":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
     expectError(await raw('PUT', `/simcards/${sim.id}`, objects), 400, 'validation_failed');
+  });
+});
+
+describe('request bodies are read per endpoint, after authentication', () => {
+  test('an anonymous over-limit body to a protected endpoint is a 401, not a 413: it is refused before its body is read', async () => {
+    const res = await raw('POST', '/shops', jsonOfSize(limitBytes * 2), {}, { token: null });
+    expectError(res, 401);
+  });
+
+  test('malformed JSON from an anonymous client to a protected endpoint is a 401 (who you are comes first)', async () => {
+    expectError(await raw('PUT', `/simcards/${sim.id}`, '{"notes":', {}, { token: null }), 401);
+  });
+
+  test("a staff member's over-limit body to an admin endpoint is a 403, not a 413", async () => {
+    const { token } = await api.createStaff(shop.id);
+    expectError(await raw('POST', '/shops', jsonOfSize(limitBytes * 2), {}, { token }), 403, 'forbidden');
+  });
+
+  test('an endpoint that reads no body ignores one sent, even malformed or over the limit (POST /auth/logout signs out)', async () => {
+    for (const body of ['{"oops":', jsonOfSize(limitBytes * 2)]) {
+      const token = await api.login('admin', ADMIN_PASSWORD);
+      expect((await raw('POST', '/auth/logout', body, {}, { token })).status).toBe(204);
+      expect((await api.get('/auth/me', { token })).status).toBe(401);
+    }
+  });
+
+  test('a sign-in body is held to 16 KiB (anyone may send one): over it is a 413, a real one is read', async () => {
+    const res = await raw('POST', '/auth/login', JSON.stringify({ username: 'admin', password: 'x'.repeat(16 * 1024) }), {}, { token: null });
+    expectError(res, 413, 'payload_too_large');
+    const escaped = JSON.stringify({ username: 'admin', password: '\u0001'.repeat(256) });
+    expect(Buffer.byteLength(escaped)).toBeGreaterThan(1500);
+    expectError(await raw('POST', '/auth/login', escaped, {}, { token: null }), 401);
   });
 });
 

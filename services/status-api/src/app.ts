@@ -8,7 +8,6 @@ import {
   Authenticator,
   buildOpenApiDocument,
   errorHandler,
-  jsonBody,
   monitoringRoutes,
   dbPoolGauge,
   metricsRoute,
@@ -48,7 +47,8 @@ export function createApp({ config, db, tokens, log, checks, runs, metrics = new
 } {
   // The main API's user tokens, with the same roles, and its service credential.
   const authenticator = new Authenticator(tokens, (id, jti) => usersRepository.findForToken(db, id, jti), { acceptServiceTokens: true });
-  const api = new ApiRouter({ authenticate: authenticate(authenticator) });
+  // Request bodies are read per endpoint, as each one declares (JSON after authentication).
+  const api = new ApiRouter({ authenticate: authenticate(authenticator), jsonBodyLimitBytes: config.http.jsonBodyLimitBytes });
 
   let openapi: object | undefined;
   monitoringRoutes(api, {
@@ -84,7 +84,6 @@ export function createApp({ config, db, tokens, log, checks, runs, metrics = new
     .use(metrics.middleware())
     .use(errorHandler(log))
     .use(securityHeaders())
-    .use(jsonBody(config.http.jsonBodyLimitBytes))
     .use(api.router.routes())
     .use(api.router.allowedMethods());
   return { app, api };

@@ -10,6 +10,13 @@ function selectorOf(body: { simcard_ids?: number[]; iccids?: string[]; range?: {
   return { count: body.count!, operator: body.operator };
 }
 
+/**
+ * A request may name up to 100,000 SIMs (MAX_SELECTION): 100,000 ICCIDs of 20 digits are 2.3 MB
+ * of JSON, more with the spaces and dashes the schema accepts; the general 1 MB JSON limit would
+ * refuse a third of that. 4 MB leaves about 40 bytes per ICCID.
+ */
+export const ASSIGNMENT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
 const selection =
   'Choose SIMs by exactly one of `simcard_ids`, `iccids`, `range` {from, to}' +
   ' (inclusive). Sold and blocked SIMs are never moved; each SIM left where it is is listed in `skipped` with the reason.' +
@@ -25,6 +32,7 @@ export function assignmentRoutes(api: ApiRouter, assignments: AssignmentsService
       description: `${selection} Or \`count\`: that many from stock, oldest first (optionally of one \`operator\`), all or nothing (409 insufficient_stock). A SIM at another shop is skipped unless \`allow_transfer\` is true.`,
       access: 'admin',
       body: AssignBody,
+      bodyLimitBytes: ASSIGNMENT_BODY_LIMIT_BYTES,
       responses: {
         200: { description: 'How many SIMs were assigned, and which were skipped and why', schema: AssignResult },
         409: { description: 'insufficient_stock: fewer SIMs in stock than `count`' },
@@ -45,6 +53,7 @@ export function assignmentRoutes(api: ApiRouter, assignments: AssignmentsService
       description: `${selection} With \`shop_id\`, only that shop's SIMs are returned.`,
       access: 'admin',
       body: UnassignBody,
+      bodyLimitBytes: ASSIGNMENT_BODY_LIMIT_BYTES,
       responses: { 200: { description: 'How many SIMs were returned, and which were skipped and why', schema: UnassignResult } },
     },
     async (ctx, { body, principal }) => {

@@ -1,10 +1,18 @@
 import type { ApiRouter } from '@simcard/common';
+import type { Middleware } from 'koa';
 import { presentUser } from '../../presenters.js';
 import type { AuthService } from '../../services/auth.js';
 import type { UsersService } from '../../services/users.js';
 import { LoginBody, LoginResponse, MeResponse } from './auth.schema.js';
 
-export function authRoutes(api: ApiRouter, auth: AuthService, users: UsersService): void {
+/**
+ * A sign-in body is a username and a password (a few hundred bytes even with every character
+ * escaped): anyone may send one, so anyone's body is held to this, not to the general JSON limit.
+ */
+const LOGIN_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** `loginGuard`: the brute-force guard (RateLimits.loginGuard), run on the sign-in endpoint only. */
+export function authRoutes(api: ApiRouter, auth: AuthService, users: UsersService, loginGuard: Middleware): void {
   api.endpoint(
     {
       method: 'post',
@@ -13,6 +21,8 @@ export function authRoutes(api: ApiRouter, auth: AuthService, users: UsersServic
       summary: 'Sign in: a bearer token for the other endpoints',
       access: 'public',
       body: LoginBody,
+      bodyLimitBytes: LOGIN_BODY_LIMIT_BYTES,
+      middleware: [loginGuard],
       responses: {
         200: { description: 'Signed in', schema: LoginResponse },
         401: { description: 'Wrong username or password (or the account is deactivated)' },

@@ -1,5 +1,4 @@
 import type { ApiRouter } from '@simcard/common';
-import type { Middleware } from 'koa';
 import { ValidationError } from '@simcard/common';
 import { presentPage } from '../../presenters.js';
 import { IdParams, listOf } from '../../schemas.js';
@@ -12,17 +11,6 @@ import { MAX_IMPORT_BYTES, MAX_JSON_IMPORT_BYTES } from './limits.js';
 
 const IMPORT_PATH = '/simcards/bulk';
 const IDEMPOTENCY_ROUTE = 'POST /simcards/bulk';
-
-/**
- * Goes before the app's JSON body parser: the import reads its own body (any format, streamed
- * to disk, with its own much larger limit), so the global 1 MB JSON parser must leave it alone.
- */
-export function importBodyBypass(): Middleware {
-  return async (ctx, next) => {
-    if (ctx.method === 'POST' && ctx.path === IMPORT_PATH) (ctx as { disableBodyParser?: boolean }).disableBodyParser = true;
-    await next();
-  };
-}
 
 const MB = 1024 * 1024;
 
@@ -43,6 +31,9 @@ export function importRoutes(api: ApiRouter, imports: ImportsService, idempotenc
       ].join(' '),
       access: 'admin',
       query: ImportQuery,
+      // The handler reads the body itself: any of several formats, streamed to disk, with its own limits.
+      bodyKind: 'raw',
+      rawBodyContent: importBodyContent(),
       responses: {
         200: { description: 'The report (dry run: what would happen)', schema: ImportReport },
         409: { description: 'A request with the same Idempotency-Key is still running' },
@@ -87,7 +78,6 @@ export function importRoutes(api: ApiRouter, imports: ImportsService, idempotenc
       }
     },
   );
-  documentImportBody(api);
 
   api.endpoint(
     {
@@ -120,22 +110,14 @@ export function importRoutes(api: ApiRouter, imports: ImportsService, idempotenc
   );
 }
 
-/** The import's body is read by the handler (several content types), so it is described here. */
-function documentImportBody(api: ApiRouter): void {
-  const definition = api.registry.definitions.at(-1);
-  if (definition?.type !== 'route') return;
+/** The content types the import's handler reads (see request-source.ts), for /openapi.json. */
+function importBodyContent() {
   const text = { schema: { type: 'string' as const } };
-  definition.route.request = {
-    ...definition.route.request,
-    body: {
-      required: true,
-      content: {
-        'application/json': { schema: JsonImportBody },
-        'text/csv': text,
-        'text/plain': text,
-        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
-        'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } },
-      },
-    },
+  return {
+    'application/json': { schema: JsonImportBody },
+    'text/csv': text,
+    'text/plain': text,
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string' as const, format: 'binary' } },
+    'multipart/form-data': { schema: { type: 'object' as const, properties: { file: { type: 'string' as const, format: 'binary' } }, required: ['file'] } },
   };
 }

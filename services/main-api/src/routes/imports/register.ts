@@ -4,8 +4,6 @@ import { Idempotency } from '../../services/idempotency.js';
 import { ImportsService } from '../../services/imports.js';
 import { importRoutes } from './imports.js';
 
-export { importBodyBypass } from './imports.js';
-
 /** POST /simcards/bulk, GET /imports, GET /imports/{id}. Before `simcardRoutes` (`/simcards/{id}`). */
 export function registerImportRoutes(api: ApiRouter, db: Db): void {
   const idempotency = new Idempotency(db);

@@ -116,29 +116,32 @@ export interface StaleBucketsRow {
 /**
  * Stale SIMs per shop, split by age: `edges` are ISO instants, newest first (the first one is the
  * stale threshold); bucket i holds SIMs assigned in [edges[i+1], edges[i]), the last one the rest.
- * The database counts, per shop, how many are older than each edge (one comparison each per
- * SIM); the buckets are the differences of those counts.
+ *
+ * Per shop, the database counts how many unsold SIMs arrived before each edge: each count is a
+ * range of the (status, shop_id, assigned_at) index (migration 0503), and so is the oldest
+ * arrival (its first entry). Counting index ranges reads only the stale entries and evaluates
+ * nothing per entry; grouping the stale SIMs by shop instead evaluates every edge on every
+ * entry (on SQLite five times the work on a million SIMs). The buckets are the differences.
  */
 export async function staleByShop(db: Queryable, edges: string[]): Promise<StaleBucketsRow[]> {
-  const olderThan = edges.slice(1).map((edge, i) => db.raw(`coalesce(sum(case when assigned_at < ? then 1 else 0 end), 0) as ??`, [edge, `c${i + 1}`]));
-  const grouped = db('simcards')
-    .select('shop_id', db.raw('count(*) as total'), db.raw('min(assigned_at) as oldest_assigned_at'), ...olderThan)
-    .where('status', 'assigned')
-    .where('assigned_at', '<', edges[0]!)
-    .groupBy('shop_id');
+  const unsoldHere = () => db('simcards as s').where('s.status', 'assigned').whereRaw('s.shop_id = shops.id');
+  const olderThan = edges.map((edge, i) => unsoldHere().where('s.assigned_at', '<', edge).count('*').as(`c${i}`));
+  const perShop = db('shops').select('shops.id as shop_id', 'shops.name', 'shops.code', ...olderThan, unsoldHere().min('s.assigned_at').as('oldest_assigned_at'));
+  // Materialized: a flattened subquery would count c0 again for the WHERE and the ORDER BY.
   const rows = (await db
-    .select('g.*', 'shops.name', 'shops.code')
-    .from(grouped.as('g'))
-    .join('shops', 'shops.id', 'g.shop_id')
-    .orderBy('g.total', 'desc')
-    .orderBy('g.shop_id', 'asc')) as Record<string, unknown>[];
+    .withMaterialized('p', perShop)
+    .select('*')
+    .from('p')
+    .where('p.c0', '>', 0)
+    .orderBy('p.c0', 'desc')
+    .orderBy('p.shop_id', 'asc')) as Record<string, unknown>[];
   return rows.map((r) => {
-    const older = edges.map((_, i) => (i === 0 ? num(r.total) : num(r[`c${i}`])));
+    const older = edges.map((_, i) => num(r[`c${i}`]));
     return {
       shop_id: Number(r.shop_id),
       name: r.name as string,
       code: r.code as string,
-      total: num(r.total),
+      total: older[0]!,
       buckets: older.map((n, i) => n - (older[i + 1] ?? 0)),
       oldest_assigned_at: (r.oldest_assigned_at as DbTimestamp | null) ?? null,
     };

@@ -39,15 +39,19 @@ function filtered(db: Queryable, f: StatusChangeLogFilter): Knex.QueryBuilder {
 }
 
 export async function search(db: Queryable, filter: StatusChangeLogFilter, page: PageRequest): Promise<Page<StatusChangeLogEntry>> {
-  const qb = filtered(db, filter);
-  const rows = filtered(db, filter)
+  const pageRows = filtered(db, filter)
     .select('l.*')
     .orderBy('l.checked_at', 'desc')
     .orderBy('l.id', 'desc')
     .limit(page.limit)
     .offset(page.offset);
-  // The SIM's shop, for the page's rows only (one primary-key lookup each).
-  rows.select(db.raw('(select shop_id from simcards where simcards.id = l.simcard_id) as shop_id'));
-  const [data, total] = await Promise.all([rows, countOf(qb)]);
+  // The SIM's shop is looked up outside the paged subquery: inside it, PostgreSQL computes the
+  // lookup for every row the OFFSET skips too (10,000 lookups for a page at offset 10,000).
+  const rows = db
+    .select('p.*', db.raw('(select shop_id from simcards where simcards.id = p.simcard_id) as shop_id'))
+    .from(pageRows.as('p'))
+    .orderBy('p.checked_at', 'desc')
+    .orderBy('p.id', 'desc');
+  const [data, total] = await Promise.all([rows, countOf(filtered(db, filter))]);
   return { rows: data as StatusChangeLogEntry[], total };
 }

@@ -23,6 +23,7 @@ import * as m0601 from './2026-11-23-0601-create-notification-deliveries.js';
 import * as m0701 from './2026-11-23-0701-create-api-keys.js';
 import * as m0702 from './2026-11-23-0702-create-audit-log.js';
 import * as m0801 from './2026-11-23-0801-simcard-tallies.js';
+import * as m0802 from './2026-11-23-0802-shop-sales-totals.js';
 
 export interface Migration {
   name: string;
@@ -51,4 +52,5 @@ export const migrations: readonly Migration[] = [
   { name: '2026-11-23-0701-create-api-keys', ...m0701 },
   { name: '2026-11-23-0702-create-audit-log', ...m0702 },
   { name: '2026-11-23-0801-simcard-tallies', ...m0801 },
+  { name: '2026-11-23-0802-shop-sales-totals', ...m0802 },
 ];

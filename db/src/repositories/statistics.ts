@@ -69,14 +69,12 @@ export interface ShopFiguresRow {
 
 /**
  * The per-shop figures as one derived table: shops joined to the unsold SIMs per shop (a
- * grouped scan of a partial index) and to the sales per shop (sums over shop_sales_daily, kept
- * by triggers, migration 0504); the last sale is one index seek per shop.
+ * grouped scan of a partial index) and to the sales per shop (shop_sales_totals, kept by
+ * triggers, migrations 0504 and 0802); the last sale is one index seek per shop.
  */
 function shopFiguresQuery(db: Queryable, shopId: number | null): Knex.QueryBuilder {
   const inShop = db('simcards').select('shop_id').count({ in_shop: '*' }).whereNotNull('shop_id').whereNull('sold_at').groupBy('shop_id');
-  const sales = db('shop_sales_daily')
-    .select('shop_id as sold_shop_id', db.raw('sum(sold) as sold'), db.raw('sum(days_sum) / nullif(sum(timed), 0) as mean_days_to_sale'))
-    .groupBy('shop_id');
+  const sales = db('shop_sales_totals').select('shop_id as sold_shop_id', 'sold', db.raw('days_sum / nullif(timed, 0) as mean_days_to_sale'));
   const shops = db('shops');
   if (shopId !== null) {
     inShop.where('shop_id', shopId);

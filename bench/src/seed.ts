@@ -3,7 +3,7 @@
  * across 20 shops through one prepared statement in one transaction (fast, and the same rows
  * the API would write).
  */
-import { appendCheckDigit, loadConfig } from '@simcard/common';
+import { appendCheckDigit } from '@simcard/common';
 import { createDatabase, migrateToLatest } from '@simcard/db';
 import sqlite3 from 'sqlite3';
 
@@ -20,7 +20,6 @@ export async function seedSqlite(filename: string, count: number, options: SeedO
   const knex = createDatabase({ client: 'sqlite', filename });
   await migrateToLatest(knex);
   await knex.destroy();
-  void loadConfig; // (configuration is not needed here: the file is given)
 
   const db = new sqlite3.Database(filename);
   const at = new Date().toISOString();

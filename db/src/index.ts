@@ -28,6 +28,7 @@ export type { UserSortColumn } from './repositories/users.js';
 export { SIMCARD_SORT_COLUMNS, type SimcardSortColumn } from './repositories/simcards.js';
 export * as statisticsRepository from './repositories/statistics.js';
 export * as simcardTalliesRepository from './repositories/simcard-tallies.js';
+export * as rowCountsRepository from './repositories/row-counts.js';
 export * as anomaliesRepository from './repositories/anomalies.js';
 export * as statusChangeLogsRepository from './repositories/status-change-logs.js';
 export * as checkReportsRepository from './repositories/check-reports.js';

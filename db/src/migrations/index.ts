@@ -24,6 +24,7 @@ import * as m0701 from './2026-11-23-0701-create-api-keys.js';
 import * as m0702 from './2026-11-23-0702-create-audit-log.js';
 import * as m0801 from './2026-11-23-0801-simcard-tallies.js';
 import * as m0802 from './2026-11-23-0802-shop-sales-totals.js';
+import * as m0803 from './2026-11-23-0803-row-counts.js';
 
 export interface Migration {
   name: string;
@@ -53,4 +54,5 @@ export const migrations: readonly Migration[] = [
   { name: '2026-11-23-0702-create-audit-log', ...m0702 },
   { name: '2026-11-23-0801-simcard-tallies', ...m0801 },
   { name: '2026-11-23-0802-shop-sales-totals', ...m0802 },
+  { name: '2026-11-23-0803-row-counts', ...m0803 },
 ];

@@ -7,13 +7,12 @@
  */
 import type { Queryable } from '../connection.js';
 import { isSqlite } from '../connection.js';
+import * as appendedCounters from './appended-counters.js';
 import { num } from './sql-dates.js';
 
 export interface TallyScope {
   /** One shop's SIMs; absent: every SIM, in stock or at a shop. */
   shopId?: number;
-  /** Only SIMs in stock (at no shop). */
-  inStock?: boolean;
   status?: string;
   /** null: SIMs whose operator is unknown. */
   operator?: string | null;
@@ -25,13 +24,9 @@ export interface OperatorStatusCount {
   count: number;
 }
 
-/** Appended rows beyond this many per group and a margin make the next dealer-wide read fold them. */
-const FOLD_SLACK_ROWS = 5_000;
-
 function scoped(db: Queryable, scope: TallyScope) {
   const qb = db('simcard_tallies');
   if (scope.shopId !== undefined) qb.where('shop_key', scope.shopId);
-  if (scope.inStock) qb.where('shop_key', 0);
   if (scope.status !== undefined) qb.where('status', scope.status);
   if (scope.operator !== undefined) qb.where('operator', scope.operator ?? '');
   return qb;
@@ -46,7 +41,7 @@ export async function countsByOperatorAndStatus(db: Queryable, scope: TallyScope
   if (scope.shopId === undefined && !isSqlite(db)) {
     const stored = rows.reduce((s, r) => s + num(r.stored), 0);
     const groups = rows.reduce((s, r) => s + num(r.shops), 0);
-    if (stored > 2 * groups + FOLD_SLACK_ROWS) await fold(db);
+    if (appendedCounters.worthFolding(stored, groups)) await fold(db);
   }
   return rows.filter((r) => num(r.n) !== 0).map((r) => ({ operator: r.operator === '' ? null : r.operator, status: r.status, count: num(r.n) }));
 }
@@ -57,21 +52,9 @@ export async function count(db: Queryable, scope: TallyScope = {}): Promise<numb
   return num(row?.n);
 }
 
-/**
- * PostgreSQL: replace each group's appended rows by their sum, in one statement (readers see the
- * rows before or after it, never half). Rows appended meanwhile by other transactions are not in
- * its snapshot and stay. One fold at a time (a transaction-scoped advisory lock): a concurrent
- * caller skips. A no-op on SQLite, whose counters are never appended.
- */
-export async function fold(db: Queryable): Promise<void> {
-  if (isSqlite(db)) return;
-  await db.transaction(async (trx) => {
-    const { rows } = (await trx.raw("select pg_try_advisory_xact_lock(hashtext('simcard_tallies_fold')) as got")) as { rows: { got: boolean }[] };
-    if (!rows[0]?.got) return;
-    await trx.raw(`with gone as (delete from simcard_tallies returning shop_key, operator, status, n)
-      insert into simcard_tallies (shop_key, operator, status, n)
-      select shop_key, operator, status, sum(n) from gone group by shop_key, operator, status having sum(n) <> 0`);
-  });
+/** PostgreSQL: replace each group's appended rows by their sum (see appended-counters.ts). */
+export function fold(db: Queryable): Promise<void> {
+  return appendedCounters.fold(db, 'simcard_tallies', ['shop_key', 'operator', 'status']);
 }
 
 /** Stored rows (PostgreSQL: appended changes not folded yet count separately). For tests and diagnostics. */

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Queryable } from '../connection.js';
 import type { CheckSource, Page, PageRequest, SimcardStatus, StatusCheckLogRow } from '../rows.js';
 import { countOf } from './query-helpers.js';
+import * as rowCounts from './row-counts.js';
 
 export interface StatusChangeLogFilter {
   /** Logs of the SIMs this shop holds now (staff scope, or an admin's filter). */
@@ -52,6 +53,11 @@ export async function search(db: Queryable, filter: StatusChangeLogFilter, page:
     .from(pageRows.as('p'))
     .orderBy('p.checked_at', 'desc')
     .orderBy('p.id', 'desc');
-  const [data, total] = await Promise.all([rows, countOf(filtered(db, filter))]);
+  const [data, total] = await Promise.all([rows, isUnfiltered(filter) ? rowCounts.count(db, 'status_check_logs') : countOf(filtered(db, filter))]);
   return { rows: data as StatusChangeLogEntry[], total };
+}
+
+/** No filter at all: the whole log, whose size the database keeps counted (migration 0803). */
+function isUnfiltered(f: StatusChangeLogFilter): boolean {
+  return Object.values(f).every((v) => v === undefined || v === false);
 }

@@ -8,7 +8,8 @@ import sqlite3 from 'sqlite3';
 
 const db = new sqlite3.Database(process.env.SQLITE_FILE!);
 const page = db.prepare('SELECT * FROM simcards ORDER BY id DESC LIMIT ? OFFSET ?');
-const total = db.prepare('SELECT count(*) AS n FROM simcards');
+// The API's total for an unfiltered list: the sum of the counters the database keeps (migration 0801).
+const total = db.prepare('SELECT coalesce(sum(n), 0) AS n FROM simcard_tallies');
 
 const all = (stmt: sqlite3.Statement, params: unknown[]) =>
   new Promise<unknown[]>((resolve, reject) => stmt.all(params, (err: Error | null, rows: unknown[]) => (err ? reject(err) : resolve(rows))));

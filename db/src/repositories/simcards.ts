@@ -3,6 +3,7 @@ import type { Queryable } from '../connection.js';
 import type { Page, PageRequest, SimcardRow, SimcardStatus, SortRequest } from '../rows.js';
 import { now } from '../time.js';
 import { countOf, wherePrefix } from './query-helpers.js';
+import * as simcardTallies from './simcard-tallies.js';
 
 export const SIMCARD_SORT_COLUMNS = [
   'id',
@@ -63,8 +64,18 @@ export async function list(
   const qb = applyFilter(db<SimcardRow>('simcards'), filter);
   const ordered = qb.clone().orderBy(sort.column, sort.direction);
   if (sort.column !== 'id') ordered.orderBy('id', sort.direction);
-  const [rows, total] = await Promise.all([ordered.limit(page.limit).offset(page.offset), countOf(qb.clone())]);
+  const [rows, total] = await Promise.all([ordered.limit(page.limit).offset(page.offset), countMatching(db, filter, qb)]);
   return { rows, total };
+}
+
+/**
+ * How many SIMs match: from the counters the database keeps per (shop, operator, status) when
+ * the filter is made of those alone (every list page of a million SIMs would otherwise count a
+ * million rows), else by counting the filtered rows.
+ */
+function countMatching(db: Queryable, filter: SimcardFilter, filtered: Knex.QueryBuilder): Promise<number> {
+  if (filter.batchId || filter.q) return countOf(filtered.clone());
+  return simcardTallies.count(db, { shopId: filter.shopId, status: filter.status, operator: filter.operator || undefined });
 }
 
 export async function insert(db: Queryable, simcard: NewSimcard): Promise<SimcardRow> {

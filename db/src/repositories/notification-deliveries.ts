@@ -1,5 +1,5 @@
 /** The outbox of sale notifications and its delivery log. */
-import type { Queryable } from '../connection.js';
+import { isSqlite, type Queryable } from '../connection.js';
 import type { DbTimestamp, Page, PageRequest } from '../rows.js';
 import { now } from '../time.js';
 import { countOf } from './query-helpers.js';
@@ -34,16 +34,26 @@ export async function enqueue(db: Queryable, deliveries: NewDelivery[]): Promise
 /**
  * Takes up to `limit` due deliveries of a channel and leases them until `leaseUntil`: a process
  * that dies while sending leaves them to be sent again then (at least once; receivers dedupe by id).
+ *
+ * One statement, so two dispatchers never take the same delivery: on PostgreSQL the candidates
+ * are locked with SKIP LOCKED (a second dispatcher takes the next ones instead of waiting), and
+ * the outer conditions are rechecked on a row another dispatcher leased meanwhile; SQLite runs
+ * one writing statement at a time.
  */
 export async function claimDue(db: Queryable, channel: DeliveryChannel, limit: number, leaseUntil: string): Promise<DeliveryRow[]> {
-  const rows = await db<DeliveryRow>('notification_deliveries')
-    .where({ channel, status: 'pending' })
-    .andWhere('next_attempt_at', '<=', now())
-    .orderBy('id')
-    .limit(limit);
-  if (rows.length === 0) return [];
-  await db('notification_deliveries').whereIn('id', rows.map((r) => r.id)).andWhere({ status: 'pending' }).update({ next_attempt_at: leaseUntil });
-  return rows;
+  const at = now();
+  const due = () => db('notification_deliveries').where({ channel, status: 'pending' }).andWhere('next_attempt_at', '<=', at);
+  const candidates = due().select('id').orderBy('id').limit(limit);
+  if (!isSqlite(db)) candidates.forUpdate().skipLocked();
+  // Materialized: as a plain IN subquery PostgreSQL may rescan it for each row it updates, and
+  // the LIMIT then no longer bounds the claim.
+  const rows = (await due()
+    .withMaterialized('claimed', candidates)
+    .whereIn('id', db.select('id').from('claimed'))
+    .update({ next_attempt_at: leaseUntil })
+    .returning('*')) as DeliveryRow[];
+  // RETURNING has no order; deliveries go out oldest first.
+  return rows.sort((a, b) => a.id - b.id);
 }
 
 export async function markDelivered(db: Queryable, ids: number[], responseStatus: number): Promise<void> {

@@ -61,3 +61,8 @@ export async function complete(db: Queryable, id: number, status: number, body: 
 export async function release(db: Queryable, id: number): Promise<void> {
   await db('idempotency_keys').where({ id }).whereNull('completed_at').delete();
 }
+
+/** Forgets the answers completed before `before`; returns how many. */
+export function purgeCompletedBefore(db: Queryable, before: string): Promise<number> {
+  return db('idempotency_keys').where('completed_at', '<', before).delete();
+}

@@ -2,12 +2,17 @@
  * `Idempotency-Key` for requests that write (IETF httpapi draft, as Stripe does it): keys are
  * scoped to (user, route, key); the first answer is stored and replayed to retries; the same key
  * with another request is 422; a retry while the first is still running is 409. A claim left by
- * a process that died is taken over after STALE_CLAIM_MS.
+ * a process that died is taken over after STALE_CLAIM_MS. Answers are kept for KEY_RETENTION_MS
+ * (Stripe keeps them 24 hours): a retry comes within minutes, and an import's stored report
+ * should not pile up forever. Expired ones are deleted by the claims themselves, at most once
+ * per PURGE_EVERY_MS in each process, so no scheduler is needed.
  */
 import { HttpError, ValidationError } from '@simcard/common';
 import { idempotencyKeysRepository, type Db, type Queryable } from '@simcard/db';
 
 export const STALE_CLAIM_MS = 15 * 60 * 1000;
+export const KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 export type KeyScope = idempotencyKeysRepository.KeyScope;
 
@@ -23,9 +28,15 @@ export function parseIdempotencyKey(header: string | undefined): string | null {
 }
 
 export class Idempotency {
-  constructor(private readonly db: Db) {}
+  private nextPurgeAt = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   async claim(scope: KeyScope, requestHash: string): Promise<Claim> {
+    await this.purgeExpired();
     for (let attempt = 0; attempt < 2; attempt++) {
       const id = await idempotencyKeysRepository.claim(this.db, scope, requestHash);
       if (id !== null) return { kind: 'claimed', id };
@@ -35,7 +46,7 @@ export class Idempotency {
         if (row.request_hash !== requestHash) throw reused();
         return { kind: 'replay', status: row.response_status ?? 200, body: JSON.parse(row.response_body ?? 'null') };
       }
-      const staleBefore = new Date(Date.now() - STALE_CLAIM_MS).toISOString();
+      const staleBefore = new Date(this.clock() - STALE_CLAIM_MS).toISOString();
       if (await idempotencyKeysRepository.reclaim(this.db, row.id, staleBefore, requestHash)) return { kind: 'claimed', id: row.id };
       if (row.request_hash !== requestHash) throw reused();
       throw new HttpError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry later', undefined, { 'Retry-After': '5' });
@@ -46,6 +57,13 @@ export class Idempotency {
   /** Stores the answer; call inside the transaction that did the work, so both land or neither. */
   complete(trx: Queryable, id: number, status: number, body: unknown): Promise<void> {
     return idempotencyKeysRepository.complete(trx, id, status, JSON.stringify(body));
+  }
+
+  private async purgeExpired(): Promise<void> {
+    const at = this.clock();
+    if (at < this.nextPurgeAt) return;
+    this.nextPurgeAt = at + PURGE_EVERY_MS;
+    await idempotencyKeysRepository.purgeCompletedBefore(this.db, new Date(at - KEY_RETENTION_MS).toISOString());
   }
 
   /** The request failed without an answer worth replaying: the key may be used again. */

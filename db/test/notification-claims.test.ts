@@ -2,24 +2,15 @@
  * Claiming due notification deliveries: each due delivery goes to exactly one claimant, however
  * many dispatchers claim at once; a leased one is not due again until its lease ends.
  */
-import { createDatabase, migrateToLatest, notificationDeliveriesRepository as outbox, type Db } from '@simcard/db';
-import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
+import { notificationDeliveriesRepository as outbox, type Db } from '@simcard/db';
+import { useMigratedDatabase } from './support/migrated-database.js';
 
-let database: TestDatabase;
+// Two pools: two status API processes.
+const database = useMigratedDatabase(2);
 let db: Db;
 let other: Db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDatabase(database.config);
-  // A second pool: another status API process.
-  other = createDatabase(database.config);
-  await migrateToLatest(db);
-});
-
-afterAll(async () => {
-  await Promise.all([db?.destroy(), other?.destroy()]);
-  await database?.drop();
+beforeAll(() => {
+  [db, other] = database.dbs as [Db, Db];
 });
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();

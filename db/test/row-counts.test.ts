@@ -3,23 +3,16 @@
  * count(*), whoever inserts or deletes and however many rows at once; on PostgreSQL, appended
  * changes are folded without changing it, and concurrent log writers never wait on it.
  */
-import { createDatabase, migrateToLatest, now, rowCountsRepository as rowCounts, type Db } from '@simcard/db';
-import { createTestDatabase, testDialect, type TestDatabase } from '@simcard/db/testing';
+import { now, rowCountsRepository as rowCounts, type Db } from '@simcard/db';
+import { testDialect } from '@simcard/db/testing';
+import { useMigratedDatabase } from './support/migrated-database.js';
 
 const postgresOnly = testDialect() === 'postgres' ? test : test.skip;
 
-let database: TestDatabase;
+const database = useMigratedDatabase();
 let db: Db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDatabase(database.config);
-  await migrateToLatest(db);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
+beforeAll(() => {
+  db = database.dbs[0]!;
 });
 
 const logRow = (i: number) => ({ iccid: `899980000000000${String(i).padStart(5, '0')}`, source: 'manual', changed: false, checked_at: now() });

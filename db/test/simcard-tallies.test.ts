@@ -4,23 +4,16 @@
  * inserts, upserts, moves between shops, status and operator changes, deletes, rolled-back
  * transactions; and on PostgreSQL, folding the appended changes keeps every figure.
  */
-import { createDatabase, migrateToLatest, now, simcardTalliesRepository as tallies, type Db } from '@simcard/db';
-import { createTestDatabase, testDialect, type TestDatabase } from '@simcard/db/testing';
+import { now, simcardTalliesRepository as tallies, type Db } from '@simcard/db';
+import { testDialect } from '@simcard/db/testing';
+import { useMigratedDatabase } from './support/migrated-database.js';
 
 const postgresOnly = testDialect() === 'postgres' ? test : test.skip;
 
-let database: TestDatabase;
+const database = useMigratedDatabase();
 let db: Db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDatabase(database.config);
-  await migrateToLatest(db);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
+beforeAll(() => {
+  db = database.dbs[0]!;
 });
 
 let nextIccid = 8_999_800_000_000_000_000n;

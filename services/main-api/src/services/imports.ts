@@ -55,6 +55,13 @@ function auditSummary(record: Omit<importsRepository.NewImport, 'status'>, repor
     mode: record.mode,
     check_digit_absent: record.check_digit_absent,
     shop_id: record.shop_id,
+    ...reportCounts(report),
+  };
+}
+
+/** An import's counts, as the imports table and the audit log keep them. */
+function reportCounts(report: ImportReport) {
+  return {
     received: report.received,
     inserted: report.inserted,
     skipped_existing: report.skipped_existing,
@@ -170,15 +177,7 @@ export class ImportsService {
   }
 
   private outcome(report: ImportReport): importsRepository.ImportOutcome {
-    return {
-      received: report.received,
-      inserted: report.inserted,
-      skipped_existing: report.skipped_existing,
-      duplicates_in_file: report.duplicates_in_file,
-      invalid_rows: report.invalid_rows,
-      warning_count: report.warning_count,
-      report: JSON.stringify(report),
-    };
+    return { ...reportCounts(report), report: JSON.stringify(report) };
   }
 
   list(page: PageRequest): Promise<Page<importsRepository.ImportSummary>> {

@@ -23,6 +23,7 @@ export type NewAuditEntry = Omit<AuditLogRow, 'id' | 'at'>;
 export interface AuditFilter {
   entity?: string;
   entityId?: string;
+  action?: string;
   actorUserId?: number;
   actorApiKeyId?: number;
   /** ISO-8601, inclusive. */
@@ -40,6 +41,7 @@ export async function list(db: Queryable, filter: AuditFilter, page: PageRequest
   const qb = db<AuditLogRow>('audit_log');
   if (filter.entity !== undefined) qb.where('entity', filter.entity);
   if (filter.entityId !== undefined) qb.where('entity_id', filter.entityId);
+  if (filter.action !== undefined) qb.where('action', filter.action);
   if (filter.actorUserId !== undefined) qb.where('actor_user_id', filter.actorUserId);
   if (filter.actorApiKeyId !== undefined) qb.where('actor_api_key_id', filter.actorApiKeyId);
   if (filter.from !== undefined) qb.where('at', '>=', filter.from);

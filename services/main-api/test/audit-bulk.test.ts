@@ -192,3 +192,21 @@ describe('bulk assignments in the audit log', () => {
     expect(added).toBe(0);
   });
 });
+
+describe('finding bulk operations in the audit log', () => {
+  test('GET /audit?action= lists only that action, newest first', async () => {
+    await postCsv(api, `iccid\n${importIccid()}`);
+    const res = await api.get('/audit?action=import&limit=500');
+    expect(res.status).toBe(200);
+    expect(res.body.data.length).toBeGreaterThan(0);
+    expect(res.body.data.every((e: { action: string }) => e.action === 'import')).toBe(true);
+    const all = await api.get('/audit?limit=500');
+    expect(res.body.total).toBe(all.body.data.filter((e: { action: string }) => e.action === 'import').length);
+  });
+
+  test('an action that is not a name is a 400 naming the field', async () => {
+    const res = await api.get('/audit?action=DROP%20TABLE');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'action' })]);
+  });
+});

@@ -17,6 +17,11 @@ export const AuditListQuery = z
       .optional()
       .meta({ description: 'user, shop, simcard, api_key, …' }),
     entity_id: z.string().regex(/^[\w.-]{1,64}$/, 'must be an id').optional(),
+    action: z
+      .string()
+      .regex(/^[a-z_]{1,32}$/, 'must be an action name such as create, update, import, assign')
+      .optional()
+      .meta({ description: 'create, update, delete, revoke, import, assign, unassign, …' }),
     actor_user_id: IdString.optional().meta({ description: 'Changes made by this user (or by API keys acting for them)' }),
     actor_api_key_id: IdString.optional().meta({ description: 'Changes made with this API key' }),
     from: instant.optional().meta({ description: 'At or after (inclusive)' }),
@@ -38,8 +43,10 @@ export const AuditEntry = z
     action: z.string(),
     entity: z.string(),
     entity_id: z.string().nullable(),
-    before: Snapshot.meta({ description: 'The row before the change (null for a create); secrets left out' }),
-    after: Snapshot.meta({ description: 'The row after the change (null for a delete); secrets left out' }),
+    before: Snapshot.meta({ description: 'The row before the change (null for a create or a bulk operation); secrets left out' }),
+    after: Snapshot.meta({
+      description: 'The row after the change (null for a delete); for a bulk operation (import, assign, unassign) a summary: counts and a bounded sample, never every SIM',
+    }),
     request_id: z.string().nullable(),
   })
   .meta({ id: 'AuditEntry' });

@@ -15,9 +15,9 @@ export function auditRoutes(api: ApiRouter, audit: AuditService): void {
       query: AuditListQuery,
       responses: { 200: { description: 'A page of audit entries', schema: listOf(AuditEntry, 'AuditList') } },
     },
-    async (ctx, { query: { limit, offset, entity, entity_id, actor_user_id, actor_api_key_id, from, to } }) => {
+    async (ctx, { query: { limit, offset, entity, entity_id, action, actor_user_id, actor_api_key_id, from, to } }) => {
       const page = await audit.list(
-        { entity, entityId: entity_id, actorUserId: actor_user_id, actorApiKeyId: actor_api_key_id, from, to },
+        { entity, entityId: entity_id, action, actorUserId: actor_user_id, actorApiKeyId: actor_api_key_id, from, to },
         { limit, offset },
       );
       ctx.body = presentPage(page, { limit, offset }, presentAuditEntry);

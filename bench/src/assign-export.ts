@@ -18,7 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sqlite3 from 'sqlite3';
-import { machine, median, signIn, startServer, writeSection } from './harness.js';
+import { BENCH_ADMIN_PASSWORD, benchEnv, machine, median, signIn, startServer, writeSection } from './harness.js';
 import { seedSqlite } from './seed.js';
 
 /** What `seed.ts` writes as the i-th SIM's ICCID (its id, on a fresh database). */
@@ -139,17 +139,10 @@ export async function benchAssignExport(argv: string[]): Promise<void> {
     await exec(raw, "UPDATE simcards SET status = 'in_stock', shop_id = NULL, assigned_at = NULL WHERE id BETWEEN ? AND ?", [firstId, lastId]);
     const range = { from: await seededIccid(raw, firstId), to: await seededIccid(raw, lastId) };
 
-    const password = 'bench-admin-password';
-    const api = await startServer('main-api', {
-      DATABASE_URL: `sqlite:${file}`,
-      MAIN_API_PORT: '0',
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret!!',
-      ADMIN_PASSWORD: password,
-      NODE_ENV: 'production',
-    });
+    const api = await startServer('main-api', benchEnv(`sqlite:${file}`, { MAIN_API_PORT: '0' }));
     try {
       const pid = serverPid(api.child.pid!);
-      const token = await signIn(api.url, password);
+      const token = await signIn(api.url, BENCH_ADMIN_PASSWORD);
 
       // --- assignment, alternating with the raw statements on the same rows ---
       const apiAssign: number[] = [];

@@ -10,10 +10,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
+import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
 import { seedSqlite } from './seed.js';
 
-const JWT_SECRET = 'bench-secret-bench-secret-bench-secret!!';
 const PROVIDER_TOKEN = 'bench-provider-token';
 
 interface RunResult {
@@ -47,7 +46,7 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
     console.log(`seeding ${sims} assigned SIM cards…`);
     await seedSqlite(file, sims, { allAssigned: true });
     // A benchmark is one user sending thousands of requests: the per-user rate limit is off for it.
-    const env = { DATABASE_URL: `sqlite:${file}`, JWT_SECRET, NODE_ENV: 'production', PROVIDER_TOKEN, ADMIN_PASSWORD: 'bench-admin-password', RATE_LIMIT_USER: '0' };
+    const env = benchEnv(`sqlite:${file}`, { PROVIDER_TOKEN, RATE_LIMIT_USER: '0' });
     const provider = await startServer('provider-sim', { PROVIDER_TOKEN });
     servers.push(provider);
     const status = await startServer('status-api', { ...env, STATUS_API_PORT: '0', PROVIDER_URL: provider.url, CHECK_CONCURRENCY: String(concurrency) });
@@ -55,7 +54,7 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
     const main = await startServer('main-api', { ...env, MAIN_API_PORT: '0', STATUS_API_URL: status.url });
     servers.push(main);
 
-    const token = await signIn(main.url, env.ADMIN_PASSWORD);
+    const token = await signIn(main.url, BENCH_ADMIN_PASSWORD);
     const headers = { authorization: `Bearer ${token}` };
     await put(`${provider.url}/_sim/config`, { latency_ms: latency, error_rate: 0, timeout_rate: 0, garbage_rate: 0, sales_per_minute: 0 });
     await load(`${main.url}/simcards?limit=50`, headers, 2, 4); // warm-up

@@ -60,6 +60,18 @@ export async function load(url: string, headers: Record<string, string>, seconds
   };
 }
 
+/** The secrets every benchmark server shares: the first admin's password and the token key. */
+export const BENCH_ADMIN_PASSWORD = 'bench-admin-password';
+export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret!!';
+
+/**
+ * A benchmark server's environment: its database, production mode (silent logger, full scrypt)
+ * and the shared secrets; `extra` adds or overrides (ports, rate limits, URLs).
+ */
+export function benchEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { DATABASE_URL: databaseUrl, JWT_SECRET: BENCH_JWT_SECRET, ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD, NODE_ENV: 'production', ...extra };
+}
+
 /** Signs in and answers the bearer token; a refused sign-in stops the benchmark with the answer. */
 export async function signIn(url: string, password: string, username = 'admin'): Promise<string> {
   const res = await fetch(`${url}/auth/login`, {

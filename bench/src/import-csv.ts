@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appendCheckDigit, TokenService } from '@simcard/common';
 import { createDatabase, migrateToLatest } from '@simcard/db';
-import { machine, median, startServer, writeSection } from './harness.js';
+import { BENCH_JWT_SECRET, benchEnv, machine, median, startServer, writeSection } from './harness.js';
 
-const JWT_SECRET = 'bench-secret-bench-secret-bench-secret!!';
 const OPERATORS = [
   ['beeline', '90'],
   ['ucell', '93'],
@@ -53,7 +52,7 @@ async function migratedDatabase(file: string, admin = false): Promise<void> {
  * inside the server and its peak RSS would be the login's, not the import's.
  */
 function adminToken(): string {
-  return new TokenService(JWT_SECRET, 3600).issue(1, 0).token;
+  return new TokenService(BENCH_JWT_SECRET, 3600).issue(1, 0).token;
 }
 
 /**
@@ -107,7 +106,7 @@ async function postCsv(url: string, token: string, csv: string): Promise<Respons
 async function apiImport(dir: string, csv: string, rows: number, warmUp: string): Promise<ApiRun> {
   const file = join(dir, `api-${Date.now()}.sqlite`);
   await migratedDatabase(file, true);
-  const api = await startServer('main-api', { DATABASE_URL: `sqlite:${file}`, MAIN_API_PORT: '0', JWT_SECRET, NODE_ENV: 'production' });
+  const api = await startServer('main-api', benchEnv(`sqlite:${file}`, { MAIN_API_PORT: '0' }));
   try {
     const pid = serverPid(api.child.pid!);
     const token = adminToken();

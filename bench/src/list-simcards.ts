@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
+import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
 import { seedSqlite } from './seed.js';
 
 export async function benchListSimcards(argv: string[]): Promise<void> {
@@ -28,19 +28,11 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
     console.log(`seeding ${rows} SIM cards…`);
     await seedSqlite(file, rows);
 
-    const password = 'bench-admin-password';
-    const api = await startServer('main-api', {
-      DATABASE_URL: `sqlite:${file}`,
-      MAIN_API_PORT: '0',
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret!!',
-      ADMIN_PASSWORD: password,
-      NODE_ENV: 'production',
-      // One user sending thousands of requests a second: the per-user rate limit is off here.
-      RATE_LIMIT_USER: '0',
-    });
+    // One user sending thousands of requests a second: the per-user rate limit is off here.
+    const api = await startServer('main-api', benchEnv(`sqlite:${file}`, { MAIN_API_PORT: '0', RATE_LIMIT_USER: '0' }));
     const bare = await startServer('bare-koa', { SQLITE_FILE: file });
     try {
-      const token = await signIn(api.url, password);
+      const token = await signIn(api.url, BENCH_ADMIN_PASSWORD);
       const headers = { authorization: `Bearer ${token}` };
       const check = (await (await fetch(`${api.url}/simcards?limit=50`, { headers })).json()) as { data: unknown[]; total: number };
       if (check.data.length !== 50 || check.total !== rows) throw new Error(`unexpected API answer: ${check.data.length} rows, total ${check.total}`);

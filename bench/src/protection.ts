@@ -12,10 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@simcard/common';
-import { load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
+import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
 import { seedSqlite } from './seed.js';
 
-const PASSWORD = 'bench-admin-password';
 
 const ACCESS_FIELDS = { method: 'GET', path: '/shops/12', route: '/shops/{id}', status: 200, duration_ms: 3.2, ip: '127.0.0.1', user_id: 1 };
 
@@ -55,17 +54,17 @@ export async function benchProtection(argv: string[]): Promise<void> {
   const loadAtStart = loadavg()[0]!.toFixed(1);
   const dir = mkdtempSync(join(tmpdir(), 'simcard-bench-'));
   const file = join(dir, 'bench.sqlite');
-  const env = { DATABASE_URL: `sqlite:${file}`, MAIN_API_PORT: '0', JWT_SECRET: 'bench-secret-bench-secret-bench-secret!!', ADMIN_PASSWORD: PASSWORD, NODE_ENV: 'production' };
+  const env = benchEnv(`sqlite:${file}`, { MAIN_API_PORT: '0' });
   try {
     await seedSqlite(file, 1000);
     const limited = await startServer('main-api', { ...env, RATE_LIMIT_USER: '999999999/60', RATE_LIMIT_API_KEY: '999999999/3600' });
     const unlimited = await startServer('main-api', { ...env, RATE_LIMIT_ANON: '0', RATE_LIMIT_USER: '0', RATE_LIMIT_API_KEY: '0' });
     try {
       const path = '/shops?limit=20';
-      const bearer = { authorization: `Bearer ${await signIn(limited.url, PASSWORD)}` };
+      const bearer = { authorization: `Bearer ${await signIn(limited.url, BENCH_ADMIN_PASSWORD)}` };
       const created = await fetch(`${limited.url}/api-keys`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench', role: 'read' }) });
       const apiKey = { 'x-api-key': ((await created.json()) as { key: string }).key };
-      const reference = { authorization: `Bearer ${await signIn(unlimited.url, PASSWORD)}` };
+      const reference = { authorization: `Bearer ${await signIn(unlimited.url, BENCH_ADMIN_PASSWORD)}` };
 
       const cases: [string, string, Record<string, string>][] = [
         ['bearer token, limits on', limited.url, bearer],

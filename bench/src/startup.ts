@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { freePort, isPortInUse } from '../../scripts/lib/ports.js';
-import { machine, median, writeSection } from './harness.js';
+import { BENCH_ADMIN_PASSWORD, machine, median, writeSection } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WEB_DIST = join(ROOT, 'web/dist');
@@ -72,7 +72,7 @@ ${rows.join('\n')}
 async function timeOneStart(): Promise<StartupRun> {
   const dir = mkdtempSync(join(tmpdir(), 'simcard-bench-start-'));
   const ports = { MAIN_API_PORT: await freePort(), STATUS_API_PORT: await freePort(), PROVIDER_SIM_PORT: await freePort(), WEB_PORT: await freePort() };
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'start.sqlite')}`, ADMIN_PASSWORD: 'bench-admin-password', FORCE_COLOR: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'start.sqlite')}`, ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD, FORCE_COLOR: '0' };
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
   delete env.PROVIDER_URL;
   delete env.STATUS_API_URL;

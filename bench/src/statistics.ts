@@ -14,12 +14,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appendCheckDigit, parseDatabaseUrl } from '@simcard/common';
 import { createDatabase } from '@simcard/db';
-import { machine, median, signIn, startServer, writeSection } from './harness.js';
+import { BENCH_ADMIN_PASSWORD, benchEnv, machine, median, signIn, startServer, writeSection } from './harness.js';
 import { generateStatisticsData, type DataSize } from './statistics-data.js';
 
 const POSTGRES_URL = `${process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'}?schema=bench_stats`;
 const SQLITE_URL = `sqlite:${join(tmpdir(), 'simcard-bench-statistics.sqlite')}`;
-const PASSWORD = 'bench-admin-password';
 const GOAL_MS = 100;
 
 interface Probe {
@@ -84,23 +83,16 @@ async function json(url: string, init: RequestInit = {}): Promise<{ status: numb
 }
 
 async function timeDialect(url: string, size: DataSize, requests: number): Promise<Map<string, number>> {
-  const api = await startServer('main-api', {
-    DATABASE_URL: url,
-    MAIN_API_PORT: '0',
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret!!',
-    ADMIN_PASSWORD: PASSWORD,
-    NODE_ENV: 'production',
-    AUTO_CHECK_INTERVAL_MIN: '30',
-  });
+  const api = await startServer('main-api', benchEnv(url, { MAIN_API_PORT: '0', AUTO_CHECK_INTERVAL_MIN: '30' }));
   try {
     const login = (username: string, password: string) => signIn(api.url, password, username);
-    const admin = await login('admin', PASSWORD);
+    const admin = await login('admin', BENCH_ADMIN_PASSWORD);
     await fetch(`${api.url}/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ username: 'bench-staff', password: PASSWORD, role: 'staff', shop_id: 17 }),
+      body: JSON.stringify({ username: 'bench-staff', password: BENCH_ADMIN_PASSWORD, role: 'staff', shop_id: 17 }),
     });
-    const staff = await login('bench-staff', PASSWORD);
+    const staff = await login('bench-staff', BENCH_ADMIN_PASSWORD);
 
     const results = new Map<string, number>();
     for (const p of probes(size)) {

@@ -48,6 +48,11 @@ async function tallied(): Promise<Map<string, number>> {
   return new Map(rows.filter((r) => Number(r.n) !== 0).map((r) => [`${r.shop_key}|${r.operator}|${r.status}`, Number(r.n)]));
 }
 
+/** Counter rows as stored (on PostgreSQL, appended changes not folded yet are rows of their own). */
+async function storedRows(): Promise<number> {
+  return Number(((await db('simcard_tallies').count({ n: '*' }).first()) as { n: unknown }).n);
+}
+
 async function expectTalliesExact(): Promise<void> {
   expect(await tallied()).toEqual(await counted());
 }
@@ -75,9 +80,9 @@ describe('SIM counters kept by the database', () => {
 
   test('a write that moves no SIM between groups changes no counter', async () => {
     await db('simcards').insert(sim({}));
-    const before = await tallies.storedRows(db);
+    const before = await storedRows();
     await db('simcards').update({ last_checked_at: now(), notes: 'checked' });
-    expect(await tallies.storedRows(db)).toBe(before);
+    expect(await storedRows()).toBe(before);
     await expectTalliesExact();
   });
 
@@ -130,7 +135,7 @@ describe('SIM counters kept by the database', () => {
     await tallies.fold(db);
     expect(await tallied()).toEqual(before);
     const groups = (await db('simcard_tallies').countDistinct({ n: db.raw('(shop_key, operator, status)') }).first()) as { n: unknown };
-    expect(await tallies.storedRows(db)).toBe(Number(groups.n));
+    expect(await storedRows()).toBe(Number(groups.n));
     await expectTalliesExact();
   });
 
@@ -140,9 +145,9 @@ describe('SIM counters kept by the database', () => {
     await db.transaction(async (trx) => {
       for (const id of ids) await trx('simcards').where('id', id).update({ status: 'blocked' });
     });
-    const piled = await tallies.storedRows(db);
+    const piled = await storedRows();
     await tallies.countsByOperatorAndStatus(db);
-    expect(await tallies.storedRows(db)).toBeLessThan(piled / 10);
+    expect(await storedRows()).toBeLessThan(piled / 10);
     await expectTalliesExact();
   });
 

@@ -34,11 +34,13 @@ function scoped(db: Queryable, scope: TallyScope) {
 
 /** SIM counts by (operator, status) within the scope; groups with no SIM are absent. */
 export async function countsByOperatorAndStatus(db: Queryable, scope: TallyScope = {}): Promise<OperatorStatusCount[]> {
-  const rows = (await scoped(db, scope)
-    .select('operator', 'status', db.raw('sum(n) as n'), db.raw('count(*) as stored'), db.raw('count(distinct shop_key) as shops'))
-    .groupBy('operator', 'status')) as { operator: string; status: string; n: unknown; stored: unknown; shops: unknown }[];
-  // Dealer-wide reads see every stored row: when appended changes outnumber the groups, fold them.
-  if (scope.shopId === undefined && !isSqlite(db)) {
+  // A dealer-wide read on PostgreSQL sees every stored row: it also counts them against the
+  // groups, and folds the appended changes when they outnumber the groups.
+  const watchesFolding = scope.shopId === undefined && !isSqlite(db);
+  const qb = scoped(db, scope).select('operator', 'status', db.raw('sum(n) as n')).groupBy('operator', 'status');
+  if (watchesFolding) qb.select(db.raw('count(*) as stored'), db.raw('count(distinct shop_key) as shops'));
+  const rows = (await qb) as { operator: string; status: string; n: unknown; stored?: unknown; shops?: unknown }[];
+  if (watchesFolding) {
     const stored = rows.reduce((s, r) => s + num(r.stored), 0);
     const groups = rows.reduce((s, r) => s + num(r.shops), 0);
     if (appendedCounters.worthFolding(stored, groups)) await fold(db);
@@ -55,10 +57,4 @@ export async function count(db: Queryable, scope: TallyScope = {}): Promise<numb
 /** PostgreSQL: replace each group's appended rows by their sum (see appended-counters.ts). */
 export function fold(db: Queryable): Promise<void> {
   return appendedCounters.fold(db, 'simcard_tallies', ['shop_key', 'operator', 'status']);
-}
-
-/** Stored rows (PostgreSQL: appended changes not folded yet count separately). For tests and diagnostics. */
-export async function storedRows(db: Queryable): Promise<number> {
-  const row = (await db('simcard_tallies').count({ n: '*' }).first()) as { n: unknown } | undefined;
-  return num(row?.n);
 }

@@ -225,6 +225,7 @@ function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>, jsonLimitByte
   if (spec.access === 'admin') responses['403'] ??= error('Only admins may do this');
   if (spec.params) responses['404'] ??= error('Not found (or belongs to another shop)');
   if (jsonLimitBytes !== null) responses['413'] ??= error(`The body is over ${jsonLimitBytes.toLocaleString('en')} bytes`);
+  if (jsonLimitBytes !== null) responses['415'] ??= error('The body is not JSON (Content-Type must be application/json)');
   responses['429'] ??= error('Rate limited: wait the seconds Retry-After gives (RateLimit-* headers describe the limit)');
 
   return {

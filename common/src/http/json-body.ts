@@ -1,6 +1,6 @@
 import bodyParser from '@koa/bodyparser';
 import type { Middleware } from 'koa';
-import { ValidationError } from '../errors.js';
+import { HttpError, ValidationError } from '../errors.js';
 
 /**
  * The one JSON body parser (its options live here only). `ApiRouter` mounts it on each endpoint
@@ -8,11 +8,10 @@ import { ValidationError } from '../errors.js';
  * to be mounted for a whole app.
  *
  * JSON request bodies up to `limitBytes`, after any Content-Encoding is undone (larger → 413,
- * malformed → 400, `__proto__` keys → 400, via the error handler). Other content types are left
- * unparsed (the body is then `{}`, which the endpoint's schema refuses).
+ * malformed → 400, `__proto__` keys → 400, another content type → 415, via the error handler).
  */
 export function jsonBody(limitBytes: number): Middleware {
-  return bodyParser({
+  const parse = bodyParser({
     enableTypes: ['json'],
     jsonLimit: limitBytes,
     encoding: 'utf-8',
@@ -24,4 +23,14 @@ export function jsonBody(limitBytes: number): Middleware {
       throw new ValidationError('Request body could not be decoded as its Content-Encoding says', undefined, 'malformed_body');
     },
   });
+  return (ctx, next) => {
+    // A body of another type would be left unparsed and then refused field by field ("name:
+    // expected string"), which hides the real mistake; `is` is null when there is no body at all.
+    if (ctx.is('json') === false) {
+      throw new HttpError(415, 'unsupported_media_type', `The request body must be JSON (Content-Type: application/json), not ${ctx.type || 'untyped'}`, [
+        { field: 'Content-Type', reason: 'must be application/json' },
+      ]);
+    }
+    return parse(ctx, next);
+  };
 }

@@ -207,6 +207,12 @@ describe('request bodies', () => {
     expect(await shopCount()).toBe(before);
   });
 
+  test('a JSON body sent as text/plain is a 415 naming Content-Type, not a field-by-field 400', async () => {
+    const res = await raw('POST', '/shops', '{"name":"Plain","code":"PLAIN2"}', { 'content-type': 'text/plain' });
+    expectError(res, 415, 'unsupported_media_type');
+    expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'Content-Type' })]);
+  });
+
   test('a deeply nested body (100k levels) is a 400, not a stack overflow', async () => {
     const depth = 100_000;
     const nested = `{"name":"x","code":"DEEP1","city":${'['.repeat(depth)}${']'.repeat(depth)}}`;

@@ -28,7 +28,14 @@ const base = {
 };
 
 // Tests that need no database run once; the rest run on each dialect.
-const unitTests = ['<rootDir>/common/src/**/*.test.ts', '<rootDir>/services/provider-sim/test/**/*.test.ts', '<rootDir>/web/src/**/*.test.ts'];
+const unitTests = [
+  '<rootDir>/common/src/**/*.test.ts',
+  '<rootDir>/services/provider-sim/test/**/*.test.ts',
+  // Pure rules, tested beside their modules (no database).
+  '<rootDir>/services/*/src/**/*.test.ts',
+  '<rootDir>/scripts/src/**/*.test.ts',
+  '<rootDir>/web/src/**/*.test.ts',
+];
 const databaseTests = [
   '<rootDir>/db/test/**/*.test.ts',
   '<rootDir>/services/main-api/test/**/*.test.ts',

@@ -5,34 +5,48 @@
  * taken before starting anything, applies migrations and creates the first admin once (so the
  * services do not race for it), then runs the main API, the status API, the simulated provider
  * (only when PROVIDER_URL is unset) and the web app with `concurrently`. It waits until each one
- * answers its health check and prints the URLs. Ctrl-C stops everything; when one part dies the
- * others are stopped and its last lines are printed as the cause.
+ * answers its health check and prints the URLs. Ctrl-C stops everything. A part that crashes is
+ * started again after a pause that grows with each crash in a row (saying so, with its last
+ * lines); only one that keeps crashing is given up on, and then everything stops, naming it.
  *
  *   npm start               the web app from vite's dev server
- *   npm start -- --prod     builds the web app and serves the optimized build (vite preview)
+ *   npm start -- --prod     the compiled services (`npm run build`, built first if missing), no tsx;
+ *                           the main API serves the built web app itself (= `npm run start:prod`)
+ *   npm start -- --demo     the same on a fresh demo database full of data (lib/demo.ts)
  */
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, createLogger, loadConfig, type Config } from '@simcard/common';
+import { type Config, ConfigError, createLogger, loadConfig, loadEnvFile } from '@simcard/common';
 import { createDatabase } from '@simcard/db';
-import { concurrently, type CloseEvent, type Command } from 'concurrently';
+import { type CloseEvent, type Command, concurrently } from 'concurrently';
 // The bootstrap module alone: the package's index would load the whole API (routes, exceljs, …) for one function.
 import { prepareDatabase } from '../services/main-api/src/bootstrap.js';
-import { waitUntilHealthy, type HealthOutcome } from './lib/health.js';
-import { partsToStart, VITE_BIN, WEB_DIR, type Part, type WebMode } from './lib/parts.js';
-import { freePort, isPortInUse } from './lib/ports.js';
+import { DEMO_ADMIN_PASSWORD, removeDemoDatabase, seedDemoDatabase, startDemoSales, useDemoEnvironment } from './lib/demo.js';
+import { type HealthOutcome, waitUntilHealthy } from './lib/health.js';
 import { say, sayError, TailBuffer } from './lib/output.js';
+import { type Part, partsToStart, WEB_DIR, type WebMode } from './lib/parts.js';
+import { freePort, isPortInUse } from './lib/ports.js';
+import { RestartBackoff } from './lib/restarts.js';
+import { buildIsStale } from './src/build-packages.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Vite's first start compiles its dependency cache; two shared cores make that slow. */
 const HEALTHY_WITHIN_MS = 90_000;
 
 const startedAt = performance.now();
-const USAGE = 'usage: npm start [-- --prod]   (--prod: build the web app and serve the optimized build)';
-let args: { prod: boolean; help: boolean };
+const USAGE =
+  'usage: npm start [-- --prod] [-- --demo]   (--prod: build the web app and serve the optimized build; --demo: a fresh demo database full of data, and live sales)';
+let args: { prod: boolean; help: boolean; demo: boolean };
 try {
-  args = parseArgs({ options: { prod: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } }).values;
+  args = parseArgs({
+    options: {
+      prod: { type: 'boolean', default: false },
+      demo: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }).values;
 } catch (err) {
   sayError(`${(err as Error).message}\n${USAGE}`);
   process.exit(2);
@@ -42,6 +56,15 @@ if (args.help) {
   process.exit(0);
 }
 const webMode: WebMode = args.prod ? 'prod' : 'dev';
+// .env first: it may hold any setting below (what is already in the environment wins).
+loadEnvFile();
+if (args.demo) {
+  const refused = useDemoEnvironment();
+  if (refused) {
+    sayError(refused);
+    process.exit(1);
+  }
+}
 
 let config: Config;
 try {
@@ -57,17 +80,34 @@ const env: Record<string, string> = {
   STATUS_API_PORT: String(config.statusApi.port),
   PROVIDER_SIM_PORT: String(config.provider.simulatorPort),
   WEB_PORT: String(config.web.port),
+  // Password hashing and the SQLite driver share libuv's pool: more threads than the default 4.
+  // Read once, when the pool starts, so it must be in the environment the process starts with.
+  UV_THREADPOOL_SIZE: process.env['UV_THREADPOOL_SIZE'] ?? '8',
+  ...(webMode === 'prod' ? { WEB_DIST_DIR: process.env['WEB_DIST_DIR'] ?? join(WEB_DIR, 'dist') } : {}),
+  // The parts write into concurrently's pipes, not a terminal: tell them to write readable lines when we show them in one.
+  ...(!process.env['LOG_FORMAT'] && process.stdout.isTTY && config.nodeEnv !== 'production' ? { LOG_FORMAT: 'pretty' } : {}),
 };
 
 await refuseTakenPorts(parts);
+if (args.demo) removeDemoDatabase();
 const notes = await prepareOnce(config);
-if (webMode === 'prod') await buildWebApp();
+if (args.demo) {
+  say('Filling the demo database (db/demo.sqlite)…');
+  const demo = await seedDemoDatabase(config);
+  notes.push(
+    `Demo: ${demo.shops} shops, ${demo.simcards} SIM cards (${demo.sold} sold over two months); the simulated operator sells a few a minute, found by a check run every minute.`,
+  );
+  if (config.auth.adminPassword === DEMO_ADMIN_PASSWORD)
+    notes.push(`Demo: sign in as "${config.auth.adminUsername}" with the password "${DEMO_ADMIN_PASSWORD}".`);
+}
+if (webMode === 'prod') await buildIfMissing();
 if (config.provider.simulated) say(`PROVIDER_URL is not set: starting the simulated provider on port ${config.provider.simulatorPort}.`);
 else say(`Checking SIM status against the operator at PROVIDER_URL (the simulator is not started).`);
 
 const { commands, result } = concurrently(
   parts.map((p) => ({ name: p.name, command: p.command, cwd: p.cwd ?? ROOT, prefixColor: p.color, env })),
-  { cwd: ROOT, prefix: 'name', padPrefix: true, killOthersOn: ['failure', 'success'], killTimeout: 5000 },
+  // No killOthersOn: a part that stops is restarted below, not a reason to stop the rest.
+  { cwd: ROOT, prefix: 'name', padPrefix: true, killTimeout: 5000 },
 );
 const tails = new Map<string, TailBuffer>();
 for (const command of commands) {
@@ -78,11 +118,41 @@ for (const command of commands) {
 }
 
 const stopRequest: { signal: NodeJS.Signals | null } = { signal: null };
+/** Set once everything is being stopped (a signal, not healthy in time, or a part given up on): no more restarts. */
+let stopping = false;
+const restartTimers = new Set<NodeJS.Timeout>();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  // concurrently forwards the signal to every part; this only remembers that it was asked for.
+  // concurrently forwards the signal to every part; this remembers that it was asked for.
   process.on(signal, () => {
     if (!stopRequest.signal) say(`${signal}: stopping everything…`);
     stopRequest.signal = signal;
+    stopping = true;
+    for (const timer of restartTimers) clearTimeout(timer);
+  });
+}
+
+for (const command of commands) {
+  const backoff = new RestartBackoff();
+  const title = parts.find((p) => p.name === command.name)?.title ?? command.name;
+  command.close.subscribe((event: CloseEvent) => {
+    if (stopping) return;
+    const decision = backoff.crashed(event.timings.endDate.getTime() - event.timings.startDate.getTime());
+    if (!decision.restart) {
+      sayError(`${title} crashed ${decision.crashes} times in a row, each soon after starting: not restarting it again.`);
+      stopAll(commands);
+      return;
+    }
+    sayError(
+      `${title} stopped (exit ${event.exitCode}); restarting it in ${decision.delayMs / 1000} s (restart ${decision.attempt} in a row). Its last lines:`,
+    );
+    process.stderr.write(tails.get(command.name)?.text() ?? '');
+    const timer = setTimeout(() => {
+      restartTimers.delete(timer);
+      if (stopping) return;
+      say(`restarting ${title}…`);
+      command.start();
+    }, decision.delayMs);
+    restartTimers.add(timer);
   });
 }
 
@@ -95,6 +165,8 @@ void finished.then(() => stopWaiting.abort());
 
 try {
   printReady(parts, await waitForAll(parts, stopWaiting.signal), notes);
+  if (args.demo)
+    await startDemoSales(config).catch((err: unknown) => sayError(`demo: ${err instanceof Error ? err.message : String(err)}`));
 } catch {
   if (!stopWaiting.signal.aborted) {
     // Still running, yet not healthy in time: name them and stop the rest.
@@ -149,12 +221,21 @@ async function prepareOnce(c: Config): Promise<string[]> {
   return notes;
 }
 
-async function buildWebApp(): Promise<void> {
-  say('Building the web app (vite build)…');
-  const child = spawn(process.execPath, [VITE_BIN, 'build'], { cwd: WEB_DIR, stdio: 'inherit' });
+/** `npm run build` when a compiled service or the web build is missing or older than its sources. */
+async function buildIfMissing(): Promise<void> {
+  const stale = buildIsStale();
+  if (stale.length === 0) {
+    say('Running the existing build (up to date with the sources).');
+    return;
+  }
+  // Only the half that changed: the web app (vite) or the services (tsc).
+  const web = stale.some((f) => f.includes(`${join('web', 'dist')}`));
+  const only = !web ? ['--skip-web'] : stale.length === 1 ? ['--skip-services'] : [];
+  say('Building (npm run build): the services with tsc, the web app with vite…');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/src/build.ts'), ...only], { cwd: ROOT, stdio: 'inherit' });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) {
-    sayError(`building the web app failed (exit ${code}); nothing was started.`);
+    sayError(`the build failed (exit ${code}); nothing was started.`);
     process.exit(1);
   }
 }
@@ -187,27 +268,36 @@ function printReady(list: Part[], health: HealthOutcome[], warnings: string[]): 
     const problem = health[i]?.problem;
     return `  ${p.title.padEnd(width)}  ${p.url}${p.name === 'main-api' ? '   (API docs: /docs)' : ''}${problem ? `   running, but its /health reports: ${problem}` : ''}`;
   });
-  const web = list.find((p) => p.name === 'web')!.url;
+  // --prod: the main API serves the web app (static-web.ts).
+  const web = (list.find((p) => p.name === 'web') ?? list.find((p) => p.name === 'main-api')!).url;
   const password = config.auth.adminPassword ? 'ADMIN_PASSWORD' : 'the password printed when that admin was first created';
   const login = `Open ${web} and sign in as "${config.auth.adminUsername}" with ${password}.`;
-  say(['SimCard Manager is ready in ' + seconds + ' s:', ...lines, ...warnings.map((w) => `Note: ${w}`), login, 'Ctrl-C stops everything.'].join('\n'));
+  say(
+    [
+      'SimCard Manager is ready in ' + seconds + ' s:',
+      ...lines,
+      ...warnings.map((w) => `Note: ${w}`),
+      login,
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
 }
 
 function stopAll(list: Command[]): void {
+  stopping = true;
+  for (const timer of restartTimers) clearTimeout(timer);
   for (const command of list) if (command.state === 'started') command.kill();
 }
 
 /** Names the part that ended first on its own (not killed by us) and shows its last lines. */
 function explainFailure(closed: CloseEvent[]): void {
-  const cause = closed
-    .filter((e) => !e.killed)
-    .sort((a, b) => a.timings.endDate.getTime() - b.timings.endDate.getTime())[0];
+  const cause = closed.filter((e) => !e.killed).sort((a, b) => a.timings.endDate.getTime() - b.timings.endDate.getTime())[0];
   if (!cause) {
     sayError('stopped: a part did not become healthy in time (see above).');
     return;
   }
   const name = cause.command.name;
   const title = parts.find((p) => p.name === name)?.title ?? name;
-  sayError(`${title} stopped (exit ${cause.exitCode}), so everything was stopped. Its last lines:`);
+  sayError(`${title} stopped (exit ${cause.exitCode}) and was given up on, so everything was stopped. Its last lines:`);
   process.stderr.write(tails.get(name)?.text() ?? '');
 }

@@ -1,5 +1,7 @@
-import react from '@vitejs/plugin-react';
-import { defineConfig, type ProxyOptions } from 'vite';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin, type ProxyOptions } from 'vite';
+import { FIRST_REQUESTS, ROLE_KEY, WIDE_SCREEN } from './src/first-requests';
 
 // The web app talks to the main API only, under /api, so the browser never needs CORS.
 const apiPort = process.env.MAIN_API_PORT ?? '9022';
@@ -21,9 +23,134 @@ const proxy: Record<string, ProxyOptions> = {
   },
 };
 
+const SRC = fileURLToPath(new URL('./src/', import.meta.url));
+
+interface OutputChunk {
+  type: 'chunk';
+  fileName: string;
+  isEntry: boolean;
+  moduleIds: string[];
+  imports: string[];
+  viteMetadata?: { importedCss: Set<string> };
+}
+
+/**
+ * The production index.html starts, as the HTML arrives, what the visit needs after the first
+ * chunk: with a stored session, `GET /auth/me`, the page's first data request
+ * (src/first-requests.ts), the signed-in app's chunk (SignedInApp.tsx) and the page's
+ * (src/routes.ts), with their imports and CSS; with Russian or English remembered, that
+ * dictionary. They then download alongside the first chunk instead of after it, one after the
+ * other. A small inline script, as it needs localStorage and the path; the chunks' hashed names
+ * are known only here, after the build.
+ */
+function preloadFirstScreen(): Plugin {
+  return {
+    name: 'simcard:preload-first-screen',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle;
+        if (!bundle) return html;
+        const chunks = Object.values(bundle).filter((c): c is OutputChunk & (typeof bundle)[string] => c.type === 'chunk');
+        // By the modules in them: small chunks are merged (experimentalMinChunkSize, below).
+        const byModule = new Map(chunks.flatMap((c) => c.moduleIds.map((id) => [id.replace(/\.[jt]sx?$/, ''), c] as const)));
+        const byFile = new Map(chunks.map((c) => [c.fileName, c]));
+        /** A module's chunk, its static imports (the entry's aside) and their CSS: what importing it fetches. */
+        const files = (module: string): string[] => {
+          const chunk = byModule.get(join(module));
+          if (!chunk) throw new Error(`preload-first-screen: no chunk for ${module} (renamed? update vite.config.ts)`);
+          const out = new Set<string>();
+          const visit = (c: OutputChunk) => {
+            if (c.isEntry || out.has(`/${c.fileName}`)) return;
+            out.add(`/${c.fileName}`);
+            for (const css of c.viteMetadata?.importedCss ?? []) out.add(`/${css}`);
+            for (const imported of c.imports) {
+              const next = byFile.get(imported);
+              if (next) visit(next);
+            }
+          };
+          visit(chunk);
+          return [...out];
+        };
+        const source = readFileSync(join('routes.ts'), 'utf8');
+        const routes = [...source.matchAll(/pattern: '([^']+)',\s*load: \(\) => import\('\.\/([^']+)'\)/g)].map(([, pattern, module]) => ({
+          pattern: pattern!,
+          files: files(module!),
+        }));
+        if (routes.length !== (source.match(/pattern: '/g) ?? []).length)
+          throw new Error('preload-first-screen: a route of src/routes.ts is not written as `pattern: …, load: () => import(…)`');
+        // Each file once; the lists hold indexes into it.
+        const all: string[] = [];
+        const ids = (list: string[]) => list.map((f) => (all.includes(f) ? all.indexOf(f) : all.push(f) - 1));
+        const manifest = {
+          signedIn: ids(files('SignedInApp')),
+          lang: { ru: ids(files('i18n/ru')), en: ids(files('i18n/en')) },
+          routes: routes.map((r) => [`^${r.pattern.replace(/:\w+/g, '[^/]+')}$`, ids(r.files), r.pattern]),
+          files: all,
+        };
+        // Keys as in src/api/client.ts (token) and src/i18n/i18n.tsx (language). With a session:
+        // `GET /auth/me` and the page's first request (src/first-requests.ts, the same rule as
+        // src/auth/session-start.ts, which takes them over), then the chunks. Also says the
+        // remembered language on <html> from the start.
+        const script = `(function(){try{var m=${JSON.stringify(manifest)},f=${JSON.stringify(FIRST_REQUESTS)},s=window.localStorage,g=s.getItem('simcard.lang'),u=m.lang[g]||[],t=s.getItem('simcard.token');
+if(u.length)document.documentElement.lang=g;
+if(t){u=u.concat(m.signedIn);var h={Accept:'application/json',Authorization:'Bearer '+t},b=window.__firstScreen={me:fetch('/api/auth/me',{headers:h}),data:{}};
+for(var i=0;i<m.routes.length;i++){var r=m.routes[i];if(!new RegExp(r[0]).test(location.pathname))continue;u=u.concat(r[1]);var q=f[r[2]],p=new URLSearchParams(location.search);
+if(q&&!q.unlessSearch.some(function(n){return p.has(n)})&&(!q.cardList||s.getItem(${JSON.stringify(ROLE_KEY)})==='staff'||!matchMedia(${JSON.stringify(WIDE_SCREEN)}).matches))b.data[r[2]]=fetch('/api'+q.path+'?'+new URLSearchParams(q.query),{headers:h});break}}
+u.forEach(function(n,i){if(u.indexOf(n)<i)return;var h=m.files[n],l=document.createElement('link');if(/\\.css$/.test(h)){l.rel='preload';l.as='style'}else l.rel='modulepreload';l.crossOrigin='';l.href=h;document.head.appendChild(l)})}catch(e){}})()`;
+        // crossOrigin as vite's own preloads (else the browser fetches a file twice). In place of
+        // the marker in index.html: before the stylesheet, which an inline script would wait for.
+        if (!html.includes(MARKER)) throw new Error(`preload-first-screen: index.html has no ${MARKER}`);
+        return html.replace(MARKER, `<script>${script}</script>`);
+      },
+    },
+  };
+}
+
+const MARKER = '<!-- first-screen-preload -->';
+
+function join(module: string): string {
+  return `${SRC}${module}`;
+}
+
+/**
+ * React's API, rendered by Preact (preact/compat): the code and its libraries (TanStack Query,
+ * openapi-react-query) import 'react' as before, and the first chunk carries a renderer of ~10 kB
+ * instead of React DOM's ~190 kB, which a phone on 3G downloads and a slow CPU parses and runs
+ * before the sign-in screen (bench/RESULTS.md, the phone-preact section: 4.3 → 2.7 s on 3G Slow). The same in the dev
+ * server, so what is tested is what ships; the types stay React's (@types/react). Exact names:
+ * 'react' alone would also catch 'react-dom' and 'react-query'.
+ */
+const preactCompat = [
+  { find: /^react$/, replacement: 'preact/compat' },
+  { find: /^react-dom$/, replacement: 'preact/compat' },
+  { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+  { find: /^react\/jsx-runtime$/, replacement: 'preact/compat/jsx-runtime' },
+  { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/compat/jsx-dev-runtime' },
+];
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [preloadFirstScreen()],
+  resolve: { alias: preactCompat },
+  // JSX as tsconfig's react-jsx (automatic runtime, 'react/jsx-runtime', aliased above). No React
+  // Fast Refresh (it needs React DOM): an edit in the dev server reloads the page.
+  esbuild: { jsx: 'automatic', jsxImportSource: 'react' },
   server: { port: webPort, strictPort: true, host: webHost, proxy },
   preview: { port: webPort, strictPort: true, host: webHost, proxy },
-  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 400 },
+  build: {
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 400,
+    // Chunks under 20 kB merged: a page is a few requests, not 20 (a phone pays a round trip each,
+    // six at a time). Rollup keeps side effects but not bytes: other pages' code can land in a chunk
+    // the signed-in app loads (5 kB measured no better on a loaded machine: bench/RESULTS.md).
+    rollupOptions: {
+      output: { experimentalMinChunkSize: 20_000 },
+      // TanStack Query's "use client" lines mean nothing to a bundle (plugin-react hid this warning too).
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+    },
+  },
 });

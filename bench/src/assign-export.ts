@@ -24,7 +24,9 @@ import { seedSqlite } from './seed.js';
 /** What `seed.ts` writes as the i-th SIM's ICCID (its id, on a fresh database). */
 function seededIccid(db: sqlite3.Database, id: number): Promise<string> {
   return new Promise((resolve, reject) =>
-    db.get('SELECT iccid FROM simcards WHERE id = ?', [id], (err, row: { iccid: string } | undefined) => (err || !row ? reject(err ?? new Error(`no SIM ${id}`)) : resolve(row.iccid))),
+    db.get('SELECT iccid FROM simcards WHERE id = ?', [id], (err, row: { iccid: string } | undefined) =>
+      err || !row ? reject(err ?? new Error(`no SIM ${id}`)) : resolve(row.iccid),
+    ),
   );
 }
 
@@ -37,11 +39,7 @@ function exec(db: sqlite3.Database, sql: string, params: unknown[] = []): Promis
 function childrenOf(pid: number): number[] {
   try {
     return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number),
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
     );
   } catch {
     return [];
@@ -54,20 +52,20 @@ function statusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** `tsx` runs the server in a child node process: the descendant holding the most memory is it. */
-function serverPid(launcherPid: number): number {
+export function serverPid(launcherPid: number): number {
   const all: number[] = [launcherPid];
   for (let i = 0; i < all.length; i++) all.push(...childrenOf(all[i]!));
   return all.reduce((best, pid) => (statusKb(pid, 'VmRSS') > statusKb(best, 'VmRSS') ? pid : best));
 }
 
-interface Measured {
+export interface Measured {
   seconds: number;
   peakMb: number;
   beforeMb: number;
 }
 
 /** Runs `work` with the process's peak RSS reset first, sampling RSS every 50 ms as a cross-check. */
-async function measure(pid: number, work: () => Promise<void>): Promise<Measured> {
+export async function measure(pid: number, work: () => Promise<void>): Promise<Measured> {
   const beforeKb = statusKb(pid, 'VmRSS');
   writeFileSync(`/proc/${pid}/clear_refs`, '5');
   let sampled = 0;
@@ -85,7 +83,11 @@ async function measure(pid: number, work: () => Promise<void>): Promise<Measured
 // --- the API calls ---
 
 async function post(url: string, token: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as Record<string, unknown>;
   if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
   return json;
@@ -97,7 +99,7 @@ async function post(url: string, token: string, body: unknown): Promise<Record<s
  * A new connection each time: a pooled one left idle while the CLI runs can be closed by the
  * server's keep-alive timeout just as the next request goes out on it.
  */
-function download(url: string, token: string): Promise<{ rows: number; bytes: number }> {
+export function download(url: string, token: string): Promise<{ rows: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = httpGet(url, { agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`${url}: ${res.statusCode}`));
@@ -119,7 +121,11 @@ const fmt = (n: number, digits = 2) => n.toFixed(digits);
 export async function benchAssignExport(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { rows: { type: 'string', default: '1000000' }, assign: { type: 'string', default: '50000' }, rounds: { type: 'string', default: '3' } },
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      assign: { type: 'string', default: '50000' },
+      rounds: { type: 'string', default: '3' },
+    },
   });
   const rows = Number(values.rows);
   const assignCount = Number(values.assign);
@@ -136,7 +142,10 @@ export async function benchAssignExport(argv: string[]): Promise<void> {
     await exec(raw, 'PRAGMA busy_timeout = 30000');
     const firstId = Math.floor(rows / 10) + 1;
     const lastId = firstId + assignCount - 1;
-    await exec(raw, "UPDATE simcards SET status = 'in_stock', shop_id = NULL, assigned_at = NULL WHERE id BETWEEN ? AND ?", [firstId, lastId]);
+    await exec(raw, "UPDATE simcards SET status = 'in_stock', shop_id = NULL, assigned_at = NULL WHERE id BETWEEN ? AND ?", [
+      firstId,
+      lastId,
+    ]);
     const range = { from: await seededIccid(raw, firstId), to: await seededIccid(raw, lastId) };
 
     const api = await startServer('main-api', benchEnv(`sqlite:${file}`, { MAIN_API_PORT: '0' }));
@@ -167,32 +176,48 @@ export async function benchAssignExport(argv: string[]): Promise<void> {
            SELECT id, iccid, shop_id, 1, 'assigned', 1, ? FROM simcards WHERE iccid BETWEEN ? AND ? AND status = 'in_stock'`,
           [at, range.from, range.to],
         );
-        await exec(raw, "UPDATE simcards SET shop_id = 1, status = 'assigned', assigned_at = ?, updated_at = ? WHERE iccid BETWEEN ? AND ? AND status = 'in_stock'", [
-          at,
-          at,
-          range.from,
-          range.to,
-        ]);
+        await exec(
+          raw,
+          "UPDATE simcards SET shop_id = 1, status = 'assigned', assigned_at = ?, updated_at = ? WHERE iccid BETWEEN ? AND ? AND status = 'in_stock'",
+          [at, at, range.from, range.to],
+        );
         await exec(raw, 'COMMIT');
         rawAssign.push((performance.now() - t) / 1000);
-        await exec(raw, "UPDATE simcards SET status = 'in_stock', shop_id = NULL, assigned_at = NULL WHERE id BETWEEN ? AND ?", [firstId, lastId]);
+        await exec(raw, "UPDATE simcards SET status = 'in_stock', shop_id = NULL, assigned_at = NULL WHERE id BETWEEN ? AND ?", [
+          firstId,
+          lastId,
+        ]);
         console.log(`round ${i + 1}: assign ${fmt(apiAssign[i]!)} s, unassign ${fmt(apiUnassign[i]!)} s, raw SQL ${fmt(rawAssign[i]!)} s`);
       }
       await new Promise<void>((resolve) => raw.close(() => resolve()));
 
       // --- export: all rows, and a small slice for the memory comparison; the CLI as reference ---
-      const shopRows = Number((spawnSync('sqlite3', [file, 'SELECT count(*) FROM simcards WHERE shop_id = 1'], { encoding: 'utf8' }).stdout || '0').trim());
+      const shopRows = Number(
+        (spawnSync('sqlite3', [file, 'SELECT count(*) FROM simcards WHERE shop_id = 1'], { encoding: 'utf8' }).stdout || '0').trim(),
+      );
       const fullExports: Measured[] = [];
       const smallExports: Measured[] = [];
       const cli: number[] = [];
       for (let i = 0; i < rounds; i++) {
         let exported = 0;
-        fullExports.push(await measure(pid, async () => void ({ rows: exported } = await download(`${api.url}/simcards/export?format=csv`, token))));
+        fullExports.push(
+          await measure(
+            pid,
+            async () => void ({ rows: exported } = await download(`${api.url}/simcards/export?raw=true&format=csv`, token)),
+          ),
+        );
         if (exported !== rows) throw new Error(`exported ${exported} rows, expected ${rows}`);
-        smallExports.push(await measure(pid, async () => void ({ rows: exported } = await download(`${api.url}/simcards/export?format=csv&shop_id=1`, token))));
+        smallExports.push(
+          await measure(
+            pid,
+            async () => void ({ rows: exported } = await download(`${api.url}/simcards/export?raw=true&format=csv&shop_id=1`, token)),
+          ),
+        );
         if (exported !== shopRows) throw new Error(`exported ${exported} rows of shop 1, expected ${shopRows}`);
         const t = performance.now();
-        const out = spawnSync('sqlite3', ['-csv', '-header', file, 'SELECT * FROM simcards ORDER BY id'], { stdio: ['ignore', 'ignore', 'inherit'] });
+        const out = spawnSync('sqlite3', ['-csv', '-header', file, 'SELECT * FROM simcards ORDER BY id'], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         if (out.status !== 0) throw new Error('sqlite3 CLI export failed');
         cli.push((performance.now() - t) / 1000);
         console.log(
@@ -203,7 +228,10 @@ export async function benchAssignExport(argv: string[]): Promise<void> {
 
       // XLSX once (exceljs is several times slower than CSV): its memory must not grow either.
       let xlsxBytes = 0;
-      const xlsx = await measure(pid, async () => void ({ bytes: xlsxBytes } = await download(`${api.url}/simcards/export?format=xlsx`, token)));
+      const xlsx = await measure(
+        pid,
+        async () => void ({ bytes: xlsxBytes } = await download(`${api.url}/simcards/export?raw=true&format=xlsx`, token)),
+      );
       console.log(`xlsx export of ${rows} rows: ${fmt(xlsx.seconds)} s, ${fmt(xlsxBytes / 2 ** 20, 0)} MB, peak ${fmt(xlsx.peakMb, 0)} MB`);
 
       const a = median(apiAssign);

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
+import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, type Round, signIn, startServer, writeSection } from './harness.js';
 import { seedSqlite } from './seed.js';
 
 const PROVIDER_TOKEN = 'bench-provider-token';
@@ -49,7 +49,12 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
     const env = benchEnv(`sqlite:${file}`, { PROVIDER_TOKEN, RATE_LIMIT_USER: '0' });
     const provider = await startServer('provider-sim', { PROVIDER_TOKEN });
     servers.push(provider);
-    const status = await startServer('status-api', { ...env, STATUS_API_PORT: '0', PROVIDER_URL: provider.url, CHECK_CONCURRENCY: String(concurrency) });
+    const status = await startServer('status-api', {
+      ...env,
+      STATUS_API_PORT: '0',
+      PROVIDER_URL: provider.url,
+      CHECK_CONCURRENCY: String(concurrency),
+    });
     servers.push(status);
     const main = await startServer('main-api', { ...env, MAIN_API_PORT: '0', STATUS_API_URL: status.url });
     servers.push(main);
@@ -66,7 +71,11 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
       rest.push(await load(`${main.url}/simcards?limit=50`, headers, 6, 4));
       const started = performance.now();
       const cpuBefore = cpuSeconds(status.child.pid!);
-      const res = await fetch(`${main.url}/simcards/auto-check`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`${main.url}/simcards/auto-check`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{}',
+      });
       if (res.status !== 202) throw new Error(`auto-check answered ${res.status}: ${await res.text()}`);
       const run = (await res.json()) as { id: number; total: number };
       if (run.total !== sims) throw new Error(`the run holds ${run.total} SIMs, not ${sims}`);
@@ -74,7 +83,12 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
       busy.push(await load(`${main.url}/simcards?limit=50`, headers, Math.min(6, Math.max(2, ideal * 0.6)), 4));
       const finished = await waitForRun(main.url, headers, run.id);
       const cpu = cpuSeconds(status.child.pid!) - cpuBefore;
-      runs.push({ wallSeconds: (performance.now() - started) / 1000, cpuMsPerCheck: (cpu * 1000) / finished.done, done: finished.done, errors: finished.errors });
+      runs.push({
+        wallSeconds: (performance.now() - started) / 1000,
+        cpuMsPerCheck: (cpu * 1000) / finished.done,
+        done: finished.done,
+        errors: finished.errors,
+      });
       console.log(
         `round ${i + 1}: run ${runs[i]!.wallSeconds.toFixed(2)} s (${finished.done} checked, ${finished.errors} errors, ${runs[i]!.cpuMsPerCheck.toFixed(2)} ms CPU each); p99 at rest ${rest[i]!.p99Ms} ms, during the run ${busy[i]!.p99Ms} ms`,
       );
@@ -112,11 +126,19 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
 }
 
 async function put(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${PROVIDER_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${PROVIDER_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);
 }
 
-async function waitForRun(url: string, headers: Record<string, string>, id: number): Promise<{ status: string; done: number; errors: number }> {
+async function waitForRun(
+  url: string,
+  headers: Record<string, string>,
+  id: number,
+): Promise<{ status: string; done: number; errors: number }> {
   for (;;) {
     const run = (await (await fetch(`${url}/check-runs/${id}`, { headers })).json()) as { status: string; done: number; errors: number };
     if (run.status !== 'running') {

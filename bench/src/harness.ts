@@ -1,8 +1,10 @@
 /** Shared benchmark plumbing: servers in child processes, autocannon rounds, medians, RESULTS.md. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Db } from '@simcard/db';
 import autocannon from 'autocannon';
 
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -14,11 +16,16 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts `bench/src/servers/<name>.ts` in its own process and waits for its READY line. */
-export function startServer(name: string, env: Record<string, string>): Promise<Server> {
-  const child = spawn(TSX, [fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url))], {
+/**
+ * Starts `bench/src/servers/<name>.ts` in its own process and waits for its READY line; `root`:
+ * of another copy of the project (a "before" build measured beside this tree).
+ */
+export function startServer(name: string, env: Record<string, string>, root?: string): Promise<Server> {
+  const script = root ? join(root, `bench/src/servers/${name}.ts`) : fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
+  const child = spawn(TSX, [script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
+    ...(root ? { cwd: root } : {}),
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -61,6 +68,23 @@ export async function load(url: string, headers: Record<string, string>, seconds
 }
 
 /** The secrets every benchmark server shares: the first admin's password and the token key. */
+/**
+ * An admin (id 1) who never signs in: benches mint its token with the secret, which keeps
+ * scrypt's 128 MB out of the measured server's RSS.
+ */
+export async function addBenchAdmin(db: Db): Promise<void> {
+  const at = new Date().toISOString();
+  await db('users').insert({
+    id: 1,
+    username: 'admin',
+    password_hash: 'unusable',
+    role: 'admin',
+    is_active: true,
+    created_at: at,
+    updated_at: at,
+  });
+}
+
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-password';
 export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret!!';
 
@@ -69,7 +93,13 @@ export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret!!';
  * and the shared secrets; `extra` adds or overrides (ports, rate limits, URLs).
  */
 export function benchEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { DATABASE_URL: databaseUrl, JWT_SECRET: BENCH_JWT_SECRET, ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD, NODE_ENV: 'production', ...extra };
+  return {
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: BENCH_JWT_SECRET,
+    ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+    NODE_ENV: 'production',
+    ...extra,
+  };
 }
 
 /** Signs in and answers the bearer token; a refused sign-in stops the benchmark with the answer. */
@@ -104,4 +134,19 @@ export function writeSection(name: string, markdown: string): void {
   const re = new RegExp(`${start}[\\s\\S]*?${end}`);
   text = re.test(text) ? text.replace(re, block) : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
+}
+
+/**
+ * The server's own pid: `startServer` runs the `tsx` wrapper, which runs the server as its only
+ * child, and the wrapper's memory is not the server's.
+ */
+export function serverPid(wrapperPid: number): number {
+  const children = readFileSync(`/proc/${wrapperPid}/task/${wrapperPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  if (children.length !== 1) throw new Error(`expected the tsx wrapper to have one child, found ${children.length}`);
+  return Number(children[0]);
+}
+
+/** Peak resident set size of a process so far, in MB (Linux). */
+export function peakRssMb(pid: number): number {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 }

@@ -1,79 +1,155 @@
 /**
  * `GET /simcards?limit=50` with a valid token on 100,000 SIMs: the main API beside a bare Koa
- * handler serving the same queries through raw prepared statements of the same driver, in one
- * run, alternating rounds so that machine noise falls on both. Goal: at least 0.8× the bare
- * handler's requests per second.
+ * handler running exactly the same statements (auth lookup included) on the same driver and pool
+ * size (servers/bare-koa.ts), at 1, 10 and 50 connections, in one run, alternating round by round
+ * so that machine noise falls on both. Goal (issue 14): at least 0.8× the bare handler's
+ * requests per second at each concurrency, and p99 ≤ 50 ms at 50 connections.
  *
- *   npm run bench -- list-simcards [--rows 100000] [--rounds 3] [--seconds 8]
+ *   npm run bench -- list-simcards [--rows 100000] [--rounds 5] [--seconds 5] [--dialects sqlite,postgres]
+ *
+ * CPU_PROFILE=<file> profiles the main API for the whole run (open it in Chrome DevTools).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
+import { parseDatabaseUrl } from '@simcard/common';
+import { createDatabase, simcardTalliesRepository } from '@simcard/db';
+import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, type Round, signIn, startServer, writeSection } from './harness.js';
 import { seedSqlite } from './seed.js';
+import { generateStatisticsData } from './statistics-data.js';
+
+const PG_BASE = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const CONNECTIONS = [1, 10, 50];
+
+async function prepare(dialect: 'sqlite' | 'postgres', rows: number): Promise<{ url: string; bareEnv: Record<string, string> }> {
+  if (dialect === 'sqlite') {
+    const file = join(tmpdir(), `simcard-bench-list-${rows}.sqlite`);
+    if (!existsSync(file)) {
+      console.log(`seeding ${rows} SIM cards (SQLite)…`);
+      await seedSqlite(file, rows);
+    }
+    return { url: `sqlite:${file}`, bareEnv: { SQLITE_FILE: file } };
+  }
+  const schema = `bench_list_${rows}`;
+  const url = `${PG_BASE}?schema=${schema}`;
+  const db = createDatabase(parseDatabaseUrl(url));
+  let have: boolean;
+  try {
+    have = Number(((await db('simcards').count({ n: '*' }).first()) as { n: string }).n) === rows;
+  } catch {
+    have = false;
+  } finally {
+    await db.destroy();
+  }
+  if (!have) {
+    console.log(`generating ${rows} SIM cards (PostgreSQL, schema ${schema})…`);
+    await generateStatisticsData(url, { shops: 20, sims: rows, logs: 1000 });
+  }
+  const fold = createDatabase(parseDatabaseUrl(url));
+  try {
+    await simcardTalliesRepository.fold(fold);
+  } finally {
+    await fold.destroy();
+  }
+  return { url, bareEnv: { PG_URL: PG_BASE, PG_SCHEMA: schema } };
+}
+
+interface Cell {
+  api: Round[];
+  bare: Round[];
+}
 
 export async function benchListSimcards(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { rows: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '8' } },
+    options: {
+      rows: { type: 'string', default: '100000' },
+      rounds: { type: 'string', default: '5' },
+      seconds: { type: 'string', default: '5' },
+      dialects: { type: 'string', default: 'sqlite,postgres' },
+    },
   });
   const rows = Number(values.rows);
   const rounds = Number(values.rounds);
   const seconds = Number(values.seconds);
+  const loadBefore = loadavg();
+  const sections: string[] = [];
 
-  const dir = mkdtempSync(join(tmpdir(), 'simcard-bench-'));
-  const file = join(dir, 'bench.sqlite');
-  try {
-    console.log(`seeding ${rows} SIM cards…`);
-    await seedSqlite(file, rows);
-
+  for (const dialect of values.dialects.split(',') as ('sqlite' | 'postgres')[]) {
+    const { url, bareEnv } = await prepare(dialect, rows);
     // One user sending thousands of requests a second: the per-user rate limit is off here.
-    const api = await startServer('main-api', benchEnv(`sqlite:${file}`, { MAIN_API_PORT: '0', RATE_LIMIT_USER: '0' }));
-    const bare = await startServer('bare-koa', { SQLITE_FILE: file });
+    const api = await startServer('main-api', benchEnv(url, { MAIN_API_PORT: '0', RATE_LIMIT_USER: '0' }));
+    const bare = await startServer('bare-koa', bareEnv);
     try {
       const token = await signIn(api.url, BENCH_ADMIN_PASSWORD);
       const headers = { authorization: `Bearer ${token}` };
       const check = (await (await fetch(`${api.url}/simcards?limit=50`, { headers })).json()) as { data: unknown[]; total: number };
-      if (check.data.length !== 50 || check.total !== rows) throw new Error(`unexpected API answer: ${check.data.length} rows, total ${check.total}`);
+      if (check.data.length !== 50 || check.total !== rows)
+        throw new Error(`unexpected API answer: ${check.data.length} rows, total ${check.total}`);
+      const bareCheck = (await (await fetch(`${bare.url}/simcards?limit=50`)).json()) as { data: unknown[]; total: number };
+      if (bareCheck.data.length !== 50 || bareCheck.total !== rows)
+        throw new Error(`unexpected bare answer: ${bareCheck.data.length} rows`);
 
-      // Warm both (JIT, SQLite page cache).
+      // Warm both (JIT, page caches).
       await load(`${api.url}/simcards?limit=50`, headers, 2);
       await load(`${bare.url}/simcards?limit=50`, {}, 2);
 
-      const apiRounds: Round[] = [];
-      const bareRounds: Round[] = [];
+      const cells = new Map<number, Cell>(CONNECTIONS.map((c) => [c, { api: [], bare: [] }]));
       for (let i = 0; i < rounds; i++) {
-        apiRounds.push(await load(`${api.url}/simcards?limit=50`, headers, seconds));
-        bareRounds.push(await load(`${bare.url}/simcards?limit=50`, {}, seconds));
-        console.log(`round ${i + 1}: API ${apiRounds[i]!.requestsPerSecond.toFixed(0)} req/s, bare ${bareRounds[i]!.requestsPerSecond.toFixed(0)} req/s`);
+        for (const c of CONNECTIONS) {
+          const cell = cells.get(c)!;
+          cell.api.push(await load(`${api.url}/simcards?limit=50`, headers, seconds, c));
+          cell.bare.push(await load(`${bare.url}/simcards?limit=50`, {}, seconds, c));
+          console.log(
+            `${dialect} round ${i + 1}, ${c} conn: API ${cell.api[i]!.requestsPerSecond.toFixed(0)} req/s, bare ${cell.bare[i]!.requestsPerSecond.toFixed(0)} req/s`,
+          );
+        }
       }
-      const failures = [...apiRounds, ...bareRounds].reduce((n, r) => n + r.errors + r.non2xx, 0);
+      const failures = [...cells.values()].flatMap((c) => [...c.api, ...c.bare]).reduce((n, r) => n + r.errors + r.non2xx, 0);
       if (failures > 0) throw new Error(`${failures} failed requests during the benchmark`);
 
-      const a = median(apiRounds.map((r) => r.requestsPerSecond));
-      const b = median(bareRounds.map((r) => r.requestsPerSecond));
-      const ratio = a / b;
-      const table = [
-        `## GET /simcards?limit=50 on ${rows.toLocaleString('en')} SIM cards (SQLite)`,
-        '',
-        `Run: ${new Date().toISOString().slice(0, 10)}, ${machine()}; autocannon, 10 connections, ${rounds} alternating rounds of ${seconds} s after a 2 s warm-up; medians.`,
-        'Reference: a bare Koa handler running the same two queries (page + total) through raw prepared statements of `sqlite3`.',
-        '',
-        '| | req/s (median) | p50 ms | p99 ms | rounds (req/s) |',
-        '| --- | ---: | ---: | ---: | --- |',
-        `| main API (JWT + revocation check, validation, router, presenter) | ${a.toFixed(0)} | ${median(apiRounds.map((r) => r.p50Ms))} | ${median(apiRounds.map((r) => r.p99Ms))} | ${apiRounds.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')} |`,
-        `| bare Koa + prepared statements | ${b.toFixed(0)} | ${median(bareRounds.map((r) => r.p50Ms))} | ${median(bareRounds.map((r) => r.p99Ms))} | ${bareRounds.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')} |`,
-        '',
-        `**Ratio: ${ratio.toFixed(2)}×** the bare handler (goal ≥ 0.80×): ${ratio >= 0.8 ? 'met' : 'NOT met'}.`,
-      ].join('\n');
-      console.log(`\n${table}\n`);
-      writeSection('list-simcards', table);
+      const lines: string[] = [];
+      const verdicts: string[] = [];
+      for (const c of CONNECTIONS) {
+        const cell = cells.get(c)!;
+        const ratios = cell.api.map((r, k) => r.requestsPerSecond / cell.bare[k]!.requestsPerSecond);
+        const ratio = median(ratios);
+        const p99 = median(cell.api.map((r) => r.p99Ms));
+        lines.push(
+          `| ${c} | ${median(cell.api.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(cell.bare.map((r) => r.requestsPerSecond)).toFixed(0)} | ` +
+            `**${ratio.toFixed(2)}×** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${median(cell.api.map((r) => r.p50Ms))} / ${p99} | ` +
+            `${median(cell.bare.map((r) => r.p50Ms))} / ${median(cell.bare.map((r) => r.p99Ms))} |`,
+        );
+        verdicts.push(`${c} conn ${ratio >= 0.8 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}×)`);
+        if (c === 50) verdicts.push(`p99 at 50 conn ${p99} ms: ${p99 <= 50 ? 'met' : 'NOT met'}`);
+      }
+      sections.push(
+        [
+          `### ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+          '',
+          '| connections | API req/s (median) | bare req/s (median) | ratio: median (min–max) of per-round ratios | API p50 / p99 ms | bare p50 / p99 ms |',
+          '| ---: | ---: | ---: | --- | --- | --- |',
+          ...lines,
+          '',
+          `Goal ≥ 0.80× at every concurrency, p99 ≤ 50 ms at 50: ${verdicts.join('; ')}.`,
+        ].join('\n'),
+      );
     } finally {
       await api.stop();
       await bare.stop();
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+  const loadAfter = loadavg();
+  const table = [
+    `## GET /simcards?limit=50 on ${rows.toLocaleString('en')} SIM cards`,
+    '',
+    `Run: ${new Date().toISOString().slice(0, 16)}Z, ${machine()}; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}.`,
+    `autocannon at 1, 10 and 50 connections, ${rounds} rounds of ${seconds} s each, API and bare alternating per round after a 2 s warm-up; per-round ratios (API/bare), their median and spread.`,
+    'Reference: `bench/src/servers/bare-koa.ts`, a bare Koa handler running the same four statements (auth lookup with the revocation check, page ids, total from the counters, rows by id) on the same driver and pool size (SQLite: 4 WAL connections; PostgreSQL: pool of 10) as prepared statements.',
+    '',
+    ...sections.flatMap((s) => [s, '']),
+  ].join('\n');
+  console.log(`\n${table}\n`);
+  writeSection('list-simcards', table);
 }

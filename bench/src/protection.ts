@@ -12,11 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@simcard/common';
-import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, signIn, startServer, writeSection, type Round } from './harness.js';
+import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, type Round, signIn, startServer, writeSection } from './harness.js';
 import { seedSqlite } from './seed.js';
 
-
-const ACCESS_FIELDS = { method: 'GET', path: '/shops/12', route: '/shops/{id}', status: 200, duration_ms: 3.2, ip: '127.0.0.1', user_id: 1 };
+const ACCESS_FIELDS = {
+  method: 'GET',
+  path: '/shops/12',
+  route: '/shops/{id}',
+  status: 200,
+  duration_ms: 3.2,
+  ip: '127.0.0.1',
+  user_id: 1,
+};
 
 /** Microseconds per access line, median of 5 rounds of 100,000 lines written to a no-op sink. */
 function microsPerLine(write: () => void): number {
@@ -34,7 +41,9 @@ function loggingTable(): string {
   let sink = 0;
   const log = createLogger('main-api', (line) => (sink += line.length));
   const pinoUs = microsPerLine(() => log.info('request', ACCESS_FIELDS));
-  const lineUs = microsPerLine(() => (sink += `${new Date().toISOString()} info [main-api] request ${JSON.stringify(ACCESS_FIELDS)}`.length));
+  const lineUs = microsPerLine(
+    () => (sink += `${new Date().toISOString()} info [main-api] request ${JSON.stringify(ACCESS_FIELDS)}`.length),
+  );
   return [
     '',
     '',
@@ -48,7 +57,10 @@ function loggingTable(): string {
 }
 
 export async function benchProtection(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' } },
+  });
   const rounds = Number(values.rounds);
   const seconds = Number(values.seconds);
   const loadAtStart = loadavg()[0]!.toFixed(1);
@@ -62,7 +74,11 @@ export async function benchProtection(argv: string[]): Promise<void> {
     try {
       const path = '/shops?limit=20';
       const bearer = { authorization: `Bearer ${await signIn(limited.url, BENCH_ADMIN_PASSWORD)}` };
-      const created = await fetch(`${limited.url}/api-keys`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench', role: 'read' }) });
+      const created = await fetch(`${limited.url}/api-keys`, {
+        method: 'POST',
+        headers: { ...bearer, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench', role: 'read' }),
+      });
       const apiKey = { 'x-api-key': ((await created.json()) as { key: string }).key };
       const reference = { authorization: `Bearer ${await signIn(unlimited.url, BENCH_ADMIN_PASSWORD)}` };
 
@@ -82,19 +98,20 @@ export async function benchProtection(argv: string[]): Promise<void> {
 
       const rps = results.map((r) => median(r.map((x) => x.requestsPerSecond)));
       const ref = rps[2]!;
-      const table = [
-        '## Protection layer: rate limits and API keys on `GET /shops?limit=20`',
-        '',
-        `Run: ${new Date().toISOString().slice(0, 10)}, ${machine()}, 1-minute load average ${loadAtStart} when it began (a shared machine: differences under ~20% are noise); autocannon, 10 connections, ${rounds} alternating rounds of ${seconds} s after a 2 s warm-up; medians. SQLite, 20 shops.`,
-        'Reference: the same bearer-token requests on a second main API instance with every rate limit off (`RATE_LIMIT_*=0`). Both instances write no logs (the benchmark servers use the silent logger).',
-        '',
-        '| | req/s (median) | p50 ms | p99 ms | ratio to reference | rounds (req/s) |',
-        '| --- | ---: | ---: | ---: | ---: | --- |',
-        ...cases.map(
-          ([label], n) =>
-            `| ${label} | ${rps[n]!.toFixed(0)} | ${median(results[n]!.map((r) => r.p50Ms))} | ${median(results[n]!.map((r) => r.p99Ms))} | ${(rps[n]! / ref).toFixed(2)}× | ${results[n]!.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')} |`,
-        ),
-      ].join('\n') + loggingTable();
+      const table =
+        [
+          '## Protection layer: rate limits and API keys on `GET /shops?limit=20`',
+          '',
+          `Run: ${new Date().toISOString().slice(0, 10)}, ${machine()}, 1-minute load average ${loadAtStart} when it began (a shared machine: differences under ~20% are noise); autocannon, 10 connections, ${rounds} alternating rounds of ${seconds} s after a 2 s warm-up; medians. SQLite, 20 shops.`,
+          'Reference: the same bearer-token requests on a second main API instance with every rate limit off (`RATE_LIMIT_*=0`). Both instances write no logs (the benchmark servers use the silent logger).',
+          '',
+          '| | req/s (median) | p50 ms | p99 ms | ratio to reference | rounds (req/s) |',
+          '| --- | ---: | ---: | ---: | ---: | --- |',
+          ...cases.map(
+            ([label], n) =>
+              `| ${label} | ${rps[n]!.toFixed(0)} | ${median(results[n]!.map((r) => r.p50Ms))} | ${median(results[n]!.map((r) => r.p99Ms))} | ${(rps[n]! / ref).toFixed(2)}× | ${results[n]!.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')} |`,
+          ),
+        ].join('\n') + loggingTable();
       console.log(`\n${table}\n`);
       writeSection('protection', table);
     } finally {

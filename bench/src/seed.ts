@@ -25,7 +25,12 @@ export async function seedSqlite(filename: string, count: number, options: SeedO
   const at = new Date().toISOString();
   await run(db, 'BEGIN');
   for (let s = 1; s <= 20; s++) {
-    await run(db, 'INSERT INTO shops (name, code, is_active, created_at, updated_at) VALUES (?, ?, 1, ?, ?)', [`Shop ${s}`, `S${s}`, at, at]);
+    await run(db, 'INSERT INTO shops (name, code, is_active, created_at, updated_at) VALUES (?, ?, 1, ?, ?)', [
+      `Shop ${s}`,
+      `S${s}`,
+      at,
+      at,
+    ]);
   }
   const statuses = ['in_stock', 'assigned', 'sold'] as const;
   const stmt = db.prepare(
@@ -38,7 +43,18 @@ export async function seedSqlite(filename: string, count: number, options: SeedO
       const status = options.allAssigned ? 'assigned' : statuses[i % 3]!;
       const shop = status === 'in_stock' ? null : (i % 20) + 1;
       stmt.run(
-        [appendCheckDigit(`8999801${String(i).padStart(11, '0')}`), `+99890${String(i).padStart(7, '0')}`, 'beeline', 15000, `B${Math.ceil(i / 1000)}`, shop, status, shop ? at : null, at, at],
+        [
+          appendCheckDigit(`8999801${String(i).padStart(11, '0')}`),
+          `+99890${String(i).padStart(7, '0')}`,
+          'beeline',
+          15000,
+          `B${Math.ceil(i / 1000)}`,
+          shop,
+          status,
+          shop ? at : null,
+          at,
+          at,
+        ],
         (err) => {
           if (err) reject(err);
           else if (--pending === 0) resolve();

@@ -9,7 +9,7 @@
  *   npm run bench -- startup [--runs 3]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,9 @@ export async function benchStartup(argv: string[]): Promise<void> {
   const load = loadavg()[0]!.toFixed(1);
   for (let i = 0; i < Number(values.runs); i++) {
     runs.push(await timeOneStart());
-    console.log(`start ${i + 1}: every service healthy after ${runs[i]!.seconds.toFixed(2)} s; Ctrl-C stopped everything: ${runs[i]!.stoppedCleanly}`);
+    console.log(
+      `start ${i + 1}: every service healthy after ${runs[i]!.seconds.toFixed(2)} s; Ctrl-C stopped everything: ${runs[i]!.stoppedCleanly}`,
+    );
   }
   const bundle = buildAndMeasureInitialJs();
   console.log(`initial JS: ${kb(bundle.totalGzip)} KB gzipped in ${bundle.files.length} file(s)`);
@@ -71,8 +73,18 @@ ${rows.join('\n')}
 
 async function timeOneStart(): Promise<StartupRun> {
   const dir = mkdtempSync(join(tmpdir(), 'simcard-bench-start-'));
-  const ports = { MAIN_API_PORT: await freePort(), STATUS_API_PORT: await freePort(), PROVIDER_SIM_PORT: await freePort(), WEB_PORT: await freePort() };
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'start.sqlite')}`, ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD, FORCE_COLOR: '0' };
+  const ports = {
+    MAIN_API_PORT: await freePort(),
+    STATUS_API_PORT: await freePort(),
+    PROVIDER_SIM_PORT: await freePort(),
+    WEB_PORT: await freePort(),
+  };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: `sqlite:${join(dir, 'start.sqlite')}`,
+    ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+    FORCE_COLOR: '0',
+  };
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
   delete env.PROVIDER_URL;
   delete env.STATUS_API_URL;
@@ -95,8 +107,13 @@ async function timeOneStart(): Promise<StartupRun> {
     // npm re-raises the SIGINT and exits at once, so its exit says nothing: the start script's last line does.
     const stopped = await waitFor(() => /\[start\] Stopped\./.test(out), 30_000);
     const bound = await Promise.all(Object.values(ports).map(isPortInUse));
-    const stillBound = Object.entries(ports).filter((_, i) => bound[i]).map(([name]) => name);
-    if (!stopped || stillBound.length) console.warn(`not a clean stop: ${stopped ? '' : 'no "Stopped." line; '}still bound: ${stillBound.join(', ') || 'none'}\n${out.slice(-3000)}`);
+    const stillBound = Object.entries(ports)
+      .filter((_, i) => bound[i])
+      .map(([name]) => name);
+    if (!stopped || stillBound.length)
+      console.warn(
+        `not a clean stop: ${stopped ? '' : 'no "Stopped." line; '}still bound: ${stillBound.join(', ') || 'none'}\n${out.slice(-3000)}`,
+      );
     return { seconds, stoppedCleanly: stopped && stillBound.length === 0 };
   } finally {
     try {
@@ -120,7 +137,12 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 /** The start script's claim, checked independently. */
 async function assertHealthy(ports: number[]): Promise<void> {
   const [main, status, provider, web] = ports;
-  for (const url of [`http://127.0.0.1:${main}/health`, `http://127.0.0.1:${status}/health`, `http://127.0.0.1:${provider}/health`, `http://127.0.0.1:${web}/`]) {
+  for (const url of [
+    `http://127.0.0.1:${main}/health`,
+    `http://127.0.0.1:${status}/health`,
+    `http://127.0.0.1:${provider}/health`,
+    `http://127.0.0.1:${web}/`,
+  ]) {
     const res = await fetch(url);
     await res.body?.cancel();
     if (!res.ok) throw new Error(`${url} answered ${res.status} after the ready line`);

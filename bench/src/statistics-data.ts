@@ -11,7 +11,7 @@
  * the schema first (and its sale-crediting trigger runs on every sold SIM inserted).
  */
 import { appendCheckDigit, parseDatabaseUrl } from '@simcard/common';
-import { createDatabase, migrateToLatest, type Db } from '@simcard/db';
+import { createDatabase, type Db, migrateToLatest } from '@simcard/db';
 import knex from 'knex';
 import sqlite3 from 'sqlite3';
 
@@ -23,7 +23,12 @@ export interface DataSize {
 
 const DAY = 86_400_000;
 const OPERATORS = ['beeline', 'ucell', 'uzmobile', 'mobiuz'] as const;
-const PREFIXES: Record<(typeof OPERATORS)[number], string[]> = { beeline: ['90', '91'], ucell: ['93', '94'], uzmobile: ['95', '99'], mobiuz: ['97', '88'] };
+const PREFIXES: Record<(typeof OPERATORS)[number], string[]> = {
+  beeline: ['90', '91'],
+  ucell: ['93', '94'],
+  uzmobile: ['95', '99'],
+  mobiuz: ['97', '88'],
+};
 const RUN_SIZE = 100_000;
 /** Within a run no SIM repeats: a run is at most as large as the SIM count. */
 const runSize = (size: DataSize) => Math.min(RUN_SIZE, size.sims);
@@ -50,8 +55,40 @@ interface Table {
 
 const SIMCARDS: Table = {
   name: 'simcards',
-  columns: ['id', 'iccid', 'msisdn', 'operator', 'price', 'batch_id', 'shop_id', 'status', 'provider_status', 'activated_at', 'sold_at', 'assigned_at', 'last_checked_at', 'created_at', 'updated_at'],
-  types: ['int', 'text', 'text', 'text', 'int', 'text', 'int', 'text', 'text', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz'],
+  columns: [
+    'id',
+    'iccid',
+    'msisdn',
+    'operator',
+    'price',
+    'batch_id',
+    'shop_id',
+    'status',
+    'provider_status',
+    'activated_at',
+    'sold_at',
+    'assigned_at',
+    'last_checked_at',
+    'created_at',
+    'updated_at',
+  ],
+  types: [
+    'int',
+    'text',
+    'text',
+    'text',
+    'int',
+    'text',
+    'int',
+    'text',
+    'text',
+    'timestamptz',
+    'timestamptz',
+    'timestamptz',
+    'timestamptz',
+    'timestamptz',
+    'timestamptz',
+  ],
 };
 const MOVES: Table = {
   name: 'assignment_logs',
@@ -60,7 +97,18 @@ const MOVES: Table = {
 };
 const LOGS: Table = {
   name: 'status_check_logs',
-  columns: ['simcard_id', 'iccid', 'previous_status', 'new_status', 'changed', 'error_message', 'source', 'run_id', 'response_ms', 'checked_at'],
+  columns: [
+    'simcard_id',
+    'iccid',
+    'previous_status',
+    'new_status',
+    'changed',
+    'error_message',
+    'source',
+    'run_id',
+    'response_ms',
+    'checked_at',
+  ],
   types: ['int', 'text', 'text', 'text', 'boolean', 'text', 'text', 'int', 'int', 'timestamptz'],
 };
 
@@ -189,7 +237,14 @@ async function fill(sink: Sink, size: DataSize, now: number, log: (s: string) =>
   const CHUNK = 20_000;
   const shops: Cell[][] = [];
   for (let s = 1; s <= size.shops; s++) shops.push([s, `Shop ${s}`, `SH${s}`, `City ${s % 14}`, true, iso(now - 200 * DAY), iso(now)]);
-  await sink.insert({ name: 'shops', columns: ['id', 'name', 'code', 'city', 'is_active', 'created_at', 'updated_at'], types: ['int', 'text', 'text', 'text', 'boolean', 'timestamptz', 'timestamptz'] }, shops);
+  await sink.insert(
+    {
+      name: 'shops',
+      columns: ['id', 'name', 'code', 'city', 'is_active', 'created_at', 'updated_at'],
+      types: ['int', 'text', 'text', 'text', 'boolean', 'timestamptz', 'timestamptz'],
+    },
+    shops,
+  );
   for (let i = 1; i <= size.sims; i += CHUNK) {
     const sims: Cell[][] = [];
     const moves: Cell[][] = [];
@@ -206,10 +261,25 @@ async function fill(sink: Sink, size: DataSize, now: number, log: (s: string) =>
   const runRows: Cell[][] = [];
   for (let r = 1; r <= runs; r++) {
     const started = now - 60 * DAY + ((r - 1) / runs) * 60 * DAY;
-    runRows.push([r, r % 7 === 0 ? 'failed' : 'completed', 'scheduled', runSize(size), runSize(size), 900, 50, iso(started), iso(started + (300 + r) * 1000), iso(started)]);
+    runRows.push([
+      r,
+      r % 7 === 0 ? 'failed' : 'completed',
+      'scheduled',
+      runSize(size),
+      runSize(size),
+      900,
+      50,
+      iso(started),
+      iso(started + (300 + r) * 1000),
+      iso(started),
+    ]);
   }
   await sink.insert(
-    { name: 'check_runs', columns: ['id', 'status', 'trigger', 'total', 'done', 'changed', 'errors', 'started_at', 'finished_at', 'updated_at'], types: ['int', 'text', 'text', 'int', 'int', 'int', 'int', 'timestamptz', 'timestamptz', 'timestamptz'] },
+    {
+      name: 'check_runs',
+      columns: ['id', 'status', 'trigger', 'total', 'done', 'changed', 'errors', 'started_at', 'finished_at', 'updated_at'],
+      types: ['int', 'text', 'text', 'int', 'int', 'int', 'int', 'timestamptz', 'timestamptz', 'timestamptz'],
+    },
     runRows,
   );
   for (let j = 1; j <= size.logs; j += CHUNK) {
@@ -253,7 +323,8 @@ export async function generateStatisticsData(url: string, size: DataSize, log: (
     await migrateToLatest(db);
     await fill(postgresSink(db), size, now, log);
     // Explicit ids were inserted: move the sequences past them, as a later insert would need.
-    for (const t of ['shops', 'simcards', 'check_runs']) await db.raw(`select setval(pg_get_serial_sequence(?, 'id'), (select max(id) from ??))`, [t, t]);
+    for (const t of ['shops', 'simcards', 'check_runs'])
+      await db.raw(`select setval(pg_get_serial_sequence(?, 'id'), (select max(id) from ??))`, [t, t]);
     await db.raw('vacuum analyze');
     await db.destroy();
   }
@@ -264,7 +335,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { parseArgs } = await import('node:util');
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { sims: { type: 'string', default: '1000000' }, logs: { type: 'string', default: '2000000' }, shops: { type: 'string', default: '1000' } },
+    options: {
+      sims: { type: 'string', default: '1000000' },
+      logs: { type: 'string', default: '2000000' },
+      shops: { type: 'string', default: '1000' },
+    },
   });
   if (!positionals[0]) throw new Error('usage: tsx bench/src/statistics-data.ts <DATABASE_URL> [--sims N] [--logs N] [--shops N]');
   await generateStatisticsData(positionals[0], { sims: Number(values.sims), logs: Number(values.logs), shops: Number(values.shops) });

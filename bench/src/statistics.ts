@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { appendCheckDigit, parseDatabaseUrl } from '@simcard/common';
 import { createDatabase } from '@simcard/db';
 import { BENCH_ADMIN_PASSWORD, benchEnv, machine, median, signIn, startServer, writeSection } from './harness.js';
-import { generateStatisticsData, type DataSize } from './statistics-data.js';
+import { type DataSize, generateStatisticsData } from './statistics-data.js';
 
 const POSTGRES_URL = `${process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'}?schema=bench_stats`;
 const SQLITE_URL = `sqlite:${join(tmpdir(), 'simcard-bench-statistics.sqlite')}`;
@@ -71,15 +71,13 @@ async function hasDataSet(url: string, size: DataSize): Promise<boolean> {
 async function markDataSet(url: string, size: DataSize): Promise<void> {
   const db = createDatabase(parseDatabaseUrl(url));
   try {
-    await db('app_settings').insert({ key: 'bench_statistics_size', value: JSON.stringify(size) }).onConflict('key').merge();
+    await db('app_settings')
+      .insert({ key: 'bench_statistics_size', value: JSON.stringify(size) })
+      .onConflict('key')
+      .merge();
   } finally {
     await db.destroy();
   }
-}
-
-async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, init);
-  return { status: res.status, body: await res.json() };
 }
 
 async function timeDialect(url: string, size: DataSize, requests: number): Promise<Map<string, number>> {
@@ -143,7 +141,9 @@ export async function benchStatistics(argv: string[]): Promise<void> {
 
   const names = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
   const labels = probes(size).map((p) => p.label);
-  const slow = columns.flatMap((c) => labels.filter((l) => c.results.get(l)! >= GOAL_MS).map((l) => `${l} (${names[c.dialect as 'sqlite']})`));
+  const slow = columns.flatMap((c) =>
+    labels.filter((l) => c.results.get(l)! >= GOAL_MS).map((l) => `${l} (${names[c.dialect as 'sqlite']})`),
+  );
   const table = [
     `## Statistics and log endpoints on ${size.shops.toLocaleString('en')} shops, ${size.sims.toLocaleString('en')} SIMs, ${size.logs.toLocaleString('en')} log rows`,
     '',
@@ -154,7 +154,9 @@ export async function benchStatistics(argv: string[]): Promise<void> {
     `| --- | ${columns.map(() => '---:').join(' | ')} |`,
     ...labels.map((l) => `| ${l} | ${columns.map((c) => c.results.get(l)!.toFixed(1)).join(' | ')} |`),
     '',
-    slow.length === 0 ? `**Goal met**: every endpoint under ${GOAL_MS} ms on ${columns.map((c) => names[c.dialect as 'sqlite']).join(' and ')}.` : `**Goal NOT met** for: ${slow.join('; ')}.`,
+    slow.length === 0
+      ? `**Goal met**: every endpoint under ${GOAL_MS} ms on ${columns.map((c) => names[c.dialect as 'sqlite']).join(' and ')}.`
+      : `**Goal NOT met** for: ${slow.join('; ')}.`,
   ].join('\n');
   console.log(`\n${table}\n`);
   writeSection('statistics', table);

@@ -22,6 +22,14 @@ describe('configuration', () => {
     expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toBe('x'.repeat(32));
   });
 
+  test('STATUS_API_URL takes one status API or a comma-separated list of workers', () => {
+    expect(loadConfig({}).statusApi.url).toBe('http://127.0.0.1:9020');
+    expect(loadConfig({ STATUS_API_URL: 'http://10.0.0.5:9020/' }).statusApi.url).toBe('http://10.0.0.5:9020');
+    expect(loadConfig({ STATUS_API_URL: ' http://a:9020/, http://b:9020 ,' }).statusApi.url).toBe('http://a:9020,http://b:9020');
+    expect(() => loadConfig({ STATUS_API_URL: 'http://a:9020,ftp://b' })).toThrow(/^STATUS_API_URL: /);
+    expect(() => loadConfig({ STATUS_API_URL: ' , ' })).toThrow(/^STATUS_API_URL: must name at least one/);
+  });
+
   test('production requires JWT_SECRET', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/^JWT_SECRET: required/);
   });
@@ -49,8 +57,14 @@ describe('configuration', () => {
       webhookUrls: ['https://a.example/hook', 'https://b.example/hook'],
       webhookSecret: 'x'.repeat(16),
       telegram: { botToken: '123456:abcdefghijklmnop', chatId: '-100200', apiUrl: 'https://api.telegram.org' },
+      digest: { at: '19:00', adminLanguage: 'uz' },
     });
-    expect(loadConfig({}).notifications).toEqual({ webhookUrls: [], webhookSecret: null, telegram: null });
+    expect(loadConfig({}).notifications).toEqual({
+      webhookUrls: [],
+      webhookSecret: null,
+      telegram: null,
+      digest: { at: '19:00', adminLanguage: 'uz' },
+    });
   });
 
   test('a bad bot token or webhook secret is named but never echoed', () => {
@@ -77,5 +91,17 @@ describe('configuration', () => {
     });
     expect(parseDatabaseUrl('postgresql://u@h/db')).toMatchObject({ client: 'postgres', schema: null });
     expect(() => parseDatabaseUrl('postgres://u@h/db?schema=Bad-Name')).toThrow(ConfigError);
+  });
+});
+
+describe('the daily digest (DIGEST_AT, DIGEST_LANGUAGE)', () => {
+  test('19:00 by default, HH:MM or off; tests get none unless they set it', () => {
+    expect(loadConfig({}).notifications.digest).toEqual({ at: '19:00', adminLanguage: 'uz' });
+    expect(loadConfig({ DIGEST_AT: '07:30', DIGEST_LANGUAGE: 'ru' }).notifications.digest).toEqual({ at: '07:30', adminLanguage: 'ru' });
+    expect(loadConfig({ DIGEST_AT: 'off' }).notifications.digest.at).toBeNull();
+    expect(loadConfig({ NODE_ENV: 'test' }).notifications.digest.at).toBeNull();
+    expect(loadConfig({ NODE_ENV: 'test', DIGEST_AT: '19:00' }).notifications.digest.at).toBe('19:00');
+    expect(() => loadConfig({ DIGEST_AT: '25:00' })).toThrow(/^DIGEST_AT: /);
+    expect(() => loadConfig({ DIGEST_LANGUAGE: 'en' })).toThrow(/^DIGEST_LANGUAGE: /);
   });
 });

@@ -1,10 +1,17 @@
 /**
  * Typed errors. Thrown from anywhere (services, repositories, middleware) and turned into
- * SPEC's JSON body `{ error: { code, message, details } }` by the one error middleware.
+ * The JSON body (docs/conventions.md) `{ error: { code, message, details } }` by the one error middleware.
+ */
+/**
+ * One thing wrong with a request. `reason` is English, for API clients and logs; `code` (stable,
+ * e.g. `iccid.check_digit`) and `params` (e.g. `{ expected: 5 }`) let a client say the same in
+ * the person's language: the web app's i18n/errors.ts renders them in uz, ru and en.
  */
 export interface ErrorDetail {
   field?: string;
   reason: string;
+  code?: string;
+  params?: Record<string, string | number>;
   [key: string]: unknown;
 }
 

@@ -12,7 +12,12 @@ describe('ICCID', () => {
   });
 
   test('a wrong check digit is refused, naming the expected one', () => {
-    expect(parseIccid('8999801000000000015')).toEqual({ ok: false, reason: 'check digit is wrong (expected 4)' });
+    expect(parseIccid('8999801000000000015')).toEqual({
+      ok: false,
+      reason: 'check digit is wrong (expected 4)',
+      code: 'iccid.check_digit',
+      params: { expected: 4 },
+    });
   });
 
   test('length, prefix and non-digits are refused with a reason', () => {
@@ -36,9 +41,12 @@ describe('ICCID', () => {
 });
 
 describe('MSISDN', () => {
-  test.each(['+998 90 123 45 67', '998901234567', '901234567', '+998 (90) 123-45-67', ' 90.123.45.67 '])('%s is stored as +998901234567', (input) => {
-    expect(parseMsisdn(input)).toEqual({ ok: true, value: '+998901234567' });
-  });
+  test.each(['+998 90 123 45 67', '998901234567', '901234567', '+998 (90) 123-45-67', ' 90.123.45.67 '])(
+    '%s is stored as +998901234567',
+    (input) => {
+      expect(parseMsisdn(input)).toEqual({ ok: true, value: '+998901234567' });
+    },
+  );
 
   test.each(['+7 901 234 56 78', '12345', '99890123456', '+998 90 123 45 678', 'phone'])('%s is refused', (input) => {
     expect(parseMsisdn(input).ok).toBe(false);

@@ -1,5 +1,5 @@
 /**
- * ICCID and MSISDN rules (SPEC "Identifiers"). Pure functions: used by request schemas,
+ * ICCID and MSISDN rules (docs/domain.md#identifiers). Pure functions: used by request schemas,
  * the import parser and the status API alike.
  */
 
@@ -18,38 +18,47 @@ export function luhnCheckDigit(digits: string): number {
   return (10 - (sum % 10)) % 10;
 }
 
-export type IccidResult = { ok: true; value: string } | { ok: false; reason: string };
+/**
+ * A refused identifier: `reason` in English for API clients and logs; `code` and `params` stable,
+ * for clients that say it in the person's language (the web app's i18n/errors.ts).
+ */
+export type IdentifierProblem = { ok: false; reason: string; code: string; params?: Record<string, string | number> };
+export type IccidResult = { ok: true; value: string } | IdentifierProblem;
 
 const SEPARATORS = /[\s-]/g;
 
 /** Normalizes an ICCID (spaces and dashes removed) and checks length, prefix and check digit. */
 export function parseIccid(input: string): IccidResult {
   const value = input.replace(SEPARATORS, '');
-  if (!/^\d+$/.test(value)) return { ok: false, reason: 'must contain only digits' };
+  if (!/^\d+$/.test(value)) return { ok: false, reason: 'must contain only digits', code: 'iccid.not_digits' };
   if (value.length < 19 || value.length > 20) {
-    return { ok: false, reason: `must be 19 or 20 digits, got ${value.length}` };
+    return { ok: false, reason: `must be 19 or 20 digits, got ${value.length}`, code: 'iccid.length', params: { count: value.length } };
   }
-  if (!value.startsWith('89')) return { ok: false, reason: 'must start with 89' };
+  if (!value.startsWith('89')) return { ok: false, reason: 'must start with 89', code: 'iccid.prefix' };
   const expected = luhnCheckDigit(value.slice(0, -1));
   if (Number(value.at(-1)) !== expected) {
-    return { ok: false, reason: `check digit is wrong (expected ${expected})` };
+    return { ok: false, reason: `check digit is wrong (expected ${expected})`, code: 'iccid.check_digit', params: { expected } };
   }
   return { ok: true, value };
 }
 
-export type MsisdnResult = { ok: true; value: string } | { ok: false; reason: string };
+export type MsisdnResult = { ok: true; value: string } | IdentifierProblem;
 
 /**
  * Normalizes an Uzbek phone number to E.164 `+998XXXXXXXXX`. Accepts `+998 90 123 45 67`,
  * `998901234567`, `901234567`, with spaces, dashes, dots and parentheses.
  */
 export function parseMsisdn(input: string): MsisdnResult {
-  const digits = input.trim().replace(/[\s\-().]/g, '').replace(/^\+/, '');
-  if (!/^\d+$/.test(digits)) return { ok: false, reason: 'must contain only digits, spaces and an optional leading +' };
+  const digits = input
+    .trim()
+    .replace(/[\s\-().]/g, '')
+    .replace(/^\+/, '');
+  if (!/^\d+$/.test(digits))
+    return { ok: false, reason: 'must contain only digits, spaces and an optional leading +', code: 'msisdn.not_digits' };
   let national: string;
   if (digits.length === 12 && digits.startsWith('998')) national = digits.slice(3);
   else if (digits.length === 9) national = digits;
-  else return { ok: false, reason: 'must be an Uzbek number: +998 and 9 digits, or the 9-digit national number' };
+  else return { ok: false, reason: 'must be an Uzbek number: +998 and 9 digits, or the 9-digit national number', code: 'msisdn.not_uzbek' };
   return { ok: true, value: `+998${national}` };
 }
 

@@ -3,8 +3,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import knex, { type Knex } from 'knex';
 import type { DatabaseConfig } from '@simcard/common';
+import knex, { type Knex } from 'knex';
 
 export type Db = Knex;
 /** A knex instance or a transaction: repositories accept either, so services can compose them. */
@@ -42,7 +42,7 @@ export function createDatabase(config: DatabaseConfig): Db {
         afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
           conn.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
           conn.exec(
-            `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS};`,
+            `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`,
             (err) => done(err, conn),
           );
         },
@@ -51,10 +51,32 @@ export function createDatabase(config: DatabaseConfig): Db {
   }
   return knex({
     client: 'pg',
-    connection: { connectionString: config.connectionString },
+    // Every statement and every transaction has a time limit (set per connection by the server):
+    // a transaction left open by a stuck request is ended by PostgreSQL, not kept "idle in
+    // transaction" holding its connection and locks. A long import raises its own statement
+    // limit for its transaction only (limitTransaction).
+    connection: {
+      connectionString: config.connectionString,
+      statement_timeout: config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: config.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     ...(config.schema ? { searchPath: [config.schema] } : {}),
     pool: { min: 0, max: 10 },
   });
+}
+
+/** PostgreSQL defaults (DB_STATEMENT_TIMEOUT_MS / DB_IDLE_IN_TRANSACTION_TIMEOUT_MS override them). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 120_000;
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/**
+ * Gives one transaction a longer statement limit than the connection's (PostgreSQL `SET LOCAL`:
+ * it ends with the transaction). For work known to be long, like a million-row import's
+ * INSERT … SELECT. The idle-in-transaction limit stays: such work never waits between statements.
+ */
+export async function limitTransaction(trx: Knex.Transaction, statementTimeoutMs: number): Promise<void> {
+  if (isSqlite(trx)) return;
+  await trx.raw(`select set_config('statement_timeout', ?, true)`, [`${Math.round(statementTimeoutMs)}ms`]);
 }
 
 export function isSqlite(db: Queryable): boolean {

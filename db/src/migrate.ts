@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isSqlite } from './connection.js';
-import { migrations, type Migration } from './migrations/index.js';
+import { type Migration, migrations } from './migrations/index.js';
 
 const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => [...migrations],
@@ -67,7 +67,10 @@ export async function migrateToLatest(db: Knex, { waitMs = 60_000 } = {}): Promi
       const [, applied] = (await db.migrate.latest(config)) as [number, string[]];
       return applied;
     } catch (err) {
-      if ((err as Error).name !== 'MigrationLocked' || Date.now() > deadline) throw err;
+      // Another instance is migrating: knex's lock row says so, or (SQLite) its migration holds
+      // the write lock longer than our busy timeout (10 s: a slow, loaded machine).
+      const waiting = (err as Error).name === 'MigrationLocked' || (err as { code?: string }).code === 'SQLITE_BUSY';
+      if (!waiting || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 200));
     }
   }

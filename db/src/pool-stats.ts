@@ -19,5 +19,10 @@ interface TarnPool {
 export function poolStats(db: Db): PoolStats | null {
   const pool = (db.client as { pool?: TarnPool | null }).pool;
   if (!pool) return null;
-  return { used: pool.numUsed(), free: pool.numFree(), pendingAcquires: pool.numPendingAcquires(), pendingCreates: pool.numPendingCreates() };
+  return {
+    used: pool.numUsed(),
+    free: pool.numFree(),
+    pendingAcquires: pool.numPendingAcquires(),
+    pendingCreates: pool.numPendingCreates(),
+  };
 }

@@ -11,6 +11,9 @@ export interface ShopRow {
   address: string | null;
   phone: string | null;
   manager_name: string | null;
+  /** The shop's own Telegram chat for its daily digest, and the digest's language (uz, ru); migration 1701. */
+  telegram_chat_id?: string | null;
+  telegram_language?: string | null;
   is_active: DbBoolean;
   created_at: DbTimestamp;
   updated_at: DbTimestamp;
@@ -25,6 +28,8 @@ export interface UserRow {
   role: Role;
   shop_id: number | null;
   full_name: string | null;
+  /** uz, ru or en: the web app's language, kept when the user switches it (migration 1701); null: not chosen yet. */
+  language?: string | null;
   is_active: DbBoolean;
   token_version: number;
   last_login_at: DbTimestamp | null;
@@ -47,7 +52,14 @@ export interface SimcardRow {
   status: SimcardStatus;
   provider_status: ProviderStatus | null;
   activated_at: DbTimestamp | null;
+  /** The sale's date: the operator's activation date when it gave a usable one (migration 1201). */
   sold_at: DbTimestamp | null;
+  /** When a check first saw the SIM sold. */
+  sale_detected_at?: DbTimestamp | null;
+  /** Why sold_at is not the operator's activation date; null when it is. */
+  sale_date_note?: string | null;
+  /** What made the sale: a check (null, as before) or an operator's activation `report` (migration 1501). */
+  sale_source?: string | null;
   assigned_at: DbTimestamp | null;
   last_checked_at: DbTimestamp | null;
   last_check_error: string | null;
@@ -96,10 +108,17 @@ export interface CheckRunRow {
   done: number;
   changed: number;
   errors: number;
+  /** SIMs not checked: no provider for their operator, or an operator the run gave up on (migration 1801). */
+  skipped: number;
+  /** The operators a run is limited to, as a JSON array of slugs; null = all (migration 1801). */
+  operators: string | null;
   cursor_simcard_id: number;
   cancel_requested: DbBoolean;
   error_message: string | null;
   created_by: number | null;
+  /** The status API instance holding a running run, and when it last said so (issue 18). */
+  worker: string | null;
+  heartbeat_at: DbTimestamp | null;
   started_at: DbTimestamp;
   finished_at: DbTimestamp | null;
   updated_at: DbTimestamp;
@@ -119,4 +138,6 @@ export interface StatusCheckLogRow {
   run_id: number | null;
   response_ms: number | null;
   checked_at: DbTimestamp;
+  /** The row that recorded the SIM's first transition into sold: its one sale (migration 1201). */
+  sale?: DbBoolean;
 }

@@ -1,11 +1,12 @@
 /**
  * The data layer on a real database (SQLite file or PostgreSQL schema, per TEST_DB):
  * migrations up, down and up again; concurrent start-up; per-connection SQLite settings;
- * the constraints SPEC's data model relies on; write transactions that roll back.
+ * the constraints the data model (docs/domain.md#data-model) relies on; write transactions that roll back.
  * Every test creates its own database and drops it.
  */
 import {
   createDatabase,
+  type Db,
   isForeignKeyViolation,
   isUniqueViolation,
   migrateToLatest,
@@ -14,9 +15,8 @@ import {
   now,
   rollbackAll,
   writeTransaction,
-  type Db,
 } from '@simcard/db';
-import { createTestDatabase, testDialect, type TestDatabase } from '@simcard/db/testing';
+import { createTestDatabase, type TestDatabase, testDialect } from '@simcard/db/testing';
 
 const TABLES = ['app_settings', 'shops', 'users', 'revoked_tokens', 'simcards', 'assignment_logs', 'status_check_logs', 'check_runs'];
 

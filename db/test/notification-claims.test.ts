@@ -2,7 +2,7 @@
  * Claiming due notification deliveries: each due delivery goes to exactly one claimant, however
  * many dispatchers claim at once; a leased one is not due again until its lease ends.
  */
-import { notificationDeliveriesRepository as outbox, type Db } from '@simcard/db';
+import { type Db, notificationDeliveriesRepository as outbox } from '@simcard/db';
 import { useMigratedDatabase } from './support/migrated-database.js';
 
 // Two pools: two status API processes.
@@ -16,7 +16,13 @@ beforeAll(() => {
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 function deliveries(n: number) {
-  return Array.from({ length: n }, (_, i) => ({ channel: 'webhook' as const, target: 'https://example.test/hook', event: 'simcard.sold', simcard_id: null, payload: `{"n":${i}}` }));
+  return Array.from({ length: n }, (_, i) => ({
+    channel: 'webhook' as const,
+    target: 'https://example.test/hook',
+    event: 'simcard.sold',
+    simcard_id: null,
+    payload: `{"n":${i}}`,
+  }));
 }
 
 describe('claiming due deliveries', () => {

@@ -3,7 +3,7 @@
  * count(*), whoever inserts or deletes and however many rows at once; on PostgreSQL, appended
  * changes are folded without changing it, and concurrent log writers never wait on it.
  */
-import { now, rowCountsRepository as rowCounts, type Db } from '@simcard/db';
+import { type Db, now, rowCountsRepository as rowCounts } from '@simcard/db';
 import { testDialect } from '@simcard/db/testing';
 import { useMigratedDatabase } from './support/migrated-database.js';
 
@@ -15,7 +15,12 @@ beforeAll(() => {
   db = database.dbs[0]!;
 });
 
-const logRow = (i: number) => ({ iccid: `899980000000000${String(i).padStart(5, '0')}`, source: 'manual', changed: false, checked_at: now() });
+const logRow = (i: number) => ({
+  iccid: `899980000000000${String(i).padStart(5, '0')}`,
+  source: 'manual',
+  changed: false,
+  checked_at: now(),
+});
 
 async function expectCountExact(): Promise<void> {
   const truth = (await db('status_check_logs').count({ n: '*' }).first()) as { n: unknown };
@@ -33,7 +38,12 @@ describe('the status check log row count kept by the database', () => {
 
   test('follows deletes, and a rolled-back insert leaves it as it was', async () => {
     await db('status_check_logs').insert([6, 7, 8].map(logRow));
-    await db('status_check_logs').whereIn('iccid', [6, 7].map((i) => logRow(i).iccid)).del();
+    await db('status_check_logs')
+      .whereIn(
+        'iccid',
+        [6, 7].map((i) => logRow(i).iccid),
+      )
+      .del();
     const before = await rowCounts.count(db, 'status_check_logs');
     await expect(
       db.transaction(async (trx) => {

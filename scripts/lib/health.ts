@@ -13,7 +13,12 @@ export interface HealthOutcome {
  * after `degradedAfterMs` of such answers it counts as running, with the problem reported.
  * Rejects when `signal` aborts (a part died, Ctrl-C, or too late).
  */
-export async function waitUntilHealthy(url: string, signal: AbortSignal, degradedAfterMs = 15_000, intervalMs = 150): Promise<HealthOutcome> {
+export async function waitUntilHealthy(
+  url: string,
+  signal: AbortSignal,
+  degradedAfterMs = 15_000,
+  intervalMs = 150,
+): Promise<HealthOutcome> {
   let firstUnhealthyAnswer: number | null = null;
   for (;;) {
     signal.throwIfAborted();
@@ -22,7 +27,8 @@ export async function waitUntilHealthy(url: string, signal: AbortSignal, degrade
       const body = await res.text();
       if (res.ok) return { healthy: true };
       firstUnhealthyAnswer ??= performance.now();
-      if (performance.now() - firstUnhealthyAnswer >= degradedAfterMs) return { healthy: false, problem: describeProblem(res.status, body) };
+      if (performance.now() - firstUnhealthyAnswer >= degradedAfterMs)
+        return { healthy: false, problem: describeProblem(res.status, body) };
     } catch {
       // Not listening yet (or a slow answer): try again.
     }
@@ -35,7 +41,9 @@ function describeProblem(status: number, body: string): string {
   try {
     const health = JSON.parse(body) as { failing?: string[]; checks?: Record<string, { error?: string }> };
     if (health.failing?.length) {
-      return health.failing.map((name) => `${name} failing${health.checks?.[name]?.error ? ` (${health.checks[name]!.error})` : ''}`).join(', ');
+      return health.failing
+        .map((name) => `${name} failing${health.checks?.[name]?.error ? ` (${health.checks[name]!.error})` : ''}`)
+        .join(', ');
     }
   } catch {
     // Not JSON: the status says enough.

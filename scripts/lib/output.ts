@@ -4,7 +4,12 @@ const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[22m` : s);
 const red = (s: string) => (process.stderr.isTTY ? `\x1b[31m${s}\x1b[39m` : s);
 
 export function say(text: string): void {
-  process.stdout.write(text.split('\n').map((line) => `${bold('[start]')} ${line}\n`).join(''));
+  process.stdout.write(
+    text
+      .split('\n')
+      .map((line) => `${bold('[start]')} ${line}\n`)
+      .join(''),
+  );
 }
 
 export function sayError(text: string): void {

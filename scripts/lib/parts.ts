@@ -34,27 +34,54 @@ export const VITE_BIN = join(dirname(createRequire(import.meta.url).resolve('vit
  * cores, and Ctrl-C reaches the server itself.
  */
 const service = (entry: string) => `node --import tsx ${entry}`;
+/**
+ * `--prod`: the compiled JavaScript (`npm run build`), no tsx; packages resolve each other's dist/
+ * through the "simcard-dist" export condition. Small young-generation semi-spaces keep an idle
+ * main API near 100 MB RSS (issue 14 goal 7; bench/RESULTS.md).
+ */
+export const PROD_NODE_FLAGS = '--conditions=simcard-dist --max-semi-space-size=2';
+const compiled = (entry: string) => `node ${PROD_NODE_FLAGS} ${entry.replace('/src/', '/dist/').replace(/\.ts$/, '.js')}`;
 
 /** The parts to start; `config` holds the final ports (none of them 0). */
 export function partsToStart(config: Config, web: WebMode): Part[] {
   const api = (name: string, title: string, entry: string, port: number, portVariable: string, color: string): Part => {
     const url = `http://127.0.0.1:${port}`;
-    return { name, title, command: service(entry), port, portVariable, url, healthUrl: `${url}/health`, color };
+    return {
+      name,
+      title,
+      command: web === 'prod' ? compiled(entry) : service(entry),
+      port,
+      portVariable,
+      url,
+      healthUrl: `${url}/health`,
+      color,
+    };
   };
   const parts = [
     api('main-api', 'main API', 'services/main-api/src/server.ts', config.mainApi.port, 'MAIN_API_PORT', 'blue'),
     api('status-api', 'status API', 'services/status-api/src/server.ts', config.statusApi.port, 'STATUS_API_PORT', 'magenta'),
   ];
   if (config.provider.simulated) {
-    parts.push(api('provider', 'simulated provider', 'services/provider-sim/src/server.ts', config.provider.simulatorPort, 'PROVIDER_SIM_PORT', 'yellow'));
+    parts.push(
+      api(
+        'provider',
+        'simulated provider',
+        'services/provider-sim/src/server.ts',
+        config.provider.simulatorPort,
+        'PROVIDER_SIM_PORT',
+        'yellow',
+      ),
+    );
   }
+  // --prod: the main API serves the built web app itself (WEB_DIST_DIR, static-web.ts), not vite preview.
+  if (web === 'prod') return parts;
   // web/vite.config.ts reads WEB_PORT and MAIN_API_PORT from the environment the start script passes,
   // binds 127.0.0.1 with strictPort (never quietly another port), and proxies /api to the main API.
   const webUrl = `http://127.0.0.1:${config.web.port}`;
   parts.push({
     name: 'web',
-    title: web === 'prod' ? 'web app (optimized build)' : 'web app',
-    command: `node "${VITE_BIN}"${web === 'prod' ? ' preview' : ''}`,
+    title: 'web app',
+    command: `node "${VITE_BIN}"`,
     cwd: WEB_DIR,
     port: config.web.port,
     portVariable: 'WEB_PORT',

@@ -13,10 +13,10 @@
  * in a shell that does not keep history): a password on the command line stays in the history.
  */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, HttpError, loadConfig, silentLogger, type Config } from '@simcard/common';
-import { createDatabase, migrateToLatest, usersRepository, type Db } from '@simcard/db';
+import { parseArgs } from 'node:util';
+import { type Config, ConfigError, HttpError, loadConfig, loadEnvFile, silentLogger } from '@simcard/common';
+import { createDatabase, type Db, migrateToLatest, usersRepository } from '@simcard/db';
 import { ApiKeysService, commandLineActor, CreateUserBody, UpdateUserBody, UsersService } from '@simcard/main-api';
 import type { z } from 'zod';
 
@@ -72,7 +72,12 @@ async function keyOwner(db: Db, config: Config, owner: string | undefined): Prom
   }
   const preferred = await usersRepository.findByUsername(db, config.auth.adminUsername);
   if (preferred && preferred.role === 'admin' && preferred.is_active) return preferred.id;
-  const { rows } = await usersRepository.list(db, { role: 'admin', isActive: true }, { limit: 1, offset: 0 }, { column: 'id', direction: 'asc' });
+  const { rows } = await usersRepository.list(
+    db,
+    { role: 'admin', isActive: true },
+    { limit: 1, offset: 0 },
+    { column: 'id', direction: 'asc' },
+  );
   if (!rows[0]) throw new UsageError('there is no active admin for the key to act for; create one first');
   return rows[0].id;
 }
@@ -135,7 +140,16 @@ export async function runCli(argv: string[], { db, config, out }: CliContext): P
       const { rows } = await users.list({}, { limit: 100_000, offset: 0 }, { column: 'username', direction: 'asc' });
       out(['id', 'username', 'role', 'shop', 'active', 'last login'].join('\t'));
       for (const u of rows) {
-        out([u.id, u.username, u.role, u.shop_id ?? '-', u.is_active ? 'yes' : 'no', u.last_login_at ? new Date(u.last_login_at).toISOString() : '-'].join('\t'));
+        out(
+          [
+            u.id,
+            u.username,
+            u.role,
+            u.shop_id ?? '-',
+            u.is_active ? 'yes' : 'no',
+            u.last_login_at ? new Date(u.last_login_at).toISOString() : '-',
+          ].join('\t'),
+        );
       }
       return;
     }
@@ -148,6 +162,7 @@ export async function runCli(argv: string[], { db, config, out }: CliContext): P
 async function main(): Promise<number> {
   let config: Config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {

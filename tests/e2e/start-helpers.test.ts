@@ -9,6 +9,7 @@ import { initialScripts } from '../../bench/src/startup.js';
 import { waitUntilHealthy } from '../../scripts/lib/health.js';
 import { TailBuffer } from '../../scripts/lib/output.js';
 import { freePort, isPortInUse } from '../../scripts/lib/ports.js';
+import { RestartBackoff } from '../../scripts/lib/restarts.js';
 
 /** A /health endpoint answering `code` and `body` until `set` changes them. */
 function serve(code: number, body: string): Promise<{ url: string; server: HttpServer; set: (code: number, body: string) => void }> {
@@ -47,7 +48,11 @@ describe('waiting for health', () => {
   });
 
   test('a service that keeps answering 503 counts as running, with its failing checks named', async () => {
-    const body = JSON.stringify({ status: 'unavailable', failing: ['status_api'], checks: { status_api: { status: 'failing', error: 'not reachable (ECONNREFUSED)' } } });
+    const body = JSON.stringify({
+      status: 'unavailable',
+      failing: ['status_api'],
+      checks: { status_api: { status: 'failing', error: 'not reachable (ECONNREFUSED)' } },
+    });
     const { url, server } = await serve(503, body);
     try {
       const outcome = await waitUntilHealthy(url, new AbortController().signal, 300, 20);
@@ -94,5 +99,20 @@ describe('initial JavaScript of the build', () => {
       <script src="https://example.com/analytics.js"></script>
       </head><body></body></html>`;
     expect(initialScripts(html)).toEqual(['/assets/index-abc.js', '/assets/react-def.js']);
+  });
+});
+
+describe('restarting a crashed part', () => {
+  test('waits 1, 2, 4, … s (at most 30) for crashes in a row, starts afresh after a minute up, gives up after 10 in a row', () => {
+    const backoff = new RestartBackoff();
+    const delays = [];
+    for (let i = 0; i < 7; i++) {
+      const d = backoff.crashed(500);
+      delays.push(d.restart ? d.delayMs : null);
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    expect(backoff.crashed(60_000)).toEqual({ restart: true, delayMs: 1000, attempt: 1 });
+    for (let i = 0; i < 9; i++) expect(backoff.crashed(10).restart).toBe(true);
+    expect(backoff.crashed(10)).toEqual({ restart: false, crashes: 10 });
   });
 });

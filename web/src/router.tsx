@@ -2,7 +2,17 @@
  * A small history router: the app has a dozen flat routes, which does not justify a library.
  * `useRoute()` gives the current path and query; `navigate()` and `<Link>` change it.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from 'react';
+import {
+  type AnchorHTMLAttributes,
+  createContext,
+  type MouseEvent,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+} from 'react';
 
 interface Location {
   path: string;

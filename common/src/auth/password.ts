@@ -1,17 +1,61 @@
 /**
  * Password hashing with node:crypto scrypt. The stored string carries its parameters
  * (`scrypt$log2N$r$p$salt$hash`), so raising the cost later does not break old hashes.
+ *
+ * Hashes wait in one bounded queue, a few at a time (`configurePasswordHashing`): async scrypt
+ * runs on libuv's thread pool (4 threads by default), which the SQLite driver shares, so 40
+ * sign-ins at once used to take every thread and stall every other request for seconds.
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { HttpError } from '../errors.js';
 
 const KEY_LENGTH = 32;
 const R = 8;
 const P = 1;
 
+/** Hashes computed at once and hashes allowed to wait; set once at start (PASSWORD_HASH_CONCURRENCY). */
+const queue = { concurrency: 2, maxWaiting: 1000, running: 0, waiting: [] as (() => void)[] };
+
+/**
+ * At most `concurrency` hashes run at once (leave the rest of libuv's pool to the database
+ * driver and the file system); at most `maxWaiting` wait, beyond that 503 `busy` with Retry-After.
+ */
+export function configurePasswordHashing(options: { concurrency: number; maxQueue: number }): void {
+  queue.concurrency = Math.max(1, options.concurrency);
+  queue.maxWaiting = Math.max(0, options.maxQueue);
+}
+
+/** Hashes running and waiting now (tests, metrics). */
+export function passwordHashingLoad(): { running: number; waiting: number } {
+  return { running: queue.running, waiting: queue.waiting.length };
+}
+
+async function inQueue<T>(work: () => Promise<T>): Promise<T> {
+  if (queue.running >= queue.concurrency) {
+    if (queue.waiting.length >= queue.maxWaiting) {
+      throw new HttpError(503, 'busy', 'Too many sign-ins at once; try again in a moment', undefined, { 'Retry-After': '1' });
+    }
+    await new Promise<void>((resolve) => queue.waiting.push(resolve));
+  } else {
+    queue.running++;
+  }
+  try {
+    return await work();
+  } finally {
+    // The slot passes straight to the next waiter (running stays the same), else it is freed.
+    const next = queue.waiting.shift();
+    if (next) next();
+    else queue.running--;
+  }
+}
+
 function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return inQueue(
+    () =>
+      new Promise((resolve, reject) => {
+        scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 function options(log2N: number, r: number, p: number): ScryptOptions {

@@ -4,7 +4,7 @@
  * The key is a KeyObject made once: jsonwebtoken with a string secret first tries to parse it
  * as a PEM key, which costs ~25x more per verification.
  */
-import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AuthenticationError } from '../errors.js';
 
@@ -82,11 +82,7 @@ export class TokenService {
     if (typeof payload['svc'] === 'string' && payload.sub === `service:${payload['svc']}`) {
       return { kind: 'service', service: payload['svc'], jti: payload.jti, expiresAt };
     }
-    if (
-      typeof payload.sub !== 'string' ||
-      !/^\d{1,15}$/.test(payload.sub) ||
-      !Number.isInteger(payload['ver'])
-    ) {
+    if (typeof payload.sub !== 'string' || !/^\d{1,15}$/.test(payload.sub) || !Number.isInteger(payload['ver'])) {
       throw new AuthenticationError('Token is invalid', 'invalid_token');
     }
     return { kind: 'user', userId: Number(payload.sub), version: payload['ver'] as number, jti: payload.jti, expiresAt };

@@ -9,9 +9,12 @@ export const IccidField = z
   .transform((value, ctx) => {
     const r = parseIccid(value);
     if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: r.reason });
+      ctx.addIssue({ code: 'custom', message: r.reason, params: { code: r.code, params: r.params } });
       return z.NEVER;
     }
     return r.value;
   })
-  .meta({ description: 'ICCID: 19-20 digits starting with 89, Luhn check digit last; spaces and dashes are ignored', example: '8999801000000000014' });
+  .meta({
+    description: 'ICCID: 19-20 digits starting with 89, Luhn check digit last; spaces and dashes are ignored',
+    example: '8999801000000000014',
+  });

@@ -19,6 +19,22 @@ export const CheckResultView = z
   })
   .meta({ id: 'CheckResult' });
 
+export const CheckRunOperatorView = z
+  .object({
+    operator: z.string().nullable().meta({ description: "The SIMs' operator; null for SIMs without one" }),
+    total: z.number().int(),
+    done: z.number().int(),
+    changed: z.number().int(),
+    errors: z.number().int(),
+    skipped: z.number().int(),
+    reason: z.string().nullable().meta({
+      description:
+        "Why SIMs were skipped: no_provider, or the operator's last failure (provider_timeout, circuit_open, …) when the run gave up on it",
+    }),
+    message: z.string().nullable(),
+  })
+  .meta({ id: 'CheckRunOperator' });
+
 export const CheckRunView = z
   .object({
     id: z.number().int(),
@@ -29,6 +45,11 @@ export const CheckRunView = z
     done: z.number().int(),
     changed: z.number().int(),
     errors: z.number().int(),
+    skipped: z.number().int().meta({
+      description: 'SIMs not checked: no provider for their operator, or an operator the run gave up on (by_operator says which and why)',
+    }),
+    operators: z.array(z.string()).nullable().meta({ description: 'The operators the run is limited to; null = all' }),
+    by_operator: z.array(CheckRunOperatorView).meta({ description: "The run's figures per SIM operator" }),
     error_message: z.string().nullable(),
     started_at: timestamp,
     finished_at: timestamp.nullable(),
@@ -46,6 +67,11 @@ export interface StoredCheckRun {
   done: number;
   changed: number;
   errors: number;
+  /** Absent on rows read before migration 1801. */
+  skipped?: number;
+  /** A JSON array of slugs, or null. */
+  operators?: string | null;
+  by_operator?: CheckRunOperatorView[];
   error_message: string | null;
   started_at: string | Date;
   finished_at: string | Date | null;
@@ -62,6 +88,9 @@ export function presentCheckRun(run: StoredCheckRun, etaSeconds: number | null =
     done: run.done,
     changed: run.changed,
     errors: run.errors,
+    skipped: run.skipped ?? 0,
+    operators: run.operators ? (JSON.parse(run.operators) as string[]) : null,
+    by_operator: run.by_operator ?? [],
     error_message: run.error_message,
     started_at: toIso(run.started_at)!,
     finished_at: toIso(run.finished_at),
@@ -71,3 +100,4 @@ export function presentCheckRun(run: StoredCheckRun, etaSeconds: number | null =
 
 export type CheckResultView = z.infer<typeof CheckResultView>;
 export type CheckRunView = z.infer<typeof CheckRunView>;
+export type CheckRunOperatorView = z.infer<typeof CheckRunOperatorView>;

@@ -3,15 +3,15 @@
  * after authentication (and the admin check), with the endpoint's own limit; a raw body left to
  * its handler; no body read where none is declared. Over real HTTP, on an ephemeral port.
  */
-import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import Koa from 'koa';
+import type { AddressInfo } from 'node:net';
 import type { Middleware } from 'koa';
+import Koa from 'koa';
 import { z } from 'zod';
+import type { Principal } from '../auth/principal.js';
 import { AuthenticationError } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import type { Principal } from '../auth/principal.js';
-import { ApiRouter, type AppState } from './api-router.js';
+import { ApiRouter, type AppState, operationIdOf } from './api-router.js';
 import { errorHandler } from './error-handler.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -51,9 +51,20 @@ function buildRouter(): ApiRouter {
   };
   const echo = (label: string) => ({ description: label });
   return api
-    .endpoint({ method: 'post', path: '/named', tag: 'T', summary: 'JSON, default limit', access: 'user', body: Named, responses: { 200: echo('ok') } }, (ctx, { body }) => {
-      ctx.body = { name: body.name };
-    })
+    .endpoint(
+      {
+        method: 'post',
+        path: '/named',
+        tag: 'T',
+        summary: 'JSON, default limit',
+        access: 'user',
+        body: Named,
+        responses: { 200: echo('ok') },
+      },
+      (ctx, { body }) => {
+        ctx.body = { name: body.name };
+      },
+    )
     .endpoint(
       {
         method: 'post',
@@ -71,9 +82,12 @@ function buildRouter(): ApiRouter {
         ctx.body = { length: body.name.length };
       },
     )
-    .endpoint({ method: 'post', path: '/nobody', tag: 'T', summary: 'No body', access: 'public', responses: { 200: echo('ok') } }, (ctx) => {
-      ctx.body = { body: bodyState(ctx), unread: !ctx.req.readableEnded };
-    })
+    .endpoint(
+      { method: 'post', path: '/nobody', tag: 'T', summary: 'No body', access: 'public', responses: { 200: echo('ok') } },
+      (ctx) => {
+        ctx.body = { body: bodyState(ctx), unread: !ctx.req.readableEnded };
+      },
+    )
     .endpoint(
       {
         method: 'post',
@@ -182,14 +196,21 @@ describe('declarations', () => {
     ['a raw body with a body schema', { path: '/a', bodyKind: 'raw' as const, body: Named }, /cannot have a body schema/],
     ['a limit on an endpoint that reads no JSON', { path: '/b', bodyLimitBytes: 10 }, /JSON body only/],
     ['a limit on a raw body', { path: '/c', bodyKind: 'raw' as const, bodyLimitBytes: 10 }, /JSON body only/],
-    ['raw content types on a JSON body', { path: '/d', body: Named, rawBodyContent: { 'text/csv': { schema: { type: 'string' as const } } } }, /raw body only/],
+    [
+      'raw content types on a JSON body',
+      { path: '/d', body: Named, rawBodyContent: { 'text/csv': { schema: { type: 'string' as const } } } },
+      /raw body only/,
+    ],
   ])('%s is refused when the endpoint is declared', (_, spec, message) => {
     expect(() => fresh().endpoint({ ...base, ...spec }, () => {})).toThrow(message);
   });
 
   test('/openapi.json gives each JSON endpoint its 413 with its limit, and a raw endpoint its content types', () => {
     const doc = buildOpenApiDocument(api, { title: 't', version: '1', description: 'd' }) as {
-      paths: Record<string, { post: { responses: Record<string, { description: string }>; requestBody?: { content: Record<string, unknown> } } }>;
+      paths: Record<
+        string,
+        { post: { responses: Record<string, { description: string }>; requestBody?: { content: Record<string, unknown> } } }
+      >;
     };
     expect(doc.paths['/named']!.post.responses['413']!.description).toContain('1,000 bytes');
     expect(doc.paths['/big']!.post.responses['413']!.description).toContain('3,000 bytes');
@@ -197,5 +218,30 @@ describe('declarations', () => {
     expect(doc.paths['/nobody']!.post.requestBody).toBeUndefined();
     expect(Object.keys(doc.paths['/raw']!.post.requestBody!.content)).toEqual(['text/csv']);
     expect(Object.keys(doc.paths['/named']!.post.requestBody!.content)).toEqual(['application/json']);
+  });
+
+  test('each operation is named from its method and path unless it names itself', () => {
+    expect(operationIdOf({ method: 'get', path: '/shops/{id}' })).toBe('getShopsById');
+    expect(operationIdOf({ method: 'post', path: '/check-runs/{id}/cancel' })).toBe('postCheckRunsByIdCancel');
+    expect(operationIdOf({ method: 'get', path: '/' })).toBe('getRoot');
+    expect(operationIdOf({ method: 'get', path: '/shops', operationId: 'listShops' })).toBe('listShops');
+    const doc = buildOpenApiDocument(api, { title: 't', version: '1', description: 'd' }) as {
+      paths: Record<string, { post: { operationId: string } }>;
+    };
+    expect(doc.paths['/named']!.post.operationId).toBe('postNamed');
+  });
+
+  test('X-API-Key is a documented security scheme only where the router accepts keys', () => {
+    type Doc = { components: { securitySchemes: Record<string, unknown> }; paths: Record<string, { post: { security?: unknown } }> };
+    const withKeys = new ApiRouter({ authenticate: authenticate as Middleware, jsonBodyLimitBytes: DEFAULT_LIMIT, apiKeys: true });
+    withKeys.endpoint({ ...base, path: '/k', access: 'user' }, () => {});
+    const keyed = buildOpenApiDocument(withKeys, { title: 't', version: '1', description: 'd' }) as Doc;
+    expect(keyed.components.securitySchemes.apiKeyAuth).toEqual(
+      expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+    );
+    expect(keyed.paths['/k']!.post.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+    const plain = buildOpenApiDocument(api, { title: 't', version: '1', description: 'd' }) as Doc;
+    expect(plain.components.securitySchemes.apiKeyAuth).toBeUndefined();
+    expect(plain.paths['/named']!.post.security).toEqual([{ bearerAuth: [] }]);
   });
 });

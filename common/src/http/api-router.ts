@@ -7,12 +7,12 @@
  *     params: IdParams, responses: { 200: { description: 'The shop', schema: Shop } },
  *   }, async (ctx, { params }) => { ctx.body = presentShop(await shops.get(db, principal, params.id)); });
  */
-import Router from '@koa/router';
 import { extendZodWithOpenApi, OpenAPIRegistry, type RouteConfig, type ZodContentObject } from '@asteasolutions/zod-to-openapi';
+import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z, type ZodType } from 'zod';
-import { ForbiddenError, ValidationError, type ErrorDetail } from '../errors.js';
 import type { Principal } from '../auth/principal.js';
+import { type ErrorDetail, ForbiddenError, ValidationError } from '../errors.js';
 import { jsonBody } from './json-body.js';
 
 // The generator needs zod's `.openapi()` for parameters; schemas themselves use zod's own `.meta()`.
@@ -45,6 +45,11 @@ export interface EndpointSpec<P extends Schema, Q extends Schema, B extends Sche
   tag: string;
   summary: string;
   description?: string;
+  /**
+   * The operation's name in `/openapi.json` and in the generated web client. Default: derived
+   * from method and path (`GET /shops/{id}` → `getShopsById`), so it is unique by construction.
+   */
+  operationId?: string;
   access: Access;
   params?: P;
   query?: Q;
@@ -87,20 +92,98 @@ export const ErrorResponse = z
     error: z.object({
       code: z.string(),
       message: z.string(),
-      details: z.array(z.object({ field: z.string().optional(), reason: z.string() }).loose()).optional(),
+      details: z
+        .array(
+          z
+            .object({
+              field: z.string().optional(),
+              reason: z.string().meta({ description: 'What is wrong, in English (for API users and logs)' }),
+              code: z.string().optional().meta({
+                description:
+                  'Stable code of the reason (too_small, invalid_type, not_in_enum, iccid.check_digit, file.truncated, …): a client translates it',
+              }),
+              params: z
+                .record(z.string(), z.union([z.string(), z.number()]))
+                .optional()
+                .meta({ description: 'Values the reason names (min, max, expected, allowed, line, …)' }),
+            })
+            .loose(),
+        )
+        .optional(),
     }),
   })
   .meta({ id: 'Error' });
 
-/** Zod issues → SPEC's `details`: one entry per bad field, naming it. */
+type Params = Record<string, string | number>;
+
+/** A zod value (a bound, an enum option, a literal) as a param a client can put in a sentence. */
+function paramValue(value: unknown): string | number {
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+/**
+ * One zod issue → the stable `code` and `params` of its detail (docs/conventions.md), so a client
+ * says it in the person's language; the English `reason` stays zod's (or the rule's) message.
+ * A rule of ours (ICCID, MSISDN) gives its own code through the custom issue's
+ * `params: { code, params }`.
+ */
+export function issueCode(issue: z.core.$ZodIssue): { code: string; params?: Params } {
+  switch (issue.code) {
+    case 'invalid_type':
+      // zod 4 keeps no input in the issue; its message says a missing value was `undefined`.
+      if (/received undefined$/.test(issue.message)) return { code: 'required' };
+      return { code: 'invalid_type', params: { expected: issue.expected } };
+    case 'too_small':
+    case 'too_big': {
+      const params: Params = { origin: issue.origin };
+      if (issue.code === 'too_small') params.min = paramValue(issue.minimum);
+      else params.max = paramValue(issue.maximum);
+      if (issue.inclusive === false) params.exclusive = 1;
+      return { code: issue.code, params };
+    }
+    case 'invalid_format':
+      return { code: 'invalid_format', params: { format: issue.format } };
+    case 'not_multiple_of':
+      return { code: 'not_multiple_of', params: { divisor: paramValue(issue.divisor) } };
+    case 'invalid_value':
+      if (issue.values.length === 1) return { code: 'invalid_value', params: { expected: paramValue(issue.values[0]) } };
+      return { code: 'not_in_enum', params: { allowed: issue.values.map((v) => String(paramValue(v))).join(', ') } };
+    case 'custom': {
+      const own = issue.params as { code?: unknown; params?: unknown } | undefined;
+      if (typeof own?.code === 'string') {
+        const params = own.params && typeof own.params === 'object' ? (own.params as Params) : undefined;
+        return params ? { code: own.code, params } : { code: own.code };
+      }
+      return { code: 'custom' };
+    }
+    default:
+      // invalid_union, invalid_key, invalid_element (and unrecognized_keys, split per key by the caller).
+      return { code: 'invalid_value' };
+  }
+}
+
+/**
+ * Zod issues → the error body's `details` (docs/conventions.md): one entry per bad field, naming
+ * it, with the English `reason` and a stable `code` and `params` (issueCode).
+ */
 export function issuesToDetails(error: z.ZodError, location: string): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   for (const issue of error.issues) {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) details.push({ field: base ? `${base}.${key}` : key, reason: 'is not an accepted field', in: location });
+      for (const key of issue.keys)
+        details.push({
+          field: base ? `${base}.${key}` : key,
+          reason: 'is not an accepted field',
+          code: 'unrecognized_key',
+          params: { key },
+          in: location,
+        });
     } else {
-      details.push({ field: base || location, reason: issue.message, in: location });
+      details.push({ field: base || location, reason: issue.message, ...issueCode(issue), in: location });
     }
   }
   return details;
@@ -134,7 +217,7 @@ function parse<S extends Schema>(schema: S, value: unknown, location: string): O
   if (nul !== null) {
     const field = nul || location;
     throw new ValidationError(`Invalid request ${location}: ${field}: must not contain NUL (\\u0000) characters`, [
-      { field, reason: 'must not contain NUL (\\u0000) characters', in: location },
+      { field, reason: 'must not contain NUL (\\u0000) characters', code: 'nul_character', in: location },
     ]);
   }
   const result = schema.safeParse(value);
@@ -151,6 +234,8 @@ export interface ApiRouterOptions {
   authenticate: Middleware;
   /** The JSON body limit of endpoints that declare none of their own (`config.http.jsonBodyLimitBytes`). */
   jsonBodyLimitBytes: number;
+  /** `authenticate` also accepts `X-API-Key` (the main API): documented as a second security scheme. */
+  apiKeys?: boolean;
 }
 
 /** The body an endpoint reads, from its declaration; a contradictory one is a programming error. */
@@ -163,6 +248,20 @@ function bodyKindOf(spec: EndpointSpec<Schema, Schema, Schema>): BodyKind | null
   return kind;
 }
 
+/** `GET /simcards/{id}/check-status` → `getSimcardsByIdCheckStatus`. */
+export function operationIdOf(spec: Pick<EndpointSpec<Schema, Schema, Schema>, 'method' | 'path' | 'operationId'>): string {
+  if (spec.operationId) return spec.operationId;
+  const words = spec.path
+    .split('/')
+    .filter(Boolean)
+    .flatMap((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      return param ? ['by', ...param[1]!.split(/[-_]/)] : segment.split(/[^A-Za-z0-9]+/);
+    })
+    .filter(Boolean);
+  return spec.method + (words.length ? words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('') : 'Root');
+}
+
 export class ApiRouter {
   readonly router = new Router();
   readonly registry = new OpenAPIRegistry();
@@ -171,6 +270,14 @@ export class ApiRouter {
   constructor(private readonly options: ApiRouterOptions) {
     this.registry.register('Error', ErrorResponse);
     this.registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    if (options.apiKeys) {
+      this.registry.registerComponent('securitySchemes', 'apiKeyAuth', {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: 'An API key (admin → API keys); a `read` key may only GET. Send it or a bearer token, not both.',
+      });
+    }
   }
 
   endpoint<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
@@ -180,7 +287,7 @@ export class ApiRouter {
     const kind = bodyKindOf(spec as EndpointSpec<Schema, Schema, Schema>);
     const bodyLimitBytes = spec.bodyLimitBytes ?? this.options.jsonBodyLimitBytes;
     this.endpoints.push(spec as EndpointSpec<Schema, Schema, Schema>);
-    this.registry.registerPath(toRouteConfig(spec, kind === 'json' ? bodyLimitBytes : null));
+    this.registry.registerPath(toRouteConfig(spec, kind === 'json' ? bodyLimitBytes : null, this.options.apiKeys === true));
 
     const chain: Middleware[] = [];
     if (spec.access !== 'public') chain.push(this.options.authenticate);
@@ -212,7 +319,7 @@ export class ApiRouter {
   }
 }
 
-function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>, jsonLimitBytes: number | null): RouteConfig {
+function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>, jsonLimitBytes: number | null, apiKeys: boolean): RouteConfig {
   const responses: RouteConfig['responses'] = {};
   for (const [status, r] of Object.entries(spec.responses)) {
     responses[status] = r.schema
@@ -231,10 +338,12 @@ function toRouteConfig(spec: EndpointSpec<Schema, Schema, Schema>, jsonLimitByte
   return {
     method: spec.method,
     path: spec.path,
+    operationId: operationIdOf(spec),
     tags: [spec.tag],
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
-    ...(spec.access !== 'public' ? { security: [{ bearerAuth: [] }] } : {}),
+    // Either scheme: a signed-in user's token, or (where accepted) an API key.
+    ...(spec.access !== 'public' ? { security: apiKeys ? [{ bearerAuth: [] }, { apiKeyAuth: [] }] : [{ bearerAuth: [] }] } : {}),
     ...(spec.access === 'admin' ? { 'x-access': 'admin' } : spec.access === 'user' ? { 'x-access': 'user' } : {}),
     request: {
       ...(spec.params ? { params: spec.params as never } : {}),

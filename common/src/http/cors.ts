@@ -10,7 +10,8 @@ import { ForbiddenError } from '../errors.js';
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-API-Key, X-Request-Id, Idempotency-Key';
 /** What a browser script may read from an answer besides the simple headers. */
-const EXPOSED_HEADERS = 'X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy, Content-Disposition';
+const EXPOSED_HEADERS =
+  'X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy, Content-Disposition';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 export function cors(origins: readonly string[]): Middleware {

@@ -25,12 +25,29 @@ function fromFrameworkError(err: StatusError): HttpError | null {
     if (/prototype/.test(err.message)) {
       return new ValidationError('Request body contains a forbidden __proto__ or constructor.prototype key', undefined, 'forbidden_key');
     }
-    return new ValidationError('Request body is not valid JSON (an object or array is expected)', [{ reason: err.message }], 'malformed_json');
+    return new ValidationError(
+      'Request body is not valid JSON (an object or array is expected)',
+      [{ reason: err.message }],
+      'malformed_json',
+    );
   }
   if (status === 405) return new HttpError(405, 'method_not_allowed', 'Method not allowed on this path');
   if (status === 415) return new HttpError(415, 'unsupported_media_type', 'Unsupported content type or encoding');
   const message = err.expose === true && typeof err.message === 'string' ? err.message : 'Bad request';
   return new HttpError(status, 'bad_request', message);
+}
+
+/**
+ * The database could not take the request now, through no fault of the client: SQLite's write
+ * lock held past busy_timeout by a long write (an import), or a PostgreSQL statement or lock
+ * wait cancelled by its time limit. 503 with Retry-After, never a 500.
+ */
+function databaseBusy(err: unknown): HttpError | null {
+  const code = (err as { code?: unknown })?.code;
+  if (code !== 'SQLITE_BUSY' && code !== '57014' && code !== '55P03') return null;
+  return new HttpError(503, 'database_busy', 'The database is busy with another long write (a large import?); retry shortly', undefined, {
+    'Retry-After': '5',
+  });
 }
 
 export function errorHandler(log: Logger): Middleware {
@@ -46,7 +63,7 @@ export function errorHandler(log: Logger): Middleware {
         throw new HttpError(405, 'method_not_allowed', 'Method not allowed on this path', undefined, { Allow: allow });
       }
     } catch (err) {
-      let httpError = err instanceof HttpError ? err : fromFrameworkError(err as StatusError);
+      let httpError = err instanceof HttpError ? err : (fromFrameworkError(err as StatusError) ?? databaseBusy(err));
       if (!httpError) {
         log.error('unhandled error', {
           method: ctx.method,

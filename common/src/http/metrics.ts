@@ -12,6 +12,7 @@ import { isIP } from 'node:net';
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { requireAdmin } from '../auth/principal.js';
+import { INSTANCE_ID } from '../instance.js';
 import type { ApiRouter, AppState } from './api-router.js';
 import { routeTemplate } from './request-id.js';
 
@@ -37,7 +38,19 @@ export class ServiceMetrics {
     private readonly options: { processMetrics?: boolean } = {},
   ) {
     this.registry.setDefaultLabels({ service });
-    this.httpDuration = this.histogram('http_request_duration_seconds', 'HTTP requests by method, route template and status', ['method', 'route', 'status']);
+    this.httpDuration = this.histogram('http_request_duration_seconds', 'HTTP requests by method, route template and status', [
+      'method',
+      'route',
+      'status',
+    ]);
+    // Which instance of a cluster this is (an "info" series, value 1): joined on the scrape
+    // target's `instance` label, it names the process behind each series without adding a label to all of them.
+    new Gauge({
+      name: 'service_instance_info',
+      help: 'This instance: INSTANCE_ID (else hostname:pid) and pid',
+      labelNames: ['instance_id', 'pid'],
+      registers: [this.registry],
+    }).set({ instance_id: INSTANCE_ID, pid: String(process.pid) }, 1);
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {

@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { dataFreshness } from '../freshness.js';
+import { INSTANCE_ID } from '../instance.js';
 import type { ApiRouter } from './api-router.js';
-import { DocsAssetParams, HealthResponse, RootResponse } from './monitoring.schema.js';
+import { DocsAssetParams, HealthResponse, LiveResponse, ReadyResponse, RootResponse } from './monitoring.schema.js';
 
 const DOCS_HTML = `<!doctype html>
 <html lang="en">
@@ -21,13 +22,13 @@ const DOCS_HTML = `<!doctype html>
 </html>`;
 
 export interface MonitoringDeps {
-  /** Whether the database answers; /health is 503 when it does not. */
+  /** Whether the database answers; /health (and /health/ready) are 503 when it does not: this instance cannot serve. */
   checkDatabase: () => Promise<boolean>;
   name: string;
   version: string;
   openapi: () => object;
   links?: Record<string, string>;
-  /** More parts /health checks by name (status_api, provider); any failing one makes it 503. */
+  /** More parts /health checks by name (status_api, provider); a failing one makes it `degraded` (still 200). */
   checks?: Record<string, HealthCheck>;
   /** The last completed check run and the auto-check interval: the data_stale report. */
   freshness?: () => Promise<{ lastCompletedAt: Date | null; autoCheckIntervalMin: number }>;
@@ -37,6 +38,10 @@ export interface HealthCheckResult {
   ok: boolean;
   /** What was found, reported beside the status (e.g. `breaker: 'open'`, `error: 'ECONNREFUSED'`). */
   detail?: Record<string, unknown>;
+  /** When failing: since when, if the part knows (an ISO time); else since this instance first saw it fail. */
+  since?: string;
+  /** Parts behind this one that it reports on, by name (the status API reports the operator's breaker). */
+  parts?: Record<string, HealthCheckResult>;
 }
 
 export type HealthCheck = () => Promise<HealthCheckResult>;
@@ -47,18 +52,32 @@ const HEALTH_CHECK_TIMEOUT_MS = 3000;
 async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<HealthCheckResult>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, detail: { error: `no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms` } }), HEALTH_CHECK_TIMEOUT_MS);
+    timer = setTimeout(
+      () => resolve({ ok: false, detail: { error: `no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms` } }),
+      HEALTH_CHECK_TIMEOUT_MS,
+    );
   });
   try {
-    return await Promise.race([check().catch((err: unknown) => ({ ok: false, detail: { error: err instanceof Error ? err.message : String(err) } })), timeout]);
+    return await Promise.race([
+      check().catch((err: unknown) => ({ ok: false, detail: { error: err instanceof Error ? err.message : String(err) } })),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** `/`, `/health`, `/openapi.json` and `/docs`: every service has them. */
+/**
+ * `/`, `/health`, `/health/live`, `/health/ready`, `/openapi.json` and `/docs`: every service has
+ * them. `/health` tells the truth about every part: `ok`, or `degraded` naming each failing part
+ * and since when (still 200: this instance serves what it can), and 503 `unavailable` only when
+ * its own database fails. `/health/live` (the process answers; for a restart probe) and
+ * `/health/ready` (it can serve: the database answers; for a load balancer) check nothing else.
+ */
 export function monitoringRoutes(api: ApiRouter, deps: MonitoringDeps): void {
   const startedAt = Date.now();
+  /** Since when each part has been failing, as this instance saw it. */
+  const failingSince = new Map<string, string>();
   // Resolved, not imported: swagger-ui-dist's main module loads its whole 1.5 MB bundle.
   const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
@@ -85,11 +104,15 @@ export function monitoringRoutes(api: ApiRouter, deps: MonitoringDeps): void {
       method: 'get',
       path: '/health',
       tag: 'Monitoring',
-      summary: 'Whether the API and its database are up',
+      summary: 'Every part: ok, or degraded naming the failing ones and since when',
       access: 'public',
       responses: {
-        200: { description: 'Healthy', schema: HealthResponse },
-        503: { description: 'A part is failing (the database, the status API, the operator): `failing` names it', schema: HealthResponse },
+        200: {
+          description:
+            '`ok`, or `degraded`: `failing` names each failing part (the status API, the operator breaker), `checks` say since when',
+          schema: HealthResponse,
+        },
+        503: { description: 'This instance cannot serve: its database does not answer', schema: HealthResponse },
       },
     },
     async (ctx) => {
@@ -104,18 +127,68 @@ export function monitoringRoutes(api: ApiRouter, deps: MonitoringDeps): void {
           () => undefined,
         ),
       ]);
-      const checks = Object.fromEntries(results.map(([name, r]) => [name, { status: r.ok ? ('ok' as const) : ('failing' as const), ...r.detail }]));
-      const failing = results.filter(([, r]) => !r.ok).map(([name]) => name);
-      ctx.status = failing.length === 0 ? 200 : 503;
+      // A dependency's own parts are reported beside it (its own name wins a clash).
+      const all = new Map<string, HealthCheckResult>();
+      for (const [, r] of results) for (const [part, pr] of Object.entries(r.parts ?? {})) all.set(part, pr);
+      for (const [name, r] of results) all.set(name, r);
+      const at = new Date().toISOString();
+      const checks: Record<string, { status: 'ok' | 'failing'; since?: string }> = {};
+      for (const [name, r] of all) {
+        if (r.ok) {
+          failingSince.delete(name);
+          checks[name] = { status: 'ok', ...r.detail };
+          continue;
+        }
+        const since = r.since ?? failingSince.get(name) ?? at;
+        failingSince.set(name, since);
+        checks[name] = { status: 'failing', since, ...r.detail };
+      }
+      const failing = [...all].filter(([, r]) => !r.ok).map(([name]) => name);
+      const databaseOk = all.get('database')!.ok;
+      ctx.status = databaseOk ? 200 : 503;
       ctx.body = {
-        status: failing.length === 0 ? 'ok' : 'unavailable',
+        status: !databaseOk ? 'unavailable' : failing.length === 0 ? 'ok' : 'degraded',
         database: checks.database!.status === 'ok' ? 'ok' : 'unreachable',
         version: deps.version,
         uptime_seconds: Math.floor((Date.now() - startedAt) / 1000),
+        instance: INSTANCE_ID,
         checks,
         failing,
         ...freshness,
       };
+    },
+  );
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/health/live',
+      tag: 'Monitoring',
+      summary: 'Liveness: the process answers (for a restart probe; checks nothing else)',
+      access: 'public',
+      responses: { 200: { description: 'Alive', schema: LiveResponse } },
+    },
+    (ctx) => {
+      ctx.body = { status: 'ok' };
+    },
+  );
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/health/ready',
+      tag: 'Monitoring',
+      summary: 'Readiness: this instance can serve, its database answers (for a load balancer or proxy)',
+      access: 'public',
+      responses: {
+        200: { description: 'Ready', schema: ReadyResponse },
+        503: { description: 'Not ready: the database does not answer', schema: ReadyResponse },
+      },
+    },
+    async (ctx) => {
+      const database = await runCheck(async () => ({ ok: await deps.checkDatabase() }));
+      ctx.status = database.ok ? 200 : 503;
+      ctx.body = { status: database.ok ? 'ok' : 'unavailable', database: database.ok ? 'ok' : 'unreachable' };
     },
   );
 

@@ -76,7 +76,10 @@ describe('rate limit configuration', () => {
   });
 
   test('CORS_ORIGINS is a comma-separated list of origins; a bad one stops start-up', () => {
-    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example/' }).http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example/' }).http.corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
     expect(loadConfig({}).http.corsOrigins).toEqual([]);
     expect(() => loadConfig({ CORS_ORIGINS: 'not a url' })).toThrow(/^CORS_ORIGINS/);
   });

@@ -2,11 +2,13 @@
  * Every request gets an id, echoed in `X-Request-Id`: a sane incoming one (a proxy's or a
  * client's) is kept, anything else is replaced by a new UUID. Every log line written while the
  * request is handled carries it, and one access line is written when it ends. The access line
- * names the route template, never the query string (which could hold a secret).
+ * names the route template, never the query string (which could hold a secret). It is written at
+ * `debug` (LOG_LEVEL=debug shows it): at the default level the terminal shows what happened, not
+ * every poll of the web app; a request answered 5xx is still an `error` line at any level.
  */
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { withLogContext, type Logger } from '../logger.js';
+import { type Logger, withLogContext } from '../logger.js';
 import type { AppState } from './api-router.js';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
@@ -39,7 +41,7 @@ export function requestId(log: Logger): Middleware<AppState & { requestId?: stri
           ...(principal ? { user_id: principal.userId || null, ...(principal.apiKey ? { api_key_id: principal.apiKey.id } : {}) } : {}),
         };
         if (ctx.status >= 500) log.error('request', fields);
-        else log.info('request', fields);
+        else log.debug?.('request', fields);
       }
     });
   };

@@ -2,13 +2,14 @@
  * `npm run db:migrate` applies pending migrations; `-- down` rolls all back; `-- status` lists.
  * Uses DATABASE_URL like the services do.
  */
-import { ConfigError, loadConfig } from '@simcard/common';
+import { ConfigError, loadConfig, loadEnvFile } from '@simcard/common';
 import { createDatabase } from '../connection.js';
 import { migrateToLatest, migrationStatus, rollbackAll } from '../migrate.js';
 
 const command = process.argv[2] ?? 'up';
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const config = loadConfig();
   const db = createDatabase(config.database);
   try {

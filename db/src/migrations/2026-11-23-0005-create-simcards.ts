@@ -12,7 +12,10 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('price');
     t.string('batch_id', 64);
     t.integer('shop_id').unsigned().references('id').inTable('shops').onDelete('RESTRICT');
-    t.string('status', 16).notNullable().defaultTo('in_stock').checkIn([...SIMCARD_STATUSES], 'simcards_status_check');
+    t.string('status', 16)
+      .notNullable()
+      .defaultTo('in_stock')
+      .checkIn([...SIMCARD_STATUSES], 'simcards_status_check');
     t.string('provider_status', 16);
     t.timestamp('activated_at', { useTz: true });
     t.timestamp('sold_at', { useTz: true });

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-/** Every status change and every failed check against the operator (SPEC's data model). */
+/** Every status change and every failed check against the operator (docs/domain.md#data-model). */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('status_check_logs', (t) => {
     t.increments('id');

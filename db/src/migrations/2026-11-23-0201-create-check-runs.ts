@@ -6,7 +6,9 @@ export const CHECK_RUN_STATUSES = ['running', 'completed', 'cancelled', 'failed'
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('check_runs', (t) => {
     t.increments('id');
-    t.string('status', 16).notNullable().checkIn([...CHECK_RUN_STATUSES], 'check_runs_status_check');
+    t.string('status', 16)
+      .notNullable()
+      .checkIn([...CHECK_RUN_STATUSES], 'check_runs_status_check');
     t.string('trigger', 16).notNullable().checkIn(['manual', 'scheduled'], 'check_runs_trigger_check');
     // Whether sold and blocked SIMs are checked too (assigned and in-stock ones always are).
     t.boolean('include_sold').notNullable().defaultTo(false);

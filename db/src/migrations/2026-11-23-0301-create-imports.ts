@@ -14,12 +14,16 @@ export async function up(knex: Knex): Promise<void> {
     t.increments('id');
     // Set once the id is known (`import-<id>`); null for a rejected import, which made no batch.
     t.string('batch_id', 64).unique();
-    t.string('status', 16).notNullable().checkIn([...IMPORT_STATUSES], 'imports_status_check');
+    t.string('status', 16)
+      .notNullable()
+      .checkIn([...IMPORT_STATUSES], 'imports_status_check');
     // Kept (with the username) when the user is deleted: the history outlives them.
     t.integer('user_id').unsigned().references('id').inTable('users').onDelete('SET NULL');
     t.string('username', 64).notNullable();
     t.string('file_name', 255);
-    t.string('format', 8).notNullable().checkIn([...IMPORT_FORMATS], 'imports_format_check');
+    t.string('format', 8)
+      .notNullable()
+      .checkIn([...IMPORT_FORMATS], 'imports_format_check');
     t.string('mode', 8).notNullable().checkIn(['partial', 'strict'], 'imports_mode_check');
     t.boolean('check_digit_absent').notNullable().defaultTo(false);
     t.integer('shop_id').unsigned().references('id').inTable('shops').onDelete('SET NULL');

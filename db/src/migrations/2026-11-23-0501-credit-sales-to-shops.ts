@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from '../connection.js';
 
 /**
  * A sale is credited to the shop that held the SIM when it was sold, read from the assignment
@@ -17,7 +18,8 @@ import type { Knex } from 'knex';
  */
 const LAST_MOVE = (column: string, simId: string, soldAt: string) =>
   `(select ${column} from assignment_logs where simcard_id = ${simId} and created_at <= ${soldAt} order by created_at desc, id desc limit 1)`;
-const HAS_MOVE = (simId: string, soldAt: string) => `exists (select 1 from assignment_logs where simcard_id = ${simId} and created_at <= ${soldAt})`;
+const HAS_MOVE = (simId: string, soldAt: string) =>
+  `exists (select 1 from assignment_logs where simcard_id = ${simId} and created_at <= ${soldAt})`;
 
 function sqliteCredit(column: 'to_shop_id' | 'created_at', fallback: string): string {
   return `case when NEW.sold_at is null then null
@@ -31,11 +33,13 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('sold_shop_since', { useTz: true });
   });
 
-  if (knex.client.config.client === 'sqlite3') {
+  if (isSqlite(knex)) {
     const body = `update simcards set sold_shop_id = ${sqliteCredit('to_shop_id', 'NEW.shop_id')},
       sold_shop_since = ${sqliteCredit('created_at', 'NEW.assigned_at')} where id = NEW.id;`;
     await knex.raw(`create trigger simcards_credit_sale_insert after insert on simcards when NEW.sold_at is not null begin ${body} end`);
-    await knex.raw(`create trigger simcards_credit_sale_update after update of sold_at on simcards when NEW.sold_at is not OLD.sold_at begin ${body} end`);
+    await knex.raw(
+      `create trigger simcards_credit_sale_update after update of sold_at on simcards when NEW.sold_at is not OLD.sold_at begin ${body} end`,
+    );
   } else {
     await knex.raw(`
       create function simcards_credit_sale() returns trigger language plpgsql as $$
@@ -51,7 +55,9 @@ export async function up(knex: Knex): Promise<void> {
         end if;
         return NEW;
       end $$`);
-    await knex.raw(`create trigger simcards_credit_sale before insert or update of sold_at on simcards for each row execute function simcards_credit_sale()`);
+    await knex.raw(
+      `create trigger simcards_credit_sale before insert or update of sold_at on simcards for each row execute function simcards_credit_sale()`,
+    );
   }
 
   // SIMs sold before this migration.
@@ -68,7 +74,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop index simcards_sales');
   await knex.raw('drop index simcards_sold_at');
-  if (knex.client.config.client === 'sqlite3') {
+  if (isSqlite(knex)) {
     await knex.raw('drop trigger simcards_credit_sale_insert');
     await knex.raw('drop trigger simcards_credit_sale_update');
   } else {

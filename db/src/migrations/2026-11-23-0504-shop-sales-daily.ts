@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from '../connection.js';
 
 /**
  * Sales per shop and UTC day, kept by the database as sales are recorded: per-shop figures
@@ -14,7 +15,10 @@ import type { Knex } from 'knex';
  * row here. Two dialects, two trigger languages (SQLite: SQL bodies; PostgreSQL: a function).
  */
 const DAY = { sqlite: (c: string) => `substr(${c}, 1, 10)`, pg: (c: string) => `to_char(${c} at time zone 'UTC', 'YYYY-MM-DD')` };
-const DAYS = { sqlite: (r: string) => `coalesce(julianday(${r}.sold_at) - julianday(${r}.sold_shop_since), 0)`, pg: (r: string) => `coalesce(extract(epoch from (${r}.sold_at - ${r}.sold_shop_since)) / 86400.0, 0)` };
+const DAYS = {
+  sqlite: (r: string) => `coalesce(julianday(${r}.sold_at) - julianday(${r}.sold_shop_since), 0)`,
+  pg: (r: string) => `coalesce(extract(epoch from (${r}.sold_at - ${r}.sold_shop_since)) / 86400.0, 0)`,
+};
 
 function statements(d: 'sqlite' | 'pg') {
   const subtract = `update shop_sales_daily set sold = sold - 1,
@@ -29,7 +33,8 @@ function statements(d: 'sqlite' | 'pg') {
 }
 
 const COUNTED = (r: string) => `${r}.sold_at is not null and ${r}.sold_shop_id is not null`;
-const CHANGED = 'OLD.sold_at is distinct from NEW.sold_at or OLD.sold_shop_id is distinct from NEW.sold_shop_id or OLD.sold_shop_since is distinct from NEW.sold_shop_since';
+const CHANGED =
+  'OLD.sold_at is distinct from NEW.sold_at or OLD.sold_shop_id is distinct from NEW.sold_shop_id or OLD.sold_shop_since is distinct from NEW.sold_shop_since';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('shop_sales_daily', (t) => {
@@ -41,7 +46,7 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['shop_id', 'day']);
   });
 
-  const sqlite = knex.client.config.client === 'sqlite3';
+  const sqlite = isSqlite(knex);
   const d = sqlite ? 'sqlite' : 'pg';
   const { subtract, add } = statements(d);
   if (sqlite) {
@@ -66,9 +71,15 @@ export async function up(knex: Knex): Promise<void> {
         if TG_OP <> 'DELETE' and ${COUNTED('NEW')} then ${add}; end if;
         return null;
       end $$`);
-    await knex.raw(`create trigger shop_sales_daily_insert after insert on simcards for each row when (${COUNTED('NEW')}) execute function shop_sales_daily_apply()`);
-    await knex.raw(`create trigger shop_sales_daily_delete after delete on simcards for each row when (${COUNTED('OLD')}) execute function shop_sales_daily_apply()`);
-    await knex.raw(`create trigger shop_sales_daily_update after update on simcards for each row when (${CHANGED}) execute function shop_sales_daily_apply()`);
+    await knex.raw(
+      `create trigger shop_sales_daily_insert after insert on simcards for each row when (${COUNTED('NEW')}) execute function shop_sales_daily_apply()`,
+    );
+    await knex.raw(
+      `create trigger shop_sales_daily_delete after delete on simcards for each row when (${COUNTED('OLD')}) execute function shop_sales_daily_apply()`,
+    );
+    await knex.raw(
+      `create trigger shop_sales_daily_update after update on simcards for each row when (${CHANGED}) execute function shop_sales_daily_apply()`,
+    );
   }
 
   await knex.raw(`insert into shop_sales_daily (shop_id, day, sold, timed, days_sum)
@@ -78,8 +89,8 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const t of ['insert', 'delete', 'update']) {
-    await knex.raw(knex.client.config.client === 'sqlite3' ? `drop trigger shop_sales_daily_${t}` : `drop trigger shop_sales_daily_${t} on simcards`);
+    await knex.raw(isSqlite(knex) ? `drop trigger shop_sales_daily_${t}` : `drop trigger shop_sales_daily_${t} on simcards`);
   }
-  if (knex.client.config.client !== 'sqlite3') await knex.raw('drop function shop_sales_daily_apply()');
+  if (!isSqlite(knex)) await knex.raw('drop function shop_sales_daily_apply()');
   await knex.schema.dropTable('shop_sales_daily');
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from '../connection.js';
 
 /**
  * SIM counts per (shop, operator, status), kept by the database as SIMs are written, so that the
@@ -21,7 +22,7 @@ import type { Knex } from 'knex';
 const KEY = (r: string) => `coalesce(${r}.shop_id, 0), coalesce(${r}.operator, ''), ${r}.status`;
 
 export async function up(knex: Knex): Promise<void> {
-  const sqlite = knex.client.config.client === 'sqlite3';
+  const sqlite = isSqlite(knex);
   await knex.schema.createTable('simcard_tallies', (t) => {
     t.integer('shop_key').notNullable();
     t.string('operator', 32).notNullable();
@@ -55,19 +56,26 @@ export async function up(knex: Knex): Promise<void> {
         end if;
         return null;
       end $$`);
-    await knex.raw('create trigger simcard_tallies_insert after insert on simcards referencing new table as new_rows for each statement execute function simcard_tallies_apply()');
-    await knex.raw('create trigger simcard_tallies_delete after delete on simcards referencing old table as old_rows for each statement execute function simcard_tallies_apply()');
+    await knex.raw(
+      'create trigger simcard_tallies_insert after insert on simcards referencing new table as new_rows for each statement execute function simcard_tallies_apply()',
+    );
+    await knex.raw(
+      'create trigger simcard_tallies_delete after delete on simcards referencing old table as old_rows for each statement execute function simcard_tallies_apply()',
+    );
     await knex.raw(
       'create trigger simcard_tallies_update after update on simcards referencing old table as old_rows new table as new_rows for each statement execute function simcard_tallies_apply()',
     );
   }
 
-  await knex.raw(`insert into simcard_tallies (shop_key, operator, status, n) select ${KEY('simcards')}, count(*) from simcards group by 1, 2, 3`);
+  await knex.raw(
+    `insert into simcard_tallies (shop_key, operator, status, n) select ${KEY('simcards')}, count(*) from simcards group by 1, 2, 3`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
-  const sqlite = knex.client.config.client === 'sqlite3';
-  for (const t of ['insert', 'delete', 'update']) await knex.raw(sqlite ? `drop trigger simcard_tallies_${t}` : `drop trigger simcard_tallies_${t} on simcards`);
+  const sqlite = isSqlite(knex);
+  for (const t of ['insert', 'delete', 'update'])
+    await knex.raw(sqlite ? `drop trigger simcard_tallies_${t}` : `drop trigger simcard_tallies_${t} on simcards`);
   if (!sqlite) await knex.raw('drop function simcard_tallies_apply()');
   await knex.schema.dropTable('simcard_tallies');
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from '../connection.js';
 
 /**
  * Sales per shop over all time, kept from the per-day rows (migration 0504) as they change, so
@@ -24,9 +25,11 @@ export async function up(knex: Knex): Promise<void> {
     values (${row}.shop_id, ${COLUMNS.map((c) => `${sign}${row}.${c}`).join(', ')})
     on conflict (shop_id) do update set ${COLUMNS.map((c) => `${c} = shop_sales_totals.${c} + excluded.${c}`).join(', ')}`;
 
-  if (knex.client.config.client === 'sqlite3') {
+  if (isSqlite(knex)) {
     await knex.raw(`create trigger shop_sales_totals_insert after insert on shop_sales_daily begin ${apply('NEW', '+')}; end`);
-    await knex.raw(`create trigger shop_sales_totals_update after update on shop_sales_daily begin ${apply('OLD', '-')}; ${apply('NEW', '+')}; end`);
+    await knex.raw(
+      `create trigger shop_sales_totals_update after update on shop_sales_daily begin ${apply('OLD', '-')}; ${apply('NEW', '+')}; end`,
+    );
     await knex.raw(`create trigger shop_sales_totals_delete after delete on shop_sales_daily begin ${apply('OLD', '-')}; end`);
   } else {
     await knex.raw(`
@@ -36,7 +39,9 @@ export async function up(knex: Knex): Promise<void> {
         if TG_OP <> 'DELETE' then ${apply('NEW', '+')}; end if;
         return null;
       end $$`);
-    await knex.raw('create trigger shop_sales_totals_apply after insert or update or delete on shop_sales_daily for each row execute function shop_sales_totals_apply()');
+    await knex.raw(
+      'create trigger shop_sales_totals_apply after insert or update or delete on shop_sales_daily for each row execute function shop_sales_totals_apply()',
+    );
   }
 
   await knex.raw(`insert into shop_sales_totals (shop_id, ${COLUMNS.join(', ')})
@@ -44,7 +49,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'sqlite3') {
+  if (isSqlite(knex)) {
     for (const t of ['insert', 'update', 'delete']) await knex.raw(`drop trigger shop_sales_totals_${t}`);
   } else {
     await knex.raw('drop trigger shop_sales_totals_apply on shop_sales_daily');

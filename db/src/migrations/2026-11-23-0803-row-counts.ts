@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from '../connection.js';
 
 /**
  * Row counts of tables that only grow large, kept by the database: the status check log reaches
@@ -13,7 +14,7 @@ import type { Knex } from 'knex';
 const COUNTED_TABLES = ['status_check_logs'] as const;
 
 export async function up(knex: Knex): Promise<void> {
-  const sqlite = knex.client.config.client === 'sqlite3';
+  const sqlite = isSqlite(knex);
   await knex.schema.createTable('row_counts', (t) => {
     t.string('table_name', 64).notNullable();
     t.bigInteger('n').notNullable();
@@ -34,20 +35,29 @@ export async function up(knex: Knex): Promise<void> {
   }
   for (const table of COUNTED_TABLES) {
     if (sqlite) {
-      await knex.raw(`create trigger ${table}_count_insert after insert on ${table} begin update row_counts set n = n + 1 where table_name = '${table}'; end`);
-      await knex.raw(`create trigger ${table}_count_delete after delete on ${table} begin update row_counts set n = n - 1 where table_name = '${table}'; end`);
+      await knex.raw(
+        `create trigger ${table}_count_insert after insert on ${table} begin update row_counts set n = n + 1 where table_name = '${table}'; end`,
+      );
+      await knex.raw(
+        `create trigger ${table}_count_delete after delete on ${table} begin update row_counts set n = n - 1 where table_name = '${table}'; end`,
+      );
     } else {
-      await knex.raw(`create trigger ${table}_count_insert after insert on ${table} referencing new table as new_rows for each statement execute function row_counts_apply()`);
-      await knex.raw(`create trigger ${table}_count_delete after delete on ${table} referencing old table as old_rows for each statement execute function row_counts_apply()`);
+      await knex.raw(
+        `create trigger ${table}_count_insert after insert on ${table} referencing new table as new_rows for each statement execute function row_counts_apply()`,
+      );
+      await knex.raw(
+        `create trigger ${table}_count_delete after delete on ${table} referencing old table as old_rows for each statement execute function row_counts_apply()`,
+      );
     }
     await knex.raw(`insert into row_counts (table_name, n) select '${table}', count(*) from ${table}`);
   }
 }
 
 export async function down(knex: Knex): Promise<void> {
-  const sqlite = knex.client.config.client === 'sqlite3';
+  const sqlite = isSqlite(knex);
   for (const table of COUNTED_TABLES) {
-    for (const t of ['insert', 'delete']) await knex.raw(sqlite ? `drop trigger ${table}_count_${t}` : `drop trigger ${table}_count_${t} on ${table}`);
+    for (const t of ['insert', 'delete'])
+      await knex.raw(sqlite ? `drop trigger ${table}_count_${t}` : `drop trigger ${table}_count_${t} on ${table}`);
   }
   if (!sqlite) await knex.raw('drop function row_counts_apply()');
   await knex.schema.dropTable('row_counts');

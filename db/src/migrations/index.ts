@@ -25,6 +25,21 @@ import * as m0702 from './2026-11-23-0702-create-audit-log.js';
 import * as m0801 from './2026-11-23-0801-simcard-tallies.js';
 import * as m0802 from './2026-11-23-0802-shop-sales-totals.js';
 import * as m0803 from './2026-11-23-0803-row-counts.js';
+import * as m1101 from './2026-12-03-1101-idempotency-claim-lease.js';
+import * as m1201 from './2026-12-03-1201-sale-dated-by-activation.js';
+import * as m1202 from './2026-12-03-1202-check-counts.js';
+import * as m1221 from './2026-12-03-1221-alert-states.js';
+import * as m1401 from './2026-12-03-1401-simcard-search.js';
+import * as m1402 from './2026-12-03-1402-simcard-sort-indexes.js';
+import * as m1501 from './2026-12-03-1501-activation-reports.js';
+import * as m1601 from './2026-12-03-1601-create-handovers.js';
+import * as m1701 from './2026-12-03-1701-commissions.js';
+import * as m1702 from './2026-12-03-1702-commission-daily.js';
+import * as m1801 from './2026-12-03-1801-check-run-operators.js';
+import * as m1841 from './2026-12-03-1841-check-run-leases.js';
+import * as m1901 from './2026-12-03-1901-check-run-pages.js';
+import * as m1950 from './2026-12-03-1950-operator-budget.js';
+import * as m1971 from './2026-12-03-1971-report-sales-set-based.js';
 
 export interface Migration {
   name: string;
@@ -55,4 +70,19 @@ export const migrations: readonly Migration[] = [
   { name: '2026-11-23-0801-simcard-tallies', ...m0801 },
   { name: '2026-11-23-0802-shop-sales-totals', ...m0802 },
   { name: '2026-11-23-0803-row-counts', ...m0803 },
+  { name: '2026-12-03-1101-idempotency-claim-lease', ...m1101 },
+  { name: '2026-12-03-1201-sale-dated-by-activation', ...m1201 },
+  { name: '2026-12-03-1202-check-counts', ...m1202 },
+  { name: '2026-12-03-1221-alert-states', ...m1221 },
+  { name: '2026-12-03-1401-simcard-search', ...m1401 },
+  { name: '2026-12-03-1402-simcard-sort-indexes', ...m1402 },
+  { name: '2026-12-03-1501-activation-reports', ...m1501 },
+  { name: '2026-12-03-1601-create-handovers', ...m1601 },
+  { name: '2026-12-03-1701-commissions', ...m1701 },
+  { name: '2026-12-03-1702-commission-daily', ...m1702 },
+  { name: '2026-12-03-1801-check-run-operators', ...m1801 },
+  { name: '2026-12-03-1841-check-run-leases', ...m1841 },
+  { name: '2026-12-03-1901-check-run-pages', ...m1901 },
+  { name: '2026-12-03-1950-operator-budget', ...m1950 },
+  { name: '2026-12-03-1971-report-sales-set-based', ...m1971 },
 ];

@@ -5,10 +5,16 @@
 import type { Knex } from 'knex';
 import { isSqlite, type Queryable } from '../connection.js';
 import type { DbTimestamp, Page, PageRequest, SimcardRow } from '../rows.js';
-import { num } from './sql-dates.js';
 import { countOf, nextPrefix } from './query-helpers.js';
+import { num } from './sql-dates.js';
 
-export const ANOMALY_KINDS = ['activated_in_stock', 'activated_before_assignment', 'stale_assigned', 'unknown_to_provider', 'operator_prefix_mismatch'] as const;
+export const ANOMALY_KINDS = [
+  'activated_in_stock',
+  'activated_before_assignment',
+  'stale_assigned',
+  'unknown_to_provider',
+  'operator_prefix_mismatch',
+] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 export interface AnomalyContext {
@@ -83,12 +89,21 @@ function countKind(db: Queryable, kind: AnomalyKind, ctx: AnomalyContext): Promi
   return countOf(db.from(idsOf(db, kind, ctx).as('u')));
 }
 
-export async function count(db: Queryable, kinds: readonly AnomalyKind[], ctx: AnomalyContext): Promise<Partial<Record<AnomalyKind, number>>> {
+export async function count(
+  db: Queryable,
+  kinds: readonly AnomalyKind[],
+  ctx: AnomalyContext,
+): Promise<Partial<Record<AnomalyKind, number>>> {
   const counts = await Promise.all(kinds.map((kind) => countKind(db, kind, ctx)));
   return Object.fromEntries(kinds.map((k, i) => [k, counts[i]!]));
 }
 
-export async function list(db: Queryable, kind: AnomalyKind, ctx: AnomalyContext, page: PageRequest): Promise<Page<SimcardRow & { sold_shop_id: number | null; sold_shop_since: DbTimestamp | null }>> {
+export async function list(
+  db: Queryable,
+  kind: AnomalyKind,
+  ctx: AnomalyContext,
+  page: PageRequest,
+): Promise<Page<SimcardRow & { sold_shop_id: number | null; sold_shop_since: DbTimestamp | null }>> {
   const order = ORDER[kind];
   const ids = idsOf(db, kind, ctx);
   // A UNION is materialized before it is sorted: otherwise SQLite pushes the ORDER BY into
@@ -98,7 +113,12 @@ export async function list(db: Queryable, kind: AnomalyKind, ctx: AnomalyContext
   for (const column of order) pageIds.orderBy(`u.${column}`, 'asc');
   // The page's ids first (from the indexes alone), then only those rows.
   const [found, total] = await Promise.all([pageIds, countKind(db, kind, ctx)]);
-  const rows = db('simcards').select('*').whereIn('id', (found as { id: number }[]).map((r) => r.id));
+  const rows = db('simcards')
+    .select('*')
+    .whereIn(
+      'id',
+      (found as { id: number }[]).map((r) => r.id),
+    );
   for (const column of order) rows.orderBy(column, 'asc');
   return { rows: found.length === 0 ? [] : await rows, total };
 }
@@ -150,11 +170,19 @@ export async function staleByShop(db: Queryable, edges: string[]): Promise<Stale
 function staleRangesPerShop(db: Queryable, edges: string[]): Knex.QueryBuilder {
   const unsoldHere = () => db('simcards as s').where('s.status', 'assigned').whereRaw('s.shop_id = shops.id');
   const olderThan = edges.map((edge, i) => unsoldHere().where('s.assigned_at', '<', edge).count('*').as(`c${i}`));
-  return db('shops').select('shops.id as shop_id', 'shops.name', 'shops.code', ...olderThan, unsoldHere().min('s.assigned_at').as('oldest_assigned_at'));
+  return db('shops').select(
+    'shops.id as shop_id',
+    'shops.name',
+    'shops.code',
+    ...olderThan,
+    unsoldHere().min('s.assigned_at').as('oldest_assigned_at'),
+  );
 }
 
 function staleGroupedByShop(db: Queryable, edges: string[]): Knex.QueryBuilder {
-  const olderThan = edges.slice(1).map((edge, i) => db.raw(`coalesce(sum(case when assigned_at < ? then 1 else 0 end), 0) as ??`, [edge, `c${i + 1}`]));
+  const olderThan = edges
+    .slice(1)
+    .map((edge, i) => db.raw(`coalesce(sum(case when assigned_at < ? then 1 else 0 end), 0) as ??`, [edge, `c${i + 1}`]));
   const grouped = db('simcards')
     .select('shop_id', db.raw('count(*) as c0'), db.raw('min(assigned_at) as oldest_assigned_at'), ...olderThan)
     .where('status', 'assigned')

@@ -33,7 +33,9 @@ export interface ApiKeyForAuth {
 }
 
 export async function insert(db: Queryable, key: NewApiKey): Promise<ApiKeyRow> {
-  const [row] = await db<ApiKeyRow>('api_keys').insert({ ...key, created_at: now() }).returning('*');
+  const [row] = await db<ApiKeyRow>('api_keys')
+    .insert({ ...key, created_at: now() })
+    .returning('*');
   return row as ApiKeyRow;
 }
 
@@ -55,6 +57,19 @@ export async function revoke(db: Queryable, id: number): Promise<ApiKeyRow | und
   return findById(db, id);
 }
 
+/** Revokes every key `userId` created that is not revoked yet; answers those keys as they were. */
+export async function revokeAllCreatedBy(db: Queryable, userId: number): Promise<ApiKeyRow[]> {
+  const keys = (await db('api_keys').where({ created_by: userId }).whereNull('revoked_at').select('*')) as ApiKeyRow[];
+  if (keys.length)
+    await db('api_keys')
+      .whereIn(
+        'id',
+        keys.map((k) => k.id),
+      )
+      .update({ revoked_at: now() });
+  return keys;
+}
+
 /** One indexed lookup by hash, joined with the creating user: this runs on every keyed request. */
 export async function findForAuth(db: Queryable, keyHash: string): Promise<ApiKeyForAuth | undefined> {
   const row = (await db('api_keys as k')
@@ -70,9 +85,7 @@ export async function findForAuth(db: Queryable, keyHash: string): Promise<ApiKe
       'u.username',
       'u.role as user_role',
       'u.is_active as user_active',
-    )) as
-    | (Omit<ApiKeyForAuth, 'revoked' | 'user_active'> & { revoked_at: DbTimestamp | null; user_active: DbBoolean | null })
-    | undefined;
+    )) as (Omit<ApiKeyForAuth, 'revoked' | 'user_active'> & { revoked_at: DbTimestamp | null; user_active: DbBoolean | null }) | undefined;
   if (!row) return undefined;
   const { revoked_at, user_active, ...rest } = row;
   return { ...rest, revoked: revoked_at !== null, user_active: Boolean(user_active) };

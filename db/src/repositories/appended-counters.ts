@@ -17,10 +17,15 @@ export async function fold(db: Queryable, table: string, keyColumns: readonly st
   if (isSqlite(db)) return;
   const keys = keyColumns.join(', ');
   await db.transaction(async (trx) => {
-    const { rows } = (await trx.raw('select pg_try_advisory_xact_lock(hashtext(?)) as got', [`fold:${table}`])) as { rows: { got: boolean }[] };
+    const { rows } = (await trx.raw('select pg_try_advisory_xact_lock(hashtext(?)) as got', [`fold:${table}`])) as {
+      rows: { got: boolean }[];
+    };
     if (!rows[0]?.got) return;
-    await trx.raw(`with gone as (delete from ?? returning ${keys}, n)
-      insert into ?? (${keys}, n) select ${keys}, sum(n) from gone group by ${keys} having sum(n) <> 0`, [table, table]);
+    await trx.raw(
+      `with gone as (delete from ?? returning ${keys}, n)
+      insert into ?? (${keys}, n) select ${keys}, sum(n) from gone group by ${keys} having sum(n) <> 0`,
+      [table, table],
+    );
   });
 }
 

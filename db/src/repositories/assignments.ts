@@ -61,7 +61,12 @@ export async function idsOfIccids(db: Queryable, iccids: readonly string[]): Pro
  * lengths: both ends have the same length (the schema checks) and so must every match.
  */
 export function idsInRange(db: Queryable, from: string, to: string, limit: number): Promise<number[]> {
-  return db('simcards').whereBetween('iccid', [from, to]).whereRaw('length(iccid) = ?', [from.length]).orderBy('iccid').limit(limit).pluck('id');
+  return db('simcards')
+    .whereBetween('iccid', [from, to])
+    .whereRaw('length(iccid) = ?', [from.length])
+    .orderBy('iccid')
+    .limit(limit)
+    .pluck('id');
 }
 
 /**

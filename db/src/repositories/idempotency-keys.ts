@@ -1,4 +1,4 @@
-/** Stored first answers for `Idempotency-Key` requests (see migration 0302). */
+/** Stored first answers for `Idempotency-Key` requests (migration 0302; owner and lease: 1101). */
 import type { Queryable } from '../connection.js';
 import { isUniqueViolation } from '../errors.js';
 import type { DbTimestamp } from '../rows.js';
@@ -14,6 +14,15 @@ export interface IdempotencyKeyRow {
   response_body: string | null;
   created_at: DbTimestamp;
   completed_at: DbTimestamp | null;
+  /** Who holds an unfinished claim: `<boot id>:<pid>:<instance>:<nonce>`; null on rows of older versions. */
+  owner: string | null;
+  lease_expires_at: DbTimestamp | null;
+}
+
+/** The holder of a claim and until when it holds it (renewed while the request runs). */
+export interface ClaimOwner {
+  owner: string;
+  leaseExpiresAt: string;
 }
 
 export interface KeyScope {
@@ -27,10 +36,18 @@ function scoped(db: Queryable, scope: KeyScope) {
 }
 
 /** Claims the key for a new request; null when it is taken (the caller then reads the row). */
-export async function claim(db: Queryable, scope: KeyScope, requestHash: string): Promise<number | null> {
+export async function claim(db: Queryable, scope: KeyScope, requestHash: string, holder: ClaimOwner): Promise<number | null> {
   try {
     const [row] = await db('idempotency_keys')
-      .insert({ user_id: scope.userId, route: scope.route, key: scope.key, request_hash: requestHash, created_at: now() })
+      .insert({
+        user_id: scope.userId,
+        route: scope.route,
+        key: scope.key,
+        request_hash: requestHash,
+        created_at: now(),
+        owner: holder.owner,
+        lease_expires_at: holder.leaseExpiresAt,
+      })
       .returning('id');
     return Number(typeof row === 'object' ? (row as { id: number }).id : row);
   } catch (err) {
@@ -43,14 +60,29 @@ export function find(db: Queryable, scope: KeyScope): Promise<IdempotencyKeyRow 
   return scoped(db, scope).first();
 }
 
-/** Takes over a claim whose request never completed (its process died), if still unchanged. */
-export async function reclaim(db: Queryable, id: number, staleBefore: string, requestHash: string): Promise<boolean> {
-  const n = await db('idempotency_keys')
-    .where({ id })
-    .whereNull('completed_at')
-    .where('created_at', '<', staleBefore)
-    .update({ request_hash: requestHash, created_at: now() });
+/**
+ * Takes over a claim whose request never completed (its owner died), if nobody else took it in
+ * between: the row must still have the owner that was judged dead (`previousOwner`; null for a
+ * row of an older version, which must then also be older than `legacyStaleBefore`).
+ */
+export async function reclaim(
+  db: Queryable,
+  id: number,
+  previousOwner: string | null,
+  legacyStaleBefore: string,
+  requestHash: string,
+  holder: ClaimOwner,
+): Promise<boolean> {
+  const q = db('idempotency_keys').where({ id }).whereNull('completed_at');
+  if (previousOwner === null) q.whereNull('owner').where('created_at', '<', legacyStaleBefore);
+  else q.where({ owner: previousOwner });
+  const n = await q.update({ request_hash: requestHash, created_at: now(), owner: holder.owner, lease_expires_at: holder.leaseExpiresAt });
   return n === 1;
+}
+
+/** Extends a running request's lease (only while it still owns the claim). */
+export async function renewLease(db: Queryable, id: number, owner: string, leaseExpiresAt: string): Promise<void> {
+  await db('idempotency_keys').where({ id, owner }).whereNull('completed_at').update({ lease_expires_at: leaseExpiresAt });
 }
 
 export async function complete(db: Queryable, id: number, status: number, body: string): Promise<void> {

@@ -2,7 +2,10 @@
  * Imports (`imports` table) and the SQL of a bulk import: SIMs inserted many per statement,
  * existing ones skipped by the database itself, and the lookups that explain a skipped row.
  */
+import type { Client as PgClient } from 'pg';
+import { type CopyStreamQuery, from as copyFrom } from 'pg-copy-streams';
 import { isSqlite, type Queryable } from '../connection.js';
+import { isUniqueViolation } from '../errors.js';
 import type { DbBoolean, DbTimestamp, Page, PageRequest } from '../rows.js';
 import { now } from '../time.js';
 import { countOf } from './query-helpers.js';
@@ -41,7 +44,10 @@ export type NewImport = Pick<ImportRow, 'status' | 'user_id' | 'username' | 'fil
   size_bytes: number;
 };
 
-export type ImportOutcome = Pick<ImportRow, 'received' | 'inserted' | 'skipped_existing' | 'duplicates_in_file' | 'invalid_rows' | 'warning_count'> & {
+export type ImportOutcome = Pick<
+  ImportRow,
+  'received' | 'inserted' | 'skipped_existing' | 'duplicates_in_file' | 'invalid_rows' | 'warning_count'
+> & {
   report: string;
 };
 
@@ -62,7 +68,9 @@ export async function insertStarted(db: Queryable, fields: NewImport): Promise<{
 }
 
 export async function finish(db: Queryable, id: number, outcome: ImportOutcome): Promise<void> {
-  await db('imports').where({ id }).update({ ...outcome, finished_at: now() });
+  await db('imports')
+    .where({ id })
+    .update({ ...outcome, finished_at: now() });
 }
 
 const SUMMARY_COLUMNS = [
@@ -91,7 +99,12 @@ const SUMMARY_COLUMNS = [
 export async function list(db: Queryable, page: PageRequest): Promise<Page<ImportSummary>> {
   const qb = db<ImportRow>('imports');
   const [rows, total] = await Promise.all([
-    qb.clone().select(...SUMMARY_COLUMNS).orderBy('id', 'desc').limit(page.limit).offset(page.offset),
+    qb
+      .clone()
+      .select(...SUMMARY_COLUMNS)
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset),
     countOf(qb.clone()),
   ]);
   return { rows: rows as ImportSummary[], total };
@@ -119,12 +132,8 @@ export interface BatchValues {
 }
 
 const STAGE_COLUMNS = ['line', 'iccid', 'msisdn', 'operator', 'tariff', 'price'] as const;
-const STAGE_ROW = `(${STAGE_COLUMNS.map(() => '?').join(',')})`;
 
-/**
- * Rows per staging INSERT: 6 columns × 5000 = 30,000 bindings, under SQLite's 32,766 (and
- * PostgreSQL's 65,535). Raw SQL: knex's builder caps SQLite multi-row inserts at 500 rows.
- */
+/** Rows per chunk handed to the stage (one INSERT on SQLite; one COPY data message batch on PostgreSQL). */
 export const STAGE_CHUNK_ROWS = 5000;
 
 /**
@@ -134,46 +143,285 @@ export const STAGE_CHUNK_ROWS = 5000;
  * before commit, and its creation undone by a rollback).
  */
 export async function createStage(db: Queryable): Promise<void> {
-  const columns = 'line integer not null, iccid varchar(20) not null, msisdn varchar(13), operator varchar(32), tariff varchar(64), price integer';
+  const columns =
+    'line integer not null, iccid varchar(20) not null, msisdn varchar(13), operator varchar(32), tariff varchar(64), price integer';
   if (isSqlite(db)) await db.raw(`create temp table import_stage (${columns})`);
   else await db.raw(`create temp table import_stage (${columns}) on commit drop`);
 }
 
 export async function dropStage(db: Queryable): Promise<void> {
-  if (isSqlite(db)) await db.raw('drop table temp.import_stage');
+  if (isSqlite(db)) {
+    await db.raw('drop table temp.import_stage');
+    await db.raw('drop table if exists temp.import_dry');
+  }
 }
 
-const stageStatements = new Map<number, string>();
+/** What a dry run's report calls "this import's SIMs" (the rows of `import_dry`). */
+export const DRY_RUN_BATCH = 'dry-run';
 
-export async function stageRows(db: Queryable, rows: StagedRow[]): Promise<void> {
+/**
+ * A dry run's stand-in for `simcards`: the rows it would insert, with the same two unique
+ * columns, so `insertStagedDry` skips exactly what the real INSERT would. A temporary table:
+ * on SQLite, writing it takes no lock on the database (other connections write meanwhile).
+ */
+export async function createDryTarget(db: Queryable): Promise<void> {
+  const columns = 'line integer not null, iccid varchar(20) not null unique, msisdn varchar(13) unique';
+  if (isSqlite(db)) await db.raw(`create temp table import_dry (${columns})`);
+  else await db.raw(`create temp table import_dry (${columns}) on commit drop`);
+}
+
+/**
+ * The real insert's outcome without writing `simcards`: a staged row "goes in" when neither its
+ * ICCID nor its phone number is in `simcards` nor already taken by an earlier line of the file
+ * (the unique columns of `import_dry` skip those, in file order, as ON CONFLICT does).
+ */
+export async function insertStagedDry(db: Queryable): Promise<number> {
+  await db.raw(
+    `insert into import_dry (line, iccid, msisdn)
+     select s.line, s.iccid, s.msisdn from import_stage s
+     where not exists (select 1 from simcards c where c.iccid = s.iccid)
+       and (s.msisdn is null or not exists (select 1 from simcards c where c.msisdn = s.msisdn))
+     order by s.line
+     on conflict do nothing`,
+  );
+  return countOf(db('import_dry'));
+}
+
+/** countStagedFound for a dry run: "this batch" is `import_dry`. */
+export async function countStagedFoundDry(db: Queryable): Promise<{ earlier: number; thisBatch: number }> {
+  const rows = (await db.raw(
+    `select (select count(*) from import_stage s where exists (select 1 from simcards c where c.iccid = s.iccid)) as earlier,
+            (select count(*) from import_stage s where exists (select 1 from import_dry d where d.iccid = s.iccid)) as this_batch`,
+  )) as unknown;
+  const row = (Array.isArray(rows) ? rows[0] : (rows as { rows: unknown[] }).rows[0]) as {
+    earlier: number | string;
+    this_batch: number | string;
+  };
+  return { earlier: Number(row.earlier), thisBatch: Number(row.this_batch) };
+}
+
+/** stagedPhoneConflicts for a dry run: owners are in `simcards` or in `import_dry`. */
+export async function stagedPhoneConflictsDry(db: Queryable, limit: number): Promise<PhoneConflict[]> {
+  return db('import_stage as s')
+    .leftJoin('simcards as c', 'c.iccid', 's.iccid')
+    .leftJoin('import_dry as cd', 'cd.iccid', 's.iccid')
+    .leftJoin('simcards as o', 'o.msisdn', 's.msisdn')
+    .leftJoin('import_dry as d', 'd.msisdn', 's.msisdn')
+    .whereNull('c.id')
+    .whereNull('cd.iccid')
+    .orderBy('s.line')
+    .limit(limit)
+    .select(
+      's.line',
+      's.iccid',
+      's.msisdn',
+      db.raw('coalesce(o.iccid, d.iccid) as owner_iccid'),
+      db.raw('case when o.iccid is not null then o.batch_id when d.iccid is not null then ? else null end as owner_batch_id', [
+        DRY_RUN_BATCH,
+      ]),
+      db.raw('(select min(f.line) from import_stage f where f.iccid = coalesce(o.iccid, d.iccid)) as owner_line'),
+    );
+}
+
+/**
+ * SQLite: a chunk goes in as one JSON text bound to one parameter, unpacked by SQLite's json_each:
+ * measured 2–7× faster (a loaded machine) than the same rows as 30,000 bound values, each of
+ * which crosses from JS to C on its own. `->>` answers SQL values: text, integer, or NULL for JSON null.
+ */
+async function insertStageRows(db: Queryable, rows: StagedRow[]): Promise<void> {
   if (rows.length === 0) return;
-  if (rows.length > STAGE_CHUNK_ROWS) throw new RangeError(`at most ${STAGE_CHUNK_ROWS} rows per call`);
-  let sql = stageStatements.get(rows.length);
-  if (!sql) {
-    sql = `insert into import_stage (${STAGE_COLUMNS.join(', ')}) values ${Array.from({ length: rows.length }, () => STAGE_ROW).join(',')}`;
-    if (stageStatements.size < 4) stageStatements.set(rows.length, sql);
+  const json = JSON.stringify(rows.map((r) => [r.line, r.iccid, r.msisdn, r.operator, r.tariff, r.price]));
+  await db.raw(
+    `insert into import_stage (${STAGE_COLUMNS.join(', ')})
+     select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(?)`,
+    [json],
+  );
+}
+
+/**
+ * Writes rows into `import_stage`, chunk after chunk, in one transaction. `write` resolves when
+ * the next chunk may be given (the previous one is on its way: parsing the next overlaps with
+ * the database); `close` resolves once every row is in the table; `abort` ends a half-written
+ * stage so the transaction can roll back (PostgreSQL: the connection is busy until the COPY ends).
+ */
+export interface Stager {
+  write(rows: StagedRow[]): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * SQLite: one INSERT … SELECT FROM json_each per chunk, one in flight while the next
+ * chunk is read. PostgreSQL: one `COPY import_stage FROM STDIN` for the whole file (text format,
+ * as `psql \copy` sends it), fed with back-pressure: no SQL text or bound values per chunk.
+ * Call after createStage, inside the import's transaction.
+ */
+export function openStage(trx: Queryable): Stager {
+  if (!trx.isTransaction) throw new Error('openStage needs a transaction');
+  return isSqlite(trx) ? new InsertStager(trx) : new CopyStager(trx);
+}
+
+class InsertStager implements Stager {
+  private inFlight: Promise<void> = Promise.resolve();
+  constructor(private readonly trx: Queryable) {}
+
+  async write(rows: StagedRow[]): Promise<void> {
+    await this.inFlight;
+    this.inFlight = insertStageRows(this.trx, rows);
+    // Awaited by the next write or close(); this only keeps a failure from being "unhandled" meanwhile.
+    this.inFlight.catch(() => {});
   }
-  const bindings: (string | number | null)[] = [];
-  for (const r of rows) bindings.push(r.line, r.iccid, r.msisdn, r.operator, r.tariff, r.price);
-  await db.raw(sql, bindings);
+
+  close(): Promise<void> {
+    return this.inFlight;
+  }
+
+  async abort(): Promise<void> {
+    await this.inFlight.catch(() => {});
+  }
+}
+
+/** A value in COPY's text format: `\N` for null; backslash, tab, newline and CR escaped. */
+function copyValue(value: string | number | null): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'number') return String(value);
+  return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]!) : value;
+}
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIALS = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Rows as COPY text lines (STAGE_COLUMNS order). */
+function copyLines(rows: readonly StagedRow[]): string {
+  let text = '';
+  for (const r of rows) {
+    text += `${r.line}\t${copyValue(r.iccid)}\t${copyValue(r.msisdn)}\t${copyValue(r.operator)}\t${copyValue(r.tariff)}\t${copyValue(r.price)}\n`;
+  }
+  return text;
+}
+
+class CopyStager implements Stager {
+  private failure: Error | null = null;
+  private opening: Promise<CopyStreamQuery> | null = null;
+
+  constructor(private readonly trx: Queryable) {}
+
+  /** The COPY starts with the first rows: until then the connection stays free for other statements. */
+  private open(): Promise<CopyStreamQuery> {
+    this.opening ??= (async () => {
+      // Inside a transaction knex answers the transaction's own connection (and never releases it here).
+      const connection = (await this.trx.client.acquireConnection()) as PgClient;
+      const stream = connection.query(copyFrom(`copy import_stage (${STAGE_COLUMNS.join(', ')}) from stdin`));
+      stream.on('error', (err: Error) => (this.failure ??= err));
+      return stream;
+    })();
+    return this.opening;
+  }
+
+  async write(rows: StagedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const stream = await this.open();
+    if (this.failure) throw this.failure;
+    if (!stream.write(copyLines(rows))) await this.settled(stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (!this.opening) return;
+    const stream = await this.opening;
+    if (this.failure) throw this.failure;
+    const done = this.settled(stream, 'finish');
+    stream.end();
+    await done;
+  }
+
+  /** Sends CopyFail (the COPY is rolled back) and waits until the connection is free again. */
+  async abort(): Promise<void> {
+    if (!this.opening) return;
+    const stream = await this.opening.catch(() => null);
+    if (!stream || stream.writableFinished || stream.closed) return;
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    stream.destroy();
+    await closed;
+  }
+
+  /** Resolves on `event`, rejects with the COPY's error. */
+  private settled(stream: CopyStreamQuery, event: 'drain' | 'finish'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onEvent = () => {
+        stream.off('error', onError);
+        stream.off('close', onClose);
+        resolve();
+      };
+      const onError = (err: Error) => {
+        stream.off(event, onEvent);
+        stream.off('close', onClose);
+        reject(err);
+      };
+      // Destroyed without an error event (abort): nothing more will come.
+      const onClose = () => {
+        stream.off(event, onEvent);
+        stream.off('error', onError);
+        if (event === 'finish' && stream.writableFinished) resolve();
+        else reject(this.failure ?? new Error('the COPY into import_stage was ended'));
+      };
+      stream.once(event, onEvent);
+      stream.once('error', onError);
+      stream.once('close', onClose);
+    });
+  }
 }
 
 /**
  * The staged rows into `simcards`, in file order, an existing ICCID or phone number skipped by
  * the database (no conflict target: both unique columns). Answers how many were inserted.
+ *
+ * PostgreSQL: ON CONFLICT DO NOTHING makes every row a speculative insertion (measured +40% on
+ * 100,000 rows into the indexed table). When no staged row can conflict — none is in `simcards`
+ * and none repeats in the file, the usual fresh file — a plain INSERT gives the same rows; it
+ * runs in a savepoint, and a SIM another transaction inserted meanwhile (a unique violation)
+ * sends it back to the ON CONFLICT statement, so the outcome is the same either way.
  */
 export async function insertStaged(db: Queryable, batch: BatchValues): Promise<number> {
   const at = now();
   const status = batch.shopId === null ? 'in_stock' : 'assigned';
   const assignedAt = batch.shopId === null ? null : at;
-  // `where true`: SQLite needs it to parse ON CONFLICT after INSERT … SELECT.
-  await db.raw(
+  const insert = (onConflict: string) =>
+    // `where true`: SQLite needs it to parse ON CONFLICT after INSERT … SELECT.
     `insert into simcards (iccid, msisdn, operator, tariff, price, batch_id, shop_id, status, assigned_at, created_at, updated_at)
-     select iccid, msisdn, operator, tariff, price, ?, ?, ?, ?, ?, ? from import_stage where true order by line
-     on conflict do nothing`,
-    [batch.batchId, batch.shopId, status, assignedAt, at, at],
-  );
-  return countOf(db('simcards').where({ batch_id: batch.batchId }));
+     select iccid, msisdn, operator, tariff, price, ?, ?, ?, ?, ?, ? from import_stage where true order by line ${onConflict}`;
+  const bindings = [batch.batchId, batch.shopId, status, assignedAt, at, at];
+  if (isSqlite(db)) {
+    await db.raw(insert('on conflict do nothing'), bindings);
+    // changes(): the last statement's rows on this connection (a transaction's), triggers' rows not counted.
+    if (db.isTransaction) {
+      const [row] = (await db.raw('select changes() as n')) as { n: number }[];
+      return Number(row!.n);
+    }
+    return countOf(db('simcards').where({ batch_id: batch.batchId }));
+  }
+  type Result = { rowCount: number | null };
+  if (db.isTransaction && !(await stageMayConflict(db))) {
+    try {
+      const result = await db.transaction(async (savepoint) => (await savepoint.raw(insert(''), bindings)) as Result);
+      return Number(result.rowCount);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+  }
+  return Number(((await db.raw(insert('on conflict do nothing'), bindings)) as Result).rowCount);
+}
+
+/** PostgreSQL: could any staged row be skipped — its ICCID or phone number in `simcards`, or repeated in the file? */
+async function stageMayConflict(db: Queryable): Promise<boolean> {
+  // A temporary table has no statistics until analyzed: without them the joins below are planned blind.
+  await db.raw('analyze import_stage');
+  const { rows } = (await db.raw(
+    `select exists (select 1 from import_stage s join simcards c on c.iccid = s.iccid)
+         or exists (select 1 from import_stage s join simcards c on c.msisdn = s.msisdn)
+         or exists (select 1 from import_stage group by iccid having count(*) > 1)
+         or exists (select 1 from import_stage where msisdn is not null group by msisdn having count(*) > 1) as found`,
+  )) as { rows: { found: boolean }[] };
+  return rows[0]!.found;
 }
 
 /** One `assigned` log per SIM of the batch (imported straight into a shop). */
@@ -192,7 +440,10 @@ export async function countStagedFound(db: Queryable, batchId: string): Promise<
      from import_stage s join simcards c on c.iccid = s.iccid`,
     [batchId],
   )) as unknown;
-  const row = (Array.isArray(rows) ? rows[0] : (rows as { rows: unknown[] }).rows[0]) as { this_batch: number | string; found: number | string };
+  const row = (Array.isArray(rows) ? rows[0] : (rows as { rows: unknown[] }).rows[0]) as {
+    this_batch: number | string;
+    found: number | string;
+  };
   const thisBatch = Number(row.this_batch);
   return { earlier: Number(row.found) - thisBatch, thisBatch };
 }
@@ -215,5 +466,12 @@ export async function stagedPhoneConflicts(db: Queryable, limit: number): Promis
     .whereNull('c.id')
     .orderBy('s.line')
     .limit(limit)
-    .select('s.line', 's.iccid', 's.msisdn', 'o.iccid as owner_iccid', 'o.batch_id as owner_batch_id', db.raw('(select min(f.line) from import_stage f where f.iccid = o.iccid) as owner_line'));
+    .select(
+      's.line',
+      's.iccid',
+      's.msisdn',
+      'o.iccid as owner_iccid',
+      'o.batch_id as owner_batch_id',
+      db.raw('(select min(f.line) from import_stage f where f.iccid = o.iccid) as owner_line'),
+    );
 }

@@ -28,7 +28,9 @@ export type NewDelivery = Pick<DeliveryRow, 'channel' | 'target' | 'event' | 'si
 export async function enqueue(db: Queryable, deliveries: NewDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
   const at = now();
-  await db('notification_deliveries').insert(deliveries.map((d) => ({ ...d, status: 'pending', attempts: 0, next_attempt_at: at, created_at: at })));
+  await db('notification_deliveries').insert(
+    deliveries.map((d) => ({ ...d, status: 'pending', attempts: 0, next_attempt_at: at, created_at: at })),
+  );
 }
 
 /**
@@ -64,7 +66,13 @@ export async function markDelivered(db: Queryable, ids: number[], responseStatus
 }
 
 /** One more failed attempt: retried at `retryAt`, or `failed` for good when that is null. */
-export async function markAttemptFailed(db: Queryable, ids: number[], error: string, responseStatus: number | null, retryAt: string | null): Promise<void> {
+export async function markAttemptFailed(
+  db: Queryable,
+  ids: number[],
+  error: string,
+  responseStatus: number | null,
+  retryAt: string | null,
+): Promise<void> {
   await db('notification_deliveries')
     .whereIn('id', ids)
     .update({
@@ -87,4 +95,21 @@ export async function list(db: Queryable, filter: DeliveryFilter, page: PageRequ
   if (filter.status) qb.where('status', filter.status);
   const [rows, total] = await Promise.all([qb.clone().orderBy('id', 'desc').limit(page.limit).offset(page.offset), countOf(qb.clone())]);
   return { rows, total };
+}
+
+/** Where an alert episode stands (`alert_states`); `initial` when nothing was recorded yet. */
+export async function alertState(db: Queryable, name: string, initial: string): Promise<string> {
+  const row = (await db('alert_states').where({ name }).first('state')) as { state: string } | undefined;
+  return row?.state ?? initial;
+}
+
+/**
+ * Moves an alert from `from` to `to`: true for the one caller that did it, who then queues the
+ * alert in the same transaction. A missing row counts as being in `initial`.
+ */
+export async function moveAlertState(db: Queryable, name: string, initial: string, from: string, to: string): Promise<boolean> {
+  const at = now();
+  await db('alert_states').insert({ name, state: initial, since: at }).onConflict('name').ignore();
+  const n = await db('alert_states').where({ name, state: from }).update({ state: to, since: at });
+  return n === 1;
 }

@@ -1,16 +1,5 @@
 import type { Knex } from 'knex';
 
-/**
- * `column` starts with `prefix`, as a range (`>= prefix AND < next`) rather than LIKE, so the
- * unique index is used on both dialects. Only for digit-and-plus strings (ICCID, MSISDN).
- */
-export function wherePrefix(qb: Knex.QueryBuilder, column: string, prefix: string): Knex.QueryBuilder {
-  const upper = nextPrefix(prefix);
-  qb.where(column, '>=', prefix);
-  if (upper !== null) qb.where(column, '<', upper);
-  return qb;
-}
-
 /** The smallest string greater than every string starting with `prefix`; null if none. */
 export function nextPrefix(prefix: string): string | null {
   let s = prefix;

@@ -40,12 +40,17 @@ export async function list(
 
 export async function insert(db: Queryable, shop: NewShop): Promise<ShopRow> {
   const at = now();
-  const [row] = await db<ShopRow>('shops').insert({ ...shop, created_at: at, updated_at: at }).returning('*');
+  const [row] = await db<ShopRow>('shops')
+    .insert({ ...shop, created_at: at, updated_at: at })
+    .returning('*');
   return row as ShopRow;
 }
 
 export async function update(db: Queryable, id: number, patch: Partial<NewShop>): Promise<ShopRow | undefined> {
-  const [row] = await db<ShopRow>('shops').where({ id }).update({ ...patch, updated_at: now() }).returning('*');
+  const [row] = await db<ShopRow>('shops')
+    .where({ id })
+    .update({ ...patch, updated_at: now() })
+    .returning('*');
   return row as ShopRow | undefined;
 }
 

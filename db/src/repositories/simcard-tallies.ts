@@ -45,7 +45,9 @@ export async function countsByOperatorAndStatus(db: Queryable, scope: TallyScope
     const groups = rows.reduce((s, r) => s + num(r.shops), 0);
     if (appendedCounters.worthFolding(stored, groups)) await fold(db);
   }
-  return rows.filter((r) => num(r.n) !== 0).map((r) => ({ operator: r.operator === '' ? null : r.operator, status: r.status, count: num(r.n) }));
+  return rows
+    .filter((r) => num(r.n) !== 0)
+    .map((r) => ({ operator: r.operator === '' ? null : r.operator, status: r.status, count: num(r.n) }));
 }
 
 /** How many SIMs are in the scope. */

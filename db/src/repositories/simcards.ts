@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { Queryable } from '../connection.js';
-import type { Page, PageRequest, SimcardRow, SimcardStatus, SortRequest } from '../rows.js';
+import type { Page, SimcardRow, SimcardStatus } from '../rows.js';
 import { now } from '../time.js';
-import { countOf, wherePrefix } from './query-helpers.js';
+import { countOf } from './query-helpers.js';
 import * as simcardTallies from './simcard-tallies.js';
 
 export const SIMCARD_SORT_COLUMNS = [
@@ -21,77 +21,151 @@ export const SIMCARD_SORT_COLUMNS = [
 ] as const;
 export type SimcardSortColumn = (typeof SIMCARD_SORT_COLUMNS)[number];
 
+/** A time window on one column: `from` inclusive; `before` exclusive, `until` inclusive (ISO instants). */
+export interface InstantRange {
+  from?: string | undefined;
+  before?: string | undefined;
+  until?: string | undefined;
+}
+
 export interface SimcardFilter {
   /** Staff scope or an explicit filter: only this shop's SIMs. */
   shopId?: number;
   status?: SimcardStatus;
   operator?: string;
   batchId?: string;
-  /** Digits: a prefix of the ICCID, or of the MSISDN with or without +998. */
+  /**
+   * Digits. 4 or more: found anywhere in the ICCID or the phone number (prefix, middle, the last
+   * digits); fewer: the start of the ICCID, or of the phone number with or without 998.
+   */
   q?: string;
+  soldAt?: InstantRange | undefined;
+  assignedAt?: InstantRange | undefined;
+  createdAt?: InstantRange | undefined;
 }
 
-export type NewSimcard = Pick<SimcardRow, 'iccid' | 'msisdn' | 'operator' | 'tariff' | 'price' | 'batch_id' | 'shop_id' | 'status' | 'assigned_at' | 'notes'>;
+export type NewSimcard = Pick<
+  SimcardRow,
+  'iccid' | 'msisdn' | 'operator' | 'tariff' | 'price' | 'batch_id' | 'shop_id' | 'status' | 'assigned_at' | 'notes'
+>;
 export type SimcardPatch = Partial<Omit<SimcardRow, 'id' | 'created_at' | 'updated_at'>>;
 
 export function findById(db: Queryable, id: number): Promise<SimcardRow | undefined> {
   return db<SimcardRow>('simcards').where({ id }).first();
 }
 
-/** Narrows a query on `simcards` to `filter`: one definition for the list and the export. */
-export function applyFilter(qb: Knex.QueryBuilder, filter: SimcardFilter): Knex.QueryBuilder {
-  if (filter.shopId !== undefined) qb.where('shop_id', filter.shopId);
-  if (filter.status) qb.where('status', filter.status);
-  if (filter.operator) qb.where('operator', filter.operator);
-  if (filter.batchId) qb.where('batch_id', filter.batchId);
+/**
+ * Narrows a query on `simcards` to `filter`: one definition for the list and the export.
+ * `q` is matched here by plain expressions on the row (no index): the list first picks the
+ * index that serves a search (simcard-search.ts), the export reads every row anyway.
+ * `table` qualifies the columns when the query joins another table.
+ */
+export function applyFilter(qb: Knex.QueryBuilder, filter: SimcardFilter, table = 'simcards', walkSortIndex = false): Knex.QueryBuilder {
+  applyFieldFilters(qb, filter, table, walkSortIndex);
   if (filter.q) {
-    const q = filter.q;
-    qb.where((w) => {
-      w.where((x) => wherePrefix(x, 'iccid', q))
-        .orWhere((x) => wherePrefix(x, 'msisdn', `+${q}`))
-        .orWhere((x) => wherePrefix(x, 'msisdn', `+998${q}`));
-    });
+    const { sql, bindings } = searchPredicate(qb, filter.q, table);
+    qb.whereRaw(sql, bindings);
   }
   return qb;
 }
 
-export async function list(
-  db: Queryable,
+/**
+ * Every filter but `q`. `walkSortIndex` (SQLite): the shop, status and operator conditions are
+ * written so that no index serves them (`+column`), which leaves the planner the sort's index to
+ * walk: for a broad filter (every sold SIM) that stops after one page, where the filter's index
+ * would fetch and sort all 300,000 of them.
+ */
+export function applyFieldFilters(
+  qb: Knex.QueryBuilder,
   filter: SimcardFilter,
-  page: PageRequest,
-  sort: SortRequest<SimcardSortColumn>,
-): Promise<Page<SimcardRow>> {
-  const qb = applyFilter(db<SimcardRow>('simcards'), filter);
-  const ordered = qb.clone().orderBy(sort.column, sort.direction);
-  if (sort.column !== 'id') ordered.orderBy('id', sort.direction);
-  const [rows, total] = await Promise.all([ordered.limit(page.limit).offset(page.offset), countMatching(db, filter, qb)]);
-  return { rows, total };
+  table = 'simcards',
+  walkSortIndex = false,
+): Knex.QueryBuilder {
+  const c = (column: string) => `${table}.${column}`;
+  const eq = (column: string, value: string | number) =>
+    walkSortIndex ? qb.whereRaw(`+${c(column)} = ?`, [value]) : qb.where(c(column), value);
+  if (filter.shopId !== undefined) eq('shop_id', filter.shopId);
+  if (filter.status) eq('status', filter.status);
+  if (filter.operator) eq('operator', filter.operator);
+  if (filter.batchId) qb.where(c('batch_id'), filter.batchId);
+  for (const [column, range] of [
+    ['sold_at', filter.soldAt],
+    ['assigned_at', filter.assignedAt],
+    ['created_at', filter.createdAt],
+  ] as const) {
+    if (!range) continue;
+    if (range.from !== undefined) qb.where(c(column), '>=', range.from);
+    if (range.before !== undefined) qb.where(c(column), '<', range.before);
+    if (range.until !== undefined) qb.where(c(column), '<=', range.until);
+  }
+  return qb;
 }
 
+/** Shortest `q` searched anywhere in the numbers; shorter ones are prefixes. */
+export const SEARCH_ANYWHERE_MIN = 4;
+
 /**
- * How many SIMs match: from the counters the database keeps per (shop, operator, status) when
- * the filter is made of those alone (every list page of a million SIMs would otherwise count a
- * million rows), else by counting the filtered rows.
+ * `q` as a condition on the row's own columns, written so that no index can serve it (the
+ * caller chose to walk another index, or to read every row): `instr`/`strpos` for a search
+ * anywhere, `substr` for a prefix.
  */
-function countMatching(db: Queryable, filter: SimcardFilter, filtered: Knex.QueryBuilder): Promise<number> {
-  if (filter.batchId || filter.q) return countOf(filtered.clone());
+export function searchPredicate(qb: Knex.QueryBuilder | Knex, q: string, table = 'simcards'): { sql: string; bindings: string[] } {
+  const iccid = `${table}.iccid`;
+  const msisdn = `${table}.msisdn`;
+  if (q.length >= SEARCH_ANYWHERE_MIN) {
+    const find = (qb as { client: { config: { client: string } } }).client.config.client === 'sqlite3' ? 'instr' : 'strpos';
+    return { sql: `(${find}(${iccid}, ?) > 0 or ${find}(${msisdn}, ?) > 0)`, bindings: [q, q] };
+  }
+  const n = q.length;
+  return {
+    sql: `(substr(${iccid}, 1, ${n}) = ? or substr(${msisdn}, 1, ${n + 1}) = ? or substr(${msisdn}, 1, ${n + 4}) = ?)`,
+    bindings: [q, `+${q}`, `+998${q}`],
+  };
+}
+
+export interface SimcardPage extends Page<SimcardRow> {
+  /** False when a broad search stopped counting at `SEARCH_COUNT_CAP` (total is then that cap). */
+  totalExact: boolean;
+}
+
+export { list } from './simcard-search.js';
+
+/**
+ * How many SIMs match a filter without `q`: from the counters the database keeps per (shop,
+ * operator, status) when the filter is made of those alone (every list page of a million SIMs
+ * would otherwise count a million rows), else by counting the filtered rows.
+ */
+export function countMatching(db: Queryable, filter: SimcardFilter): Promise<number> {
+  if (filter.batchId || filter.soldAt || filter.assignedAt || filter.createdAt) return countOf(applyFieldFilters(db('simcards'), filter));
   return simcardTallies.count(db, { shopId: filter.shopId, status: filter.status, operator: filter.operator || undefined });
 }
 
 export async function insert(db: Queryable, simcard: NewSimcard): Promise<SimcardRow> {
   const at = now();
-  const [row] = await db<SimcardRow>('simcards').insert({ ...simcard, created_at: at, updated_at: at }).returning('*');
+  const [row] = await db<SimcardRow>('simcards')
+    .insert({ ...simcard, created_at: at, updated_at: at })
+    .returning('*');
   return row as SimcardRow;
 }
 
 export async function update(db: Queryable, id: number, patch: SimcardPatch): Promise<SimcardRow | undefined> {
-  const [row] = await db<SimcardRow>('simcards').where({ id }).update({ ...patch, updated_at: now() }).returning('*');
+  const [row] = await db<SimcardRow>('simcards')
+    .where({ id })
+    .update({ ...patch, updated_at: now() })
+    .returning('*');
   return row as SimcardRow | undefined;
 }
 
 /** Updates the SIM only if nobody changed it since it was read (optimistic concurrency); undefined otherwise. */
-export async function updateIfUnchanged(db: Queryable, sim: Pick<SimcardRow, 'id' | 'updated_at'>, patch: SimcardPatch): Promise<SimcardRow | undefined> {
-  const [row] = await db<SimcardRow>('simcards').where({ id: sim.id, updated_at: sim.updated_at }).update({ ...patch, updated_at: now() }).returning('*');
+export async function updateIfUnchanged(
+  db: Queryable,
+  sim: Pick<SimcardRow, 'id' | 'updated_at'>,
+  patch: SimcardPatch,
+): Promise<SimcardRow | undefined> {
+  const [row] = await db<SimcardRow>('simcards')
+    .where({ id: sim.id, updated_at: sim.updated_at })
+    .update({ ...patch, updated_at: now() })
+    .returning('*');
   return row as SimcardRow | undefined;
 }
 
@@ -114,11 +188,7 @@ export function checkableStatuses(includeSold: boolean): SimcardStatus[] {
 
 /** The next page of SIMs for a run, in id order after `afterId`. */
 export function nextToCheck(db: Queryable, afterId: number, includeSold: boolean, limit: number): Promise<SimcardRow[]> {
-  return db<SimcardRow>('simcards')
-    .whereIn('status', checkableStatuses(includeSold))
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit);
+  return db<SimcardRow>('simcards').whereIn('status', checkableStatuses(includeSold)).where('id', '>', afterId).orderBy('id').limit(limit);
 }
 
 export function countToCheck(db: Queryable, includeSold: boolean, afterId = 0): Promise<number> {

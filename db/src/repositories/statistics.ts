@@ -7,38 +7,50 @@
 import type { Knex } from 'knex';
 import type { Queryable } from '../connection.js';
 import type { CheckRunRow, DbTimestamp, PageRequest, SortRequest } from '../rows.js';
-import { num, numOrNull, utcDay } from './sql-dates.js';
+import { dayGroups, type DealerDay } from './dealer-days.js';
+import { num, numOrNull } from './sql-dates.js';
 
-/**
- * Sales on or after each of the given UTC days (`YYYY-MM-DD`), credited to `shopId` when given.
- * Read from shop_sales_daily (one row per shop and day, migration 0504); for the whole dealer
- * also the sales credited to no shop (sold while in stock), from the sales index.
- */
-export async function salesSinceDays(db: Queryable, shopId: number | null, days: string[]): Promise<number[]> {
-  const oldest = days.reduce((a, b) => (a < b ? a : b));
-  const sums = (column: string, bounds: string[]) =>
-    bounds.map((b, i) => db.raw(`coalesce(sum(case when ?? >= ? then ${column === 'day' ? 'sold' : '1'} else 0 end), 0) as ??`, [column, b, `s${i}`]));
-  const credited = db('shop_sales_daily').where('day', '>=', oldest);
-  if (shopId !== null) credited.where('shop_id', shopId);
-  const midnights = days.map((d) => `${d}T00:00:00.000Z`);
-  const [a, b] = await Promise.all([
-    credited.first(sums('day', days)),
-    shopId === null
-      ? db('simcards').whereNotNull('sold_at').whereNull('sold_shop_id').where('sold_at', '>=', midnights.reduce((x, y) => (x < y ? x : y))).first(sums('sold_at', midnights))
-      : undefined,
-  ]);
-  return days.map((_, i) => num((a as Record<string, unknown>)[`s${i}`]) + num((b as Record<string, unknown> | undefined)?.[`s${i}`]));
+const DAY_MS = 86_400_000;
+
+/** The first UTC midnight at or after an instant. */
+function nextUtcMidnight(iso: string): string {
+  const ms = Date.parse(iso);
+  return new Date(Math.ceil(ms / DAY_MS) * DAY_MS).toISOString();
 }
 
-/** Checks logged since `since`, and how many failed; for a shop, checks of the SIMs it holds. */
-export async function checksSince(db: Queryable, shopId: number | null, since: string): Promise<{ checks: number; errors: number }> {
-  const qb = db('status_check_logs as l').where('l.checked_at', '>=', since);
-  if (shopId !== null) qb.join('simcards as s', 's.id', 'l.simcard_id').where('s.shop_id', shopId);
-  const row = (await qb.first(
-    db.raw('count(*) as checks'),
-    db.raw('coalesce(sum(case when l.error_message is not null then 1 else 0 end), 0) as errors'),
-  )) as { checks: unknown; errors: unknown };
-  return { checks: num(row.checks), errors: num(row.errors) };
+/**
+ * Sales on or after each of the given instants (the dealer's midnights), credited to `shopId`
+ * when given. shop_sales_daily (migration 0504) keeps sales per shop and UTC day: the UTC
+ * days wholly after an instant are summed from it; the part of a UTC day between the instant
+ * and the next UTC midnight is counted from the sales index, exactly, whatever the time zone.
+ * For the whole dealer also the sales credited to no shop (sold while in stock).
+ */
+export async function salesSince(db: Queryable, shopId: number | null, since: string[]): Promise<number[]> {
+  const oldest = since.reduce((a, b) => (a < b ? a : b));
+  const midnights = since.map(nextUtcMidnight);
+  const credited = db('shop_sales_daily').where('day', '>=', midnights.reduce((a, b) => (a < b ? a : b)).slice(0, 10));
+  if (shopId !== null) credited.where('shop_id', shopId);
+  const sims = db('simcards').whereNotNull('sold_at').where('sold_at', '>=', oldest);
+  if (shopId !== null) sims.where('sold_shop_id', shopId);
+  const [a, b] = await Promise.all([
+    credited.first(
+      midnights.map((m, i) => db.raw('coalesce(sum(case when day >= ? then sold else 0 end), 0) as ??', [m.slice(0, 10), `s${i}`])),
+    ),
+    sims.first(
+      since.map((from, i) =>
+        shopId === null
+          ? db.raw('coalesce(sum(case when sold_at >= ? and (sold_at < ? or sold_shop_id is null) then 1 else 0 end), 0) as ??', [
+              from,
+              midnights[i]!,
+              `s${i}`,
+            ])
+          : db.raw('coalesce(sum(case when sold_at >= ? and sold_at < ? then 1 else 0 end), 0) as ??', [from, midnights[i]!, `s${i}`]),
+      ),
+    ),
+  ]);
+  return since.map(
+    (_, i) => num((a as Record<string, unknown> | undefined)?.[`s${i}`]) + num((b as Record<string, unknown> | undefined)?.[`s${i}`]),
+  );
 }
 
 export function lastRun(db: Queryable): Promise<CheckRunRow | undefined> {
@@ -49,7 +61,17 @@ export async function lastCompletedRun(db: Queryable): Promise<CheckRunRow | und
   return db<CheckRunRow>('check_runs').where({ status: 'completed' }).orderBy('finished_at', 'desc').orderBy('id', 'desc').first();
 }
 
-export const SHOP_FIGURE_SORT_COLUMNS = ['id', 'name', 'code', 'assigned', 'in_shop', 'sold', 'sell_through', 'mean_days_to_sale', 'last_sale_at'] as const;
+export const SHOP_FIGURE_SORT_COLUMNS = [
+  'id',
+  'name',
+  'code',
+  'assigned',
+  'in_shop',
+  'sold',
+  'sell_through',
+  'mean_days_to_sale',
+  'last_sale_at',
+] as const;
 export type ShopFigureSortColumn = (typeof SHOP_FIGURE_SORT_COLUMNS)[number];
 
 export interface ShopFiguresRow {
@@ -74,7 +96,11 @@ export interface ShopFiguresRow {
  */
 function shopFiguresQuery(db: Queryable, shopId: number | null): Knex.QueryBuilder {
   const inShop = db('simcards').select('shop_id').count({ in_shop: '*' }).whereNotNull('shop_id').whereNull('sold_at').groupBy('shop_id');
-  const sales = db('shop_sales_totals').select('shop_id as sold_shop_id', 'sold', db.raw('days_sum / nullif(timed, 0) as mean_days_to_sale'));
+  const sales = db('shop_sales_totals').select(
+    'shop_id as sold_shop_id',
+    'sold',
+    db.raw('days_sum / nullif(timed, 0) as mean_days_to_sale'),
+  );
   const shops = db('shops');
   if (shopId !== null) {
     inShop.where('shop_id', shopId);
@@ -117,7 +143,11 @@ function toFigures(r: Record<string, unknown>): ShopFiguresRow {
   };
 }
 
-export async function shopFigures(db: Queryable, page: PageRequest, sort: SortRequest<ShopFigureSortColumn>): Promise<{ rows: ShopFiguresRow[]; total: number }> {
+export async function shopFigures(
+  db: Queryable,
+  page: PageRequest,
+  sort: SortRequest<ShopFigureSortColumn>,
+): Promise<{ rows: ShopFiguresRow[]; total: number }> {
   const column = sort.column === 'id' ? 'shop_id' : sort.column;
   // Empty values last in both directions, the same on both dialects (their NULL orders differ).
   const qb = shopFiguresQuery(db, null)
@@ -135,15 +165,29 @@ export async function figuresForShop(db: Queryable, shopId: number): Promise<Sho
   return row ? toFigures(row) : undefined;
 }
 
-/** Sales per UTC day since `since` (credited to `shopId`, or all when null); days without a sale are absent. */
-export async function dailySales(db: Queryable, shopId: number | null, since: string): Promise<{ day: string; sold: number }[]> {
-  const qb = db('simcards')
-    .select(db.raw('? as day', [utcDay(db, 'sold_at')]))
-    .count({ sold: '*' })
-    .whereNotNull('sold_at')
-    .where('sold_at', '>=', since)
-    .groupByRaw('1');
-  if (shopId !== null) qb.where('sold_shop_id', shopId);
-  const rows = (await qb) as { day: string; sold: unknown }[];
-  return rows.map((r) => ({ day: r.day, sold: num(r.sold) }));
+/**
+ * Sales per dealer day over `days` (consecutive, oldest first; credited to `shopId`, or all
+ * when null), dated by `sold_at` (the activation date); days without a sale are absent.
+ */
+export async function dailySales(
+  db: Queryable,
+  shopId: number | null,
+  days: DealerDay[],
+  offsetAt: (iso: string) => number,
+): Promise<{ day: string; sold: number }[]> {
+  const groups = dayGroups(db, 'sold_at', days, offsetAt);
+  const parts = await Promise.all(
+    groups.map((g) => {
+      const qb = db('simcards')
+        .select(db.raw('? as day', [g.day]))
+        .count({ sold: '*' })
+        .whereNotNull('sold_at')
+        .where('sold_at', '>=', g.from)
+        .where('sold_at', '<', g.to)
+        .groupByRaw('1');
+      if (shopId !== null) qb.where('sold_shop_id', shopId);
+      return qb as unknown as Promise<{ day: string; sold: unknown }[]>;
+    }),
+  );
+  return parts.flat().map((r) => ({ day: r.day, sold: num(r.sold) }));
 }

@@ -53,7 +53,10 @@ export async function search(db: Queryable, filter: StatusChangeLogFilter, page:
     .from(pageRows.as('p'))
     .orderBy('p.checked_at', 'desc')
     .orderBy('p.id', 'desc');
-  const [data, total] = await Promise.all([rows, isUnfiltered(filter) ? rowCounts.count(db, 'status_check_logs') : countOf(filtered(db, filter))]);
+  const [data, total] = await Promise.all([
+    rows,
+    isUnfiltered(filter) ? rowCounts.count(db, 'status_check_logs') : countOf(filtered(db, filter)),
+  ]);
   return { rows: data as StatusChangeLogEntry[], total };
 }
 

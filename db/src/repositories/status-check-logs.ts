@@ -31,13 +31,16 @@ export async function latestId(db: Queryable): Promise<number> {
   return Number(row?.id ?? 0);
 }
 
-/** Sales logged after `afterId`, oldest first, with the SIM as it is now. */
+/**
+ * Sales logged after `afterId`, oldest first, with the SIM as it is now. A sale is the row
+ * flagged `sale` (the SIM's first transition into sold, migration 1201): sold → blocked →
+ * active again is a status change, never announced as a second sale.
+ */
 export function salesAfter(db: Queryable, afterId: number, limit: number): Promise<Array<SimcardRow & { log_id: number }>> {
   return db('status_check_logs as l')
     .join('simcards as s', 's.id', 'l.simcard_id')
     .where('l.id', '>', afterId)
-    .andWhere('l.new_status', 'sold')
-    .andWhereNot('l.previous_status', 'sold')
+    .andWhere('l.sale', true)
     .orderBy('l.id')
     .limit(limit)
     .select('s.*', 'l.id as log_id');

@@ -46,7 +46,44 @@ export async function findForToken(
   return row && { ...row, revoked: Boolean(row.revoked) };
 }
 
-export async function list(db: Queryable, filter: UserFilter, page: PageRequest, sort: SortRequest<UserSortColumn>): Promise<Page<UserRow>> {
+/**
+ * The users behind many tokens, and which of the tokens' jtis were revoked (an event stream's
+ * recheck: one round of queries for every open stream).
+ */
+export async function findForTokens(
+  db: Queryable,
+  ids: number[],
+  jtis: string[],
+): Promise<{
+  users: Map<number, Pick<UserRow, 'id' | 'username' | 'role' | 'shop_id' | 'is_active' | 'token_version'>>;
+  revoked: Set<string>;
+}> {
+  const users = new Map<number, Pick<UserRow, 'id' | 'username' | 'role' | 'shop_id' | 'is_active' | 'token_version'>>();
+  const revoked = new Set<string>();
+  // In chunks: SQLite binds at most 32,766 variables per statement, and lists this long are rare.
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const rows = (await db('users')
+      .whereIn('id', ids.slice(i, i + IN_CHUNK))
+      .select('id', 'username', 'role', 'shop_id', 'is_active', 'token_version')) as UserRow[];
+    for (const row of rows) users.set(row.id, row);
+  }
+  for (let i = 0; i < jtis.length; i += IN_CHUNK) {
+    const rows = (await db('revoked_tokens')
+      .whereIn('jti', jtis.slice(i, i + IN_CHUNK))
+      .select('jti')) as Array<{ jti: string }>;
+    for (const row of rows) revoked.add(row.jti);
+  }
+  return { users, revoked };
+}
+
+const IN_CHUNK = 5000;
+
+export async function list(
+  db: Queryable,
+  filter: UserFilter,
+  page: PageRequest,
+  sort: SortRequest<UserSortColumn>,
+): Promise<Page<UserRow>> {
   const qb = db<UserRow>('users');
   if (filter.role) qb.where('role', filter.role);
   if (filter.shopId !== undefined) qb.where('shop_id', filter.shopId);
@@ -64,12 +101,17 @@ export async function list(db: Queryable, filter: UserFilter, page: PageRequest,
 
 export async function insert(db: Queryable, user: NewUser): Promise<UserRow> {
   const at = now();
-  const [row] = await db<UserRow>('users').insert({ ...user, created_at: at, updated_at: at }).returning('*');
+  const [row] = await db<UserRow>('users')
+    .insert({ ...user, created_at: at, updated_at: at })
+    .returning('*');
   return row as UserRow;
 }
 
 export async function update(db: Queryable, id: number, patch: UserPatch): Promise<UserRow | undefined> {
-  const [row] = await db<UserRow>('users').where({ id }).update({ ...patch, updated_at: now() }).returning('*');
+  const [row] = await db<UserRow>('users')
+    .where({ id })
+    .update({ ...patch, updated_at: now() })
+    .returning('*');
   return row as UserRow | undefined;
 }
 

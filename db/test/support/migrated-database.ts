@@ -1,5 +1,5 @@
 /** A migrated test database (SQLite file or PostgreSQL schema, per TEST_DB) shared by one test file. */
-import { createDatabase, migrateToLatest, type Db } from '@simcard/db';
+import { createDatabase, type Db, migrateToLatest } from '@simcard/db';
 import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
 
 /**

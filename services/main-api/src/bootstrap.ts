@@ -3,8 +3,8 @@
  * Safe to run from several processes at once.
  */
 import { randomBytes } from 'node:crypto';
-import { hashPassword, TokenService, type Config, type Logger } from '@simcard/common';
-import { migrateToLatest, resolveJwtSecret, usersRepository, type Db } from '@simcard/db';
+import { type Config, hashPassword, type Logger, TokenService } from '@simcard/common';
+import { type Db, migrateToLatest, resolveJwtSecret, usersRepository } from '@simcard/db';
 
 /** Creates the first admin when there is none: from ADMIN_USERNAME/ADMIN_PASSWORD, or with a random password printed once. */
 export async function ensureFirstAdmin(db: Db, config: Config, log: Logger): Promise<void> {
@@ -28,7 +28,9 @@ export async function ensureFirstAdmin(db: Db, config: Config, log: Logger): Pro
     .returning('id');
   if (inserted.length === 0) return; // another process created it first
   if (generated) {
-    log.warn(`First admin created. Sign in as "${username}" with password "${password}" — it is shown only this once; change it after signing in.`);
+    log.warn(
+      `First admin created. Sign in as "${username}" with password "${password}" — it is shown only this once; change it after signing in.`,
+    );
   } else {
     log.info(`First admin "${username}" created from ADMIN_USERNAME/ADMIN_PASSWORD`);
   }

@@ -2,7 +2,7 @@
  * Building blocks shared by the route schemas: ids, paging, sorting, identifiers. The response
  * shapes live in `presenters.ts`, beside the functions that produce them.
  */
-import { parseMsisdn } from '@simcard/common';
+import { cleanText, parseMsisdn } from '@simcard/common';
 import { z } from 'zod';
 
 export const MAX_LIMIT = 500;
@@ -19,11 +19,12 @@ export const IdString = z
   .regex(/^\d{1,10}$/, 'must be a positive whole number')
   .transform(Number)
   .pipe(Id)
-  .meta({ description: 'Numeric id' });
+  // Documented as what it is, an integer (the generated web client then takes a number).
+  .meta({ description: 'Numeric id', type: 'integer', minimum: 1 });
 
 export const IdParams = z.strictObject({ id: IdString });
 
-/** `limit` (default 50, capped at 500) and `offset`, as SPEC's list convention says. */
+/** `limit` (default 50, capped at 500) and `offset`, as the list convention says (docs/conventions.md). */
 export const pageQuery = {
   limit: z.coerce
     .number()
@@ -53,12 +54,9 @@ export const booleanQuery = z
   .transform((v) => v === 'true')
   .meta({ description: 'true or false' });
 
-/** Optional text: trimmed; an empty string means "not given". */
+/** Optional text: NFC, trimmed, no control or bidi-override characters (common's text rule); an empty string means "not given". */
 export const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
+  cleanText({ max, multiline: true })
     .transform((s) => (s === '' ? null : s))
     .nullish();
 
@@ -71,7 +69,7 @@ export const Msisdn = z
   .transform((value, ctx) => {
     const r = parseMsisdn(value);
     if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: r.reason });
+      ctx.addIssue({ code: 'custom', message: r.reason, params: { code: r.code, params: r.params } });
       return z.NEVER;
     }
     return r.value;
@@ -86,7 +84,5 @@ export const Operator = z
   .meta({ description: 'Operator slug, stored lower-case (beeline, ucell, uzmobile, mobiuz, humans, perfectum, ...)' });
 
 export function listOf<T extends z.ZodType>(item: T, id: string) {
-  return z
-    .object({ data: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
-    .meta({ id });
+  return z.object({ data: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }).meta({ id });
 }

@@ -2,15 +2,18 @@
  * GET /anomalies and GET /anomalies/{kind}: each kind found exactly (one SIM of each, plus
  * controls that must not be found), the ageing table per shop, STALE_DAYS honoured, admins only.
  */
-import { DAY } from './support/sales-data.js';
 import { makeIccid, TestApi } from './support/harness.js';
+import { DAY } from './support/sales-data.js';
 
 const STALE_DAYS = 10;
 let api: TestApi;
 let shopA: number;
 let shopB: number;
 let staff: string;
-const expected: Record<'activated_in_stock' | 'activated_before_assignment' | 'stale_assigned' | 'unknown_to_provider' | 'operator_prefix_mismatch', number[]> = {
+const expected: Record<
+  'activated_in_stock' | 'activated_before_assignment' | 'stale_assigned' | 'unknown_to_provider' | 'operator_prefix_mismatch',
+  number[]
+> = {
   activated_in_stock: [],
   activated_before_assignment: [],
   stale_assigned: [],
@@ -20,17 +23,33 @@ const expected: Record<'activated_in_stock' | 'activated_before_assignment' | 's
 
 const iso = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY).toISOString();
 
-async function sim(fields: Record<string, unknown>, moves: { to: number | null; daysAgo: number }[] = [], soldDaysAgo?: number): Promise<number> {
-  const [row] = await api.db('simcards')
+async function sim(
+  fields: Record<string, unknown>,
+  moves: { to: number | null; daysAgo: number }[] = [],
+  soldDaysAgo?: number,
+): Promise<number> {
+  const [row] = await api
+    .db('simcards')
     .insert({ iccid: makeIccid(), status: 'in_stock', created_at: iso(100), updated_at: iso(0), ...fields })
     .returning('id');
   const id = typeof row === 'object' ? row.id : row;
   let from: number | null = null;
   for (const m of moves) {
-    await api.db('assignment_logs').insert({ simcard_id: id, iccid: 'x', from_shop_id: from, to_shop_id: m.to, action: m.to === null ? 'returned' : from === null ? 'assigned' : 'transferred', created_at: iso(m.daysAgo) });
+    await api.db('assignment_logs').insert({
+      simcard_id: id,
+      iccid: 'x',
+      from_shop_id: from,
+      to_shop_id: m.to,
+      action: m.to === null ? 'returned' : from === null ? 'assigned' : 'transferred',
+      created_at: iso(m.daysAgo),
+    });
     from = m.to;
   }
-  if (soldDaysAgo !== undefined) await api.db('simcards').where({ id }).update({ sold_at: iso(soldDaysAgo) });
+  if (soldDaysAgo !== undefined)
+    await api
+      .db('simcards')
+      .where({ id })
+      .update({ sold_at: iso(soldDaysAgo) });
   return id;
 }
 
@@ -42,16 +61,43 @@ beforeAll(async () => {
 
   // Normal SIMs: none of them is an anomaly.
   await sim({ operator: 'beeline', msisdn: '+998901111111' });
-  await sim({ status: 'assigned', shop_id: shopA, assigned_at: iso(3), operator: 'ucell', msisdn: '+998931111111' }, [{ to: shopA, daysAgo: 3 }]);
-  await sim({ status: 'sold', shop_id: shopA, assigned_at: iso(20), activated_at: iso(5), provider_status: 'active' }, [{ to: shopA, daysAgo: 20 }], 4);
+  await sim({ status: 'assigned', shop_id: shopA, assigned_at: iso(3), operator: 'ucell', msisdn: '+998931111111' }, [
+    { to: shopA, daysAgo: 3 },
+  ]);
+  await sim(
+    { status: 'sold', shop_id: shopA, assigned_at: iso(20), activated_at: iso(5), provider_status: 'active' },
+    [{ to: shopA, daysAgo: 20 }],
+    4,
+  );
   await sim({ operator: 'someoperator', msisdn: '+998331111111' });
   await sim({ status: 'sold', shop_id: shopB, assigned_at: iso(40), provider_status: 'active' }, [{ to: shopB, daysAgo: 40 }], 30);
 
-  expected.activated_in_stock.push(await sim({ status: 'sold', activated_at: iso(2), provider_status: 'active' }, [{ to: shopA, daysAgo: 9 }, { to: null, daysAgo: 6 }], 2));
+  expected.activated_in_stock.push(
+    await sim(
+      { status: 'sold', activated_at: iso(2), provider_status: 'active' },
+      [
+        { to: shopA, daysAgo: 9 },
+        { to: null, daysAgo: 6 },
+      ],
+      2,
+    ),
+  );
   expected.activated_in_stock.push(await sim({ status: 'sold', provider_status: 'active' }, [], 1));
-  expected.activated_before_assignment.push(await sim({ status: 'sold', shop_id: shopB, assigned_at: iso(5), activated_at: iso(8), provider_status: 'active' }, [{ to: shopB, daysAgo: 5 }], 1));
+  expected.activated_before_assignment.push(
+    await sim(
+      { status: 'sold', shop_id: shopB, assigned_at: iso(5), activated_at: iso(8), provider_status: 'active' },
+      [{ to: shopB, daysAgo: 5 }],
+      1,
+    ),
+  );
   // Stale: 10-20, 20-30 and 30+ days at shop A, 12 days at shop B; 9 days is not stale yet; sold or blocked ones never are.
-  for (const [shop, days] of [[shopA, 12], [shopA, 25], [shopA, 45], [shopA, 31], [shopB, 12]] as const) {
+  for (const [shop, days] of [
+    [shopA, 12],
+    [shopA, 25],
+    [shopA, 45],
+    [shopA, 31],
+    [shopB, 12],
+  ] as const) {
     expected.stale_assigned.push(await sim({ status: 'assigned', shop_id: shop, assigned_at: iso(days) }, [{ to: shop, daysAgo: days }]));
   }
   await sim({ status: 'assigned', shop_id: shopA, assigned_at: iso(9) }, [{ to: shopA, daysAgo: 9 }]);
@@ -82,7 +128,9 @@ describe('GET /anomalies', () => {
       { min_days: 20, max_days: 30 },
       { min_days: 30, max_days: null },
     ]);
-    expect(res.body.stale_by_shop.map((r: Record<string, unknown>) => ({ shop_id: r.shop_id, total: r.total, buckets: r.buckets }))).toEqual([
+    expect(
+      res.body.stale_by_shop.map((r: Record<string, unknown>) => ({ shop_id: r.shop_id, total: r.total, buckets: r.buckets })),
+    ).toEqual([
       { shop_id: shopA, total: 4, buckets: [1, 1, 2] },
       { shop_id: shopB, total: 1, buckets: [1, 0, 0] },
     ]);
@@ -100,7 +148,9 @@ describe('GET /anomalies/{kind}', () => {
     const res = await api.get(`/anomalies/${kind}?limit=500`);
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(expected[kind].length);
-    expect(res.body.data.map((s: { id: number }) => s.id).sort((a: number, b: number) => a - b)).toEqual([...expected[kind]].sort((a, b) => a - b));
+    expect(res.body.data.map((s: { id: number }) => s.id).sort((a: number, b: number) => a - b)).toEqual(
+      [...expected[kind]].sort((a, b) => a - b),
+    );
   });
 
   test('the credited shop is shown with a SIM sold before it reached the shop', async () => {

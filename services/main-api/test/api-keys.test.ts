@@ -19,7 +19,13 @@ describe('creating and listing API keys', () => {
   test('the key is answered once, stored only as its SHA-256, and listed by prefix only', async () => {
     const res = await api.post('/api-keys', { name: 'accounting', role: 'read' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: 'accounting', role: 'read', revoked_at: null, last_used_at: null, key: expect.stringMatching(/^smk_[\w-]{43}$/) });
+    expect(res.body).toMatchObject({
+      name: 'accounting',
+      role: 'read',
+      revoked_at: null,
+      last_used_at: null,
+      key: expect.stringMatching(/^smk_[\w-]{43}$/),
+    });
     const { id, key, prefix } = res.body;
     expect(key.startsWith(prefix)).toBe(true);
 
@@ -116,11 +122,44 @@ describe('using API keys (X-API-Key)', () => {
     expect(res.body.error.code).toBe('api_key_revoked');
   });
 
+  test.each([
+    ['demoted to staff and promoted again', { role: 'staff', shop_id: 'SHOP' }, { role: 'admin', shop_id: null }],
+    ['deactivated and reactivated', { is_active: false }, { is_active: true }],
+  ])('the keys of an admin %s stay revoked for good (audited), and new ones work', async (_what, away, back) => {
+    const shop = await api.createShop();
+    const other = await api.post('/users', {
+      username: `admin${Date.now()}${Math.random().toString(36).slice(2, 6)}`,
+      password: ADMIN_PASSWORD,
+      role: 'admin',
+    });
+    const token = await api.login(other.body.username, ADMIN_PASSWORD);
+    const { id, key } = await createKey('admin', token);
+    const { key: readKey } = await createKey('read', token);
+    expect((await api.get('/shops', withKey(key))).status).toBe(200);
+    const fill = (body: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v === 'SHOP' ? shop.id : v]));
+    expect((await api.put(`/users/${other.body.id}`, fill(away))).status).toBe(200);
+    expect((await api.put(`/users/${other.body.id}`, fill(back))).status).toBe(200);
+    for (const k of [key, readKey]) {
+      const res = await api.get('/shops', withKey(k));
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('api_key_revoked');
+    }
+    const listed = (await api.get('/api-keys?limit=500')).body.data.find((k: any) => k.id === id);
+    expect(listed.revoked_at).toEqual(expect.stringMatching(/Z$/));
+    const audit = await api.get(`/audit?entity=api_key&entity_id=${id}`);
+    expect(audit.body.data.map((e: any) => e.action)).toContain('revoke');
+    // The admin, back, makes new keys that work.
+    const again = await createKey('read', await api.login(other.body.username, ADMIN_PASSWORD));
+    expect((await api.get('/shops', withKey(again.key))).status).toBe(200);
+  });
+
   test('using a key records when it was last used', async () => {
     const { id, key } = await createKey('read');
     await api.get('/shops', withKey(key));
     // The mark is written beside the request (not awaited by it): wait for it briefly.
-    for (let i = 0; i < 250 && !(await api.db('api_keys').where({ id }).first()).last_used_at; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && !(await api.db('api_keys').where({ id }).first()).last_used_at; i++)
+      await new Promise((r) => setTimeout(r, 20));
     const listed = (await api.get('/api-keys?limit=500')).body.data.find((k: any) => k.id === id);
     expect(listed.last_used_at).toEqual(expect.stringMatching(/Z$/));
   });

@@ -8,7 +8,7 @@
 import { appendCheckDigit } from '@simcard/common';
 import { assignmentsRepository } from '@simcard/db';
 import { testDialect } from '@simcard/db/testing';
-import { makeIccid, TestApi, type ApiResponse } from './support/harness.js';
+import { type ApiResponse, makeIccid, TestApi } from './support/harness.js';
 
 let api: TestApi;
 let adminId: number;
@@ -34,7 +34,13 @@ let band = 0;
 async function insertSims(n: number, fields: Record<string, unknown> = {}): Promise<Sim[]> {
   const start = 10_000_000 + ++band * 100_000;
   const at = new Date().toISOString();
-  const rows = Array.from({ length: n }, (_, i) => ({ iccid: makeIccid(start + i), status: 'in_stock', created_at: at, updated_at: at, ...fields }));
+  const rows = Array.from({ length: n }, (_, i) => ({
+    iccid: makeIccid(start + i),
+    status: 'in_stock',
+    created_at: at,
+    updated_at: at,
+    ...fields,
+  }));
   for (let i = 0; i < rows.length; i += 400) await api.db('simcards').insert(rows.slice(i, i + 400));
   return simsByIccid(rows.map((r) => r.iccid));
 }
@@ -42,7 +48,12 @@ async function insertSims(n: number, fields: Record<string, unknown> = {}): Prom
 async function simsByIccid(iccids: string[]): Promise<Sim[]> {
   const rows: Sim[] = [];
   for (let i = 0; i < iccids.length; i += 1000) {
-    rows.push(...(await api.db('simcards').whereIn('iccid', iccids.slice(i, i + 1000)).select('id', 'iccid', 'shop_id', 'status')));
+    rows.push(
+      ...(await api
+        .db('simcards')
+        .whereIn('iccid', iccids.slice(i, i + 1000))
+        .select('id', 'iccid', 'shop_id', 'status')),
+    );
   }
   return rows.sort((a, b) => (a.iccid < b.iccid ? -1 : 1));
 }
@@ -52,7 +63,13 @@ async function reload(sims: Sim[]): Promise<Sim[]> {
 }
 
 async function logsOf(sims: Sim[]) {
-  return api.db('assignment_logs').whereIn('simcard_id', sims.map((s) => s.id)).orderBy('id');
+  return api
+    .db('assignment_logs')
+    .whereIn(
+      'simcard_id',
+      sims.map((s) => s.id),
+    )
+    .orderBy('id');
 }
 
 function fieldsOf(res: ApiResponse): string[] {
@@ -73,9 +90,16 @@ describe('POST /simcards/assign: choosing SIMs', () => {
       expect(new Date(row.assigned_at).getTime()).toBeGreaterThanOrEqual(before - 1000);
     }
     const logs = await logsOf(sims);
-    expect(logs.map((l) => ({ simcard_id: l.simcard_id, iccid: l.iccid, from: l.from_shop_id, to: l.to_shop_id, action: l.action, user: l.user_id }))).toEqual(
-      sims.map((s) => ({ simcard_id: s.id, iccid: s.iccid, from: null, to: shop.id, action: 'assigned', user: adminId })),
-    );
+    expect(
+      logs.map((l) => ({
+        simcard_id: l.simcard_id,
+        iccid: l.iccid,
+        from: l.from_shop_id,
+        to: l.to_shop_id,
+        action: l.action,
+        user: l.user_id,
+      })),
+    ).toEqual(sims.map((s) => ({ simcard_id: s.id, iccid: s.iccid, from: null, to: shop.id, action: 'assigned', user: adminId })));
     for (const log of logs) expect(new Date(log.created_at).getTime()).toBeGreaterThanOrEqual(before - 1000);
   });
 
@@ -123,7 +147,11 @@ describe('POST /simcards/assign: choosing SIMs', () => {
     const sims = await insertSims(5, { operator });
     // Oldest first: sims[3] and sims[1] are the two oldest.
     const ages = ['2001-01-05', '2001-01-02', '2001-01-04', '2001-01-01', '2001-01-03'];
-    for (const [i, sim] of sims.entries()) await api.db('simcards').where({ id: sim.id }).update({ created_at: `${ages[i]}T00:00:00.000Z` });
+    for (const [i, sim] of sims.entries())
+      await api
+        .db('simcards')
+        .where({ id: sim.id })
+        .update({ created_at: `${ages[i]}T00:00:00.000Z` });
     const res = await api.post('/simcards/assign', { count: 2, operator, shop_id: shop.id });
     expect(res.body).toEqual({ assigned: 2, skipped: [] });
     expect((await reload(sims)).map((s) => s.shop_id)).toEqual([null, shop.id, null, shop.id, null]);
@@ -159,7 +187,10 @@ describe('POST /simcards/assign: the lifecycle', () => {
     const [from, to] = [await api.createShop(), await api.createShop()];
     const [sim] = await insertSims(1, { shop_id: from.id, status: 'assigned' });
     const res = await api.post('/simcards/assign', { simcard_ids: [sim!.id], shop_id: to.id });
-    expect(res.body).toEqual({ assigned: 0, skipped: [{ iccid: sim!.iccid, simcard_id: sim!.id, reason: 'at_another_shop', shop_id: from.id }] });
+    expect(res.body).toEqual({
+      assigned: 0,
+      skipped: [{ iccid: sim!.iccid, simcard_id: sim!.id, reason: 'at_another_shop', shop_id: from.id }],
+    });
     expect((await reload([sim!]))[0]!.shop_id).toBe(from.id);
     expect(await logsOf([sim!])).toHaveLength(0);
   });
@@ -225,7 +256,9 @@ describe('POST /simcards/assign: one request is atomic', () => {
   /** Makes the database refuse the assignment log row of one ICCID (an injected failure mid-request). */
   async function failLogFor(iccid: string): Promise<() => Promise<void>> {
     if (testDialect() === 'sqlite') {
-      await api.db.raw(`CREATE TRIGGER fail_one_log BEFORE INSERT ON assignment_logs WHEN NEW.iccid = '${iccid}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+      await api.db.raw(
+        `CREATE TRIGGER fail_one_log BEFORE INSERT ON assignment_logs WHEN NEW.iccid = '${iccid}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
+      );
       return async () => void (await api.db.raw('DROP TRIGGER fail_one_log'));
     }
     await api.db.raw(
@@ -277,7 +310,12 @@ describe('POST /simcards/assign: concurrent requests that overlap', () => {
     const count = assignmentsRepository.CHUNK_SIZE + 500;
     const at = new Date().toISOString();
     // Inserted from the highest ICCID down, so ids ascend as ICCIDs descend.
-    const rows = Array.from({ length: count }, (_, i) => ({ iccid: makeIccid(start + count - 1 - i), status: 'in_stock', created_at: at, updated_at: at }));
+    const rows = Array.from({ length: count }, (_, i) => ({
+      iccid: makeIccid(start + count - 1 - i),
+      status: 'in_stock',
+      created_at: at,
+      updated_at: at,
+    }));
     for (let i = 0; i < rows.length; i += 400) await api.db('simcards').insert(rows.slice(i, i + 400));
     const sims = await simsByIccid(rows.map((r) => r.iccid));
     const [byRange, byIds] = await Promise.all([
@@ -302,9 +340,16 @@ describe('POST /simcards/unassign', () => {
     const res = await api.post('/simcards/unassign', { iccids: sims.map((s) => s.iccid) });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ unassigned: 3, skipped: [] });
-    for (const sim of sims) expect(await api.db('simcards').where({ id: sim.id }).first()).toMatchObject({ shop_id: null, status: 'in_stock', assigned_at: null });
+    for (const sim of sims)
+      expect(await api.db('simcards').where({ id: sim.id }).first()).toMatchObject({
+        shop_id: null,
+        status: 'in_stock',
+        assigned_at: null,
+      });
     const returned = (await logsOf(sims)).filter((l) => l.action === 'returned');
-    expect(returned.map((l) => [l.simcard_id, l.from_shop_id, l.to_shop_id, l.user_id])).toEqual(sims.map((s) => [s.id, shop.id, null, adminId]));
+    expect(returned.map((l) => [l.simcard_id, l.from_shop_id, l.to_shop_id, l.user_id])).toEqual(
+      sims.map((s) => [s.id, shop.id, null, adminId]),
+    );
   });
 
   test('skips SIMs already in stock, sold ones, and (with shop_id) ones at another shop', async () => {
@@ -359,8 +404,16 @@ describe('bulk assignment: who may, and bad input', () => {
     ['more than 100,000 ids', { simcard_ids: Array.from({ length: 100_001 }, (_, i) => i + 1), shop_id: 1 }, 'simcard_ids'],
     ['a count over 100,000', { count: 100_001, shop_id: 1 }, 'count'],
     ['a count of 0', { count: 0, shop_id: 1 }, 'count'],
-    ['an ICCID with a wrong check digit in the list', { iccids: [makeIccid(5), makeIccid(6).slice(0, -1) + String((Number(makeIccid(6).at(-1)) + 1) % 10)], shop_id: 1 }, 'iccids.1'],
-    ['a range with ends of different lengths', { range: { from: makeIccid(1), to: appendCheckDigit('8999802000000000000') }, shop_id: 1 }, 'range.to'],
+    [
+      'an ICCID with a wrong check digit in the list',
+      { iccids: [makeIccid(5), makeIccid(6).slice(0, -1) + String((Number(makeIccid(6).at(-1)) + 1) % 10)], shop_id: 1 },
+      'iccids.1',
+    ],
+    [
+      'a range with ends of different lengths',
+      { range: { from: makeIccid(1), to: appendCheckDigit('8999802000000000000') }, shop_id: 1 },
+      'range.to',
+    ],
     ['a range that ends before it starts', { range: { from: makeIccid(9), to: makeIccid(2) }, shop_id: 1 }, 'range.to'],
     ['a range without to', { range: { from: makeIccid(9) }, shop_id: 1 }, 'range.to'],
     ['an unknown field', { simcard_ids: [1], shop_id: 1, force: true }, 'force'],
@@ -397,19 +450,22 @@ describe('bulk assignment: request size', () => {
     expect({ status: unassigned.status, body: unassigned.body }).toEqual({ status: 200, body: { unassigned: 60_000, skipped: [] } });
   }, 120_000);
 
-  test.each(['/simcards/assign', '/simcards/unassign'])('a body over 4 MiB to %s is a 413 with the JSON error body, and nothing moves', async (path) => {
-    const [sim] = await insertSims(1);
-    const shop = await api.createShop();
-    // The one real SIM first, then fillers until the body is past 4 MiB.
-    const iccids = [sim!.iccid, ...Array.from({ length: 200_000 }, (_, i) => makeIccid(90_000_000 + i))];
-    const body = JSON.stringify({ iccids, shop_id: shop.id });
-    expect(Buffer.byteLength(body)).toBeGreaterThan(4 * 1024 * 1024);
+  test.each(['/simcards/assign', '/simcards/unassign'])(
+    'a body over 4 MiB to %s is a 413 with the JSON error body, and nothing moves',
+    async (path) => {
+      const [sim] = await insertSims(1);
+      const shop = await api.createShop();
+      // The one real SIM first, then fillers until the body is past 4 MiB.
+      const iccids = [sim!.iccid, ...Array.from({ length: 200_000 }, (_, i) => makeIccid(90_000_000 + i))];
+      const body = JSON.stringify({ iccids, shop_id: shop.id });
+      expect(Buffer.byteLength(body)).toBeGreaterThan(4 * 1024 * 1024);
 
-    const res = await api.request('POST', path, { rawBody: body });
-    expect(res.status).toBe(413);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(Object.keys(res.body)).toEqual(['error']);
-    expect(res.body.error).toEqual({ code: 'payload_too_large', message: expect.any(String) });
-    expect((await reload([sim!]))[0]!.shop_id).toBeNull();
-  });
+      const res = await api.request('POST', path, { rawBody: body });
+      expect(res.status).toBe(413);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(Object.keys(res.body)).toEqual(['error']);
+      expect(res.body.error).toEqual({ code: 'payload_too_large', message: expect.any(String) });
+      expect((await reload([sim!]))[0]!.shop_id).toBeNull();
+    },
+  );
 });

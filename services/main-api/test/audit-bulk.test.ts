@@ -114,15 +114,34 @@ describe('bulk assignments in the audit log', () => {
   async function insertSims(n: number, fields: Record<string, unknown> = {}): Promise<{ id: number; iccid: string }[]> {
     const start = 20_000_000 + ++band * 100_000;
     const at = new Date().toISOString();
-    const rows = Array.from({ length: n }, (_, i) => ({ iccid: makeIccid(start + i), status: 'in_stock', created_at: at, updated_at: at, ...fields }));
+    const rows = Array.from({ length: n }, (_, i) => ({
+      iccid: makeIccid(start + i),
+      status: 'in_stock',
+      created_at: at,
+      updated_at: at,
+      ...fields,
+    }));
     await api.db('simcards').insert(rows);
-    return api.db('simcards').whereIn('iccid', rows.map((r) => r.iccid)).orderBy('iccid').select('id', 'iccid');
+    return api
+      .db('simcards')
+      .whereIn(
+        'iccid',
+        rows.map((r) => r.iccid),
+      )
+      .orderBy('iccid')
+      .select('id', 'iccid');
   }
 
   test('an assignment by range leaves one entry on the shop: the selector, moved and transferred counts, and at most 20 ids', async () => {
     const [shop, other] = [await api.createShop(), await api.createShop()];
     const sims = await insertSims(30);
-    await api.db('simcards').whereIn('id', sims.slice(0, 3).map((s) => s.id)).update({ shop_id: other.id, status: 'assigned' });
+    await api
+      .db('simcards')
+      .whereIn(
+        'id',
+        sims.slice(0, 3).map((s) => s.id),
+      )
+      .update({ shop_id: other.id, status: 'assigned' });
     await api.db('simcards').where({ id: sims[29]!.id }).update({ status: 'sold', shop_id: other.id });
     const range = { from: sims[0]!.iccid, to: sims[29]!.iccid };
 
@@ -151,7 +170,9 @@ describe('bulk assignments in the audit log', () => {
     const shop = await api.createShop();
     const sims = await insertSims(3, { status: 'assigned', shop_id: shop.id });
     const ids = sims.map((s) => s.id);
-    const { result: res, added } = await counting(() => api.post('/simcards/unassign', { simcard_ids: [...ids, 999_999_999], shop_id: shop.id }));
+    const { result: res, added } = await counting(() =>
+      api.post('/simcards/unassign', { simcard_ids: [...ids, 999_999_999], shop_id: shop.id }),
+    );
     expect(res.status).toBe(200);
     expect(res.body.unassigned).toBe(3);
     expect(added).toBe(1);
@@ -186,7 +207,9 @@ describe('bulk assignments in the audit log', () => {
   test('an assignment that moves nothing (every SIM skipped) leaves no entry', async () => {
     const shop = await api.createShop();
     const sims = await insertSims(2, { status: 'assigned', shop_id: shop.id });
-    const { result: res, added } = await counting(() => api.post('/simcards/assign', { iccids: sims.map((s) => s.iccid), shop_id: shop.id }));
+    const { result: res, added } = await counting(() =>
+      api.post('/simcards/assign', { iccids: sims.map((s) => s.iccid), shop_id: shop.id }),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ assigned: 0, skipped: [expect.objectContaining({ reason: 'already_at_shop' }), expect.anything()] });
     expect(added).toBe(0);

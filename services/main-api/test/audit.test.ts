@@ -18,7 +18,12 @@ describe('audit log of admin changes', () => {
     const entries = await entriesFor('shop', shop.id);
     expect(entries.map((e: any) => e.action)).toEqual(['delete', 'update', 'create']);
     const [deleted, updated, created] = entries;
-    expect(created).toMatchObject({ entity: 'shop', entity_id: String(shop.id), before: null, after: expect.objectContaining({ city: 'Tashkent' }) });
+    expect(created).toMatchObject({
+      entity: 'shop',
+      entity_id: String(shop.id),
+      before: null,
+      after: expect.objectContaining({ city: 'Tashkent' }),
+    });
     expect(updated).toMatchObject({
       before: expect.objectContaining({ city: 'Tashkent' }),
       after: expect.objectContaining({ city: 'Samarkand' }),
@@ -46,7 +51,11 @@ describe('audit log of admin changes', () => {
     expect((await api.put(`/simcards/${sim.id}`, { notes: 'on the shelf' }, { token })).status).toBe(200);
     const [update, create] = await entriesFor('simcard', sim.id);
     expect(create).toMatchObject({ action: 'create', after: expect.objectContaining({ iccid: sim.iccid }) });
-    expect(update).toMatchObject({ action: 'update', actor: { user_id: user.id, name: user.username }, after: expect.objectContaining({ notes: 'on the shelf' }) });
+    expect(update).toMatchObject({
+      action: 'update',
+      actor: { user_id: user.id, name: user.username },
+      after: expect.objectContaining({ notes: 'on the shelf' }),
+    });
   });
 
   test('a refused change leaves no entry', async () => {

@@ -1,5 +1,5 @@
 import { createSecretKey } from 'node:crypto';
-import { loadConfig, type Config, type Logger } from '@simcard/common';
+import { type Config, loadConfig, type Logger } from '@simcard/common';
 import { createTestDatabase } from '@simcard/db/testing';
 import jwt from 'jsonwebtoken';
 import { startMainApi } from '../src/main.js';

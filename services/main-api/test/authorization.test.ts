@@ -7,10 +7,10 @@
  *   a password hash, a password or a token version;
  * - authentication: every non-public route, listed from the router, answers 401 without a token.
  */
-import { TokenService } from '@simcard/common';
 import type { EndpointSpec } from '@simcard/common';
+import { TokenService } from '@simcard/common';
 import { createApp } from '../src/app.js';
-import { ADMIN_PASSWORD, makeMsisdn, STAFF_PASSWORD, TestApi, type ApiResponse } from './support/harness.js';
+import { ADMIN_PASSWORD, type ApiResponse, makeMsisdn, STAFF_PASSWORD, TestApi } from './support/harness.js';
 
 type Endpoint = Pick<EndpointSpec<undefined, undefined, undefined>, 'method' | 'path' | 'access' | 'summary'>;
 
@@ -184,8 +184,7 @@ describe('object level: staff of shop A and the objects of shop B and of stock',
     { name: 'GET /simcards?shop_id={B}', method: 'GET', path: (id) => `/simcards?shop_id=${id}`, target: () => shopB.id, status: 404 },
   ];
 
-  const send = (c: Case, id: number) =>
-    api.request(c.method, c.path(id), { token: staffA.token, ...(c.body ? { body: c.body() } : {}) });
+  const send = (c: Case, id: number) => api.request(c.method, c.path(id), { token: staffA.token, ...(c.body ? { body: c.body() } : {}) });
 
   test.each(cases)('staff of another shop get $status for $name, the same answer as for a missing id, and nothing changes', async (c) => {
     const before = await snapshot();
@@ -206,7 +205,9 @@ describe('object level: staff of shop A and the objects of shop B and of stock',
     ] as const) {
       const ids = path === '/shops' ? [shopB.id, shopA.id, MISSING_ID] : [simB.id, simStock.id, simA.id, MISSING_ID];
       const answers = await Promise.all(
-        ids.map((id) => api.request(method, `${path}/${id}`, { token: staffA.token, ...(method === 'PUT' ? { body: { name: 'x' } } : {}) })),
+        ids.map((id) =>
+          api.request(method, `${path}/${id}`, { token: staffA.token, ...(method === 'PUT' ? { body: { name: 'x' } } : {}) }),
+        ),
       );
       for (const res of answers) {
         expectError(res, 403, 'forbidden');
@@ -225,10 +226,14 @@ describe('object level: staff of shop A and the objects of shop B and of stock',
       const foreign = endpoint.path.startsWith('/shops') ? [shopB.id] : [simB.id, simStock.id];
       const body = bodies[`${endpoint.method} ${endpoint.path}`];
       const send = (id: number) =>
-        api.request(endpoint.method.toUpperCase(), fillPath(endpoint.path, () => String(id)), {
-          token: staffA.token,
-          ...(body ? { body } : {}),
-        });
+        api.request(
+          endpoint.method.toUpperCase(),
+          fillPath(endpoint.path, () => String(id)),
+          {
+            token: staffA.token,
+            ...(body ? { body } : {}),
+          },
+        );
       const missing = await send(MISSING_ID);
       for (const id of foreign) {
         const before = await snapshot();
@@ -278,7 +283,7 @@ describe("object level: staff lists hold only their own shop's objects", () => {
     expect(all.body.data.map((s: { id: number }) => s.id)).toEqual(expect.arrayContaining([shopA.id, shopB.id]));
   });
 
-  test('GET /shops searched by shop B\'s code gives staff nothing', async () => {
+  test("GET /shops searched by shop B's code gives staff nothing", async () => {
     const res = await api.get(`/shops?q=${shopB.code}`, { token: staffA.token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ data: [], total: 0 });
@@ -302,7 +307,7 @@ describe('function level: admin-only routes, listed from the router', () => {
   test('the router has at least 10 admin-only routes', () => {
     const admin = endpoints.filter((e) => e.access === 'admin');
     expect(admin.length).toBeGreaterThanOrEqual(10);
-    // The ones SPEC names as admin work are among them.
+    // The ones the specification names as admin work are among them.
     expect(admin.map((e) => `${e.method.toUpperCase()} ${e.path}`)).toEqual(
       expect.arrayContaining([
         'POST /shops',
@@ -408,7 +413,13 @@ describe('property level: what staff may change, and what never leaves the serve
     responses.push(await api.get('/auth/me'));
     responses.push(await api.get('/auth/me', { token: staffA.token }));
 
-    const created = await api.post('/users', { username, password: STAFF_PASSWORD, role: 'staff', shop_id: shopA.id, full_name: 'Leak Check' });
+    const created = await api.post('/users', {
+      username,
+      password: STAFF_PASSWORD,
+      role: 'staff',
+      shop_id: shopA.id,
+      full_name: 'Leak Check',
+    });
     expect(created.status).toBe(201);
     responses.push(created);
     const staffLogin = await api.post('/auth/login', { username, password: STAFF_PASSWORD }, { token: null });

@@ -1,6 +1,8 @@
 /** GET /reports/checks?days=N: the auto-check runs of the last N calendar days, counted and averaged. */
-import { DAY, windowStart } from './support/sales-data.js';
+import { addDays, dealerDay, dealerDayBounds, dealerToday } from '@simcard/common';
+import { checkCountsRepository } from '@simcard/db';
 import { TestApi } from './support/harness.js';
+import { DAY, TEST_TIME_ZONE, windowStart } from './support/sales-data.js';
 
 let api: TestApi;
 let staff: string;
@@ -73,14 +75,44 @@ describe('GET /reports/checks', () => {
     else expect(res.body.mean_duration_seconds).toBeCloseTo(mean_duration_seconds, 0);
   });
 
-  test('per_day splits the runs by UTC day of their start, and adds up to the totals', async () => {
+  test("per_day splits the runs by the dealer's day of their start, and adds up to the totals", async () => {
     const res = await api.get('/reports/checks?days=30');
     const perDay = res.body.per_day as { day: string; runs: number; changes_found: number }[];
     expect(perDay.map((d) => d.day)).toEqual([...perDay.map((d) => d.day)].sort());
     expect(perDay.reduce((n, d) => n + d.runs, 0)).toBe(res.body.runs);
     expect(perDay.reduce((n, d) => n + d.changes_found, 0)).toBe(res.body.changes_found);
-    const today = new Date().toISOString().slice(0, 10);
-    expect(perDay.find((d) => d.day === today)?.runs).toBe(runs.filter((r) => new Date(now - r.daysAgo * DAY).toISOString().slice(0, 10) === today).length);
+    // The day of the runs' clock (`now`, taken when they were inserted), not the wall clock's: a
+    // suite running across the dealer's midnight would look for a day that has no run yet.
+    const today = dealerDay(new Date(now), TEST_TIME_ZONE);
+    expect(perDay.find((d) => d.day === today)?.runs ?? 0).toBe(
+      runs.filter((r) => dealerDay(new Date(now - r.daysAgo * DAY), TEST_TIME_ZONE) === today).length,
+    );
+  });
+
+  test('checks: every operator call counted (the check counters) per dealer day, runs and single checks alike', async () => {
+    const today = dealerToday(TEST_TIME_ZONE);
+    const midnight = dealerDayBounds(today, TEST_TIME_ZONE).from;
+    const justBefore = new Date(Date.parse(midnight) - 1).toISOString();
+    const tally = new checkCountsRepository.CheckTally();
+    const key = (source: 'auto' | 'manual') => ({ operator: 'beeline', shopId: null, source, runId: null });
+    // Today from its first instant: 5 by a run (one failed, one changed), 2 by hand.
+    for (let i = 0; i < 5; i++)
+      tally.add(midnight, key('auto'), { made: 1, answered: i === 0 ? 0 : 1, failed: i === 0 ? 1 : 0, changed: i === 1 ? 1 : 0 });
+    tally.add(new Date().toISOString(), key('manual'), { made: 2, answered: 2 });
+    // Yesterday's last instant, and two days ago.
+    tally.add(justBefore, key('auto'), { made: 3, answered: 3 });
+    tally.add(dealerDayBounds(addDays(today, -2), TEST_TIME_ZONE).from, key('manual'), { made: 4, answered: 4 });
+    await tally.write(api.db);
+
+    const res = await api.get('/reports/checks?days=7');
+    expect(res.body.checks).toMatchObject({ made: 14, answered: 13, changed: 1, failed: 1 });
+    const perDay = res.body.checks.per_day as { day: string; made: number }[];
+    expect(perDay.map((d) => d.day)).toEqual(Array.from({ length: 7 }, (_, i) => addDays(today, i - 6)));
+    const made = Object.fromEntries(perDay.map((d) => [d.day, d.made]));
+    expect([made[today], made[addDays(today, -1)], made[addDays(today, -2)]]).toEqual([7, 3, 4]);
+    expect((await api.get('/reports/checks?days=1')).body.checks).toMatchObject({ made: 7, failed: 1, changed: 1 });
+    expect(res.body.checks.by_operator).toEqual([{ operator: 'beeline', made: 14, answered: 13, changed: 1, failed: 1 }]);
+    expect(res.body.checks.by_source).toMatchObject({ runs: { made: 8, failed: 1 }, manual: { made: 6, failed: 0 }, bulk: { made: 0 } });
   });
 
   test.each(['days=0', 'days=91', 'days=x', 'days=7&foo=1'])('bad query %s is a 400', async (q) => {

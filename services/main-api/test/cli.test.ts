@@ -28,7 +28,11 @@ describe('npm run cli', () => {
     const token = await api.login('shavkat', password);
     expect((await api.get('/auth/me', { token })).body.user).toMatchObject({ role: 'staff', shop_id: shop.id });
     const audit = await api.get('/audit?entity=user');
-    expect(audit.body.data[0]).toMatchObject({ action: 'create', actor: { user_id: null, name: 'cli' }, after: expect.objectContaining({ username: 'shavkat' }) });
+    expect(audit.body.data[0]).toMatchObject({
+      action: 'create',
+      actor: { user_id: null, name: 'cli' },
+      after: expect.objectContaining({ username: 'shavkat' }),
+    });
   });
 
   test('create-user follows the same rules as the API: staff need an existing shop, usernames are unique', async () => {
@@ -36,7 +40,9 @@ describe('npm run cli', () => {
     await expect(cli('create-user', 'admin', '--role', 'admin', '--password', 'long-enough-1')).rejects.toMatchObject({ status: 409 });
     await expect(cli('create-user', 'x1', '--role', 'root')).rejects.toThrow(/--role must be one of admin, staff/);
     await expect(cli('create-user', 'bad name!', '--role', 'admin')).rejects.toThrow(/^username: must be 3-64 letters/);
-    await expect(cli('create-user', 'shortpw', '--role', 'admin', '--password', 'short')).rejects.toThrow(/^password: must be at least 8 characters/);
+    await expect(cli('create-user', 'shortpw', '--role', 'admin', '--password', 'short')).rejects.toThrow(
+      /^password: must be at least 8 characters/,
+    );
   });
 
   test('reset-password sets a new password and signs the user out', async () => {

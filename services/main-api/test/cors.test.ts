@@ -21,7 +21,11 @@ describe('CORS limited to CORS_ORIGINS', () => {
   test('a preflight from an allowed origin is a 204 naming methods and headers (X-API-Key included)', async () => {
     const res = await api.request('OPTIONS', '/shops', {
       token: null,
-      headers: { origin: ALLOWED, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      headers: {
+        origin: ALLOWED,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
@@ -32,7 +36,10 @@ describe('CORS limited to CORS_ORIGINS', () => {
   test('an unknown origin gets no CORS headers, and its preflight a 403', async () => {
     const res = await api.get('/shops', { headers: { origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await api.request('OPTIONS', '/shops', { token: null, headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' } });
+    const preflight = await api.request('OPTIONS', '/shops', {
+      token: null,
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' },
+    });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -44,7 +51,10 @@ test('without CORS_ORIGINS no CORS header is ever sent', async () => {
     const res = await api.get('/shops', { headers: { origin: 'https://app.dealer.example' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await api.request('OPTIONS', '/shops', { token: null, headers: { origin: 'https://app.dealer.example', 'access-control-request-method': 'POST' } });
+    const preflight = await api.request('OPTIONS', '/shops', {
+      token: null,
+      headers: { origin: 'https://app.dealer.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   } finally {
     await api.close();

@@ -48,7 +48,8 @@ interface Download {
 }
 
 async function download(query: string, token: string = api.adminToken): Promise<Download> {
-  const res = await fetch(`${api.url}/simcards/export?${query}`, { headers: { authorization: `Bearer ${token}` } });
+  // The API dump (raw=true): these tests pin its columns and values; export-people.test.ts checks the files for people.
+  const res = await fetch(`${api.url}/simcards/export?raw=true&${query}`, { headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
 
@@ -80,7 +81,15 @@ describe('GET /simcards/export?format=csv', () => {
   test('a UTF-8 CSV attachment with a header row and one row per SIM, values as the API shows them', async () => {
     const batch = uniqueBatch();
     const shop = await api.createShop({ name: 'Chilonzor Do‘kon' });
-    const inShop = await api.createSimcard({ batch_id: batch, msisdn: makeMsisdn('90'), operator: 'beeline', tariff: 'Oddiy', price: 15000, shop_id: shop.id, notes: 'Примечание' });
+    const inShop = await api.createSimcard({
+      batch_id: batch,
+      msisdn: makeMsisdn('90'),
+      operator: 'beeline',
+      tariff: 'Oddiy',
+      price: 15000,
+      shop_id: shop.id,
+      notes: 'Примечание',
+    });
     const inStock = await api.createSimcard({ batch_id: batch });
     const file = await download(`batch_id=${batch}`);
     expect(file.status).toBe(200);
@@ -110,7 +119,14 @@ describe('GET /simcards/export?format=csv', () => {
         created_at: inShop.created_at,
         updated_at: inShop.updated_at,
       },
-      expect.objectContaining({ id: String(inStock.id), iccid: inStock.iccid, status: 'in_stock', shop_id: '', shop_code: '', shop_name: '' }),
+      expect.objectContaining({
+        id: String(inStock.id),
+        iccid: inStock.iccid,
+        status: 'in_stock',
+        shop_id: '',
+        shop_code: '',
+        shop_name: '',
+      }),
     ]);
   });
 
@@ -135,7 +151,13 @@ describe('GET /simcards/export?format=csv', () => {
   test('every matching SIM exactly once and in id order, past the page size the export reads in', async () => {
     const batch = uniqueBatch();
     const at = new Date().toISOString();
-    const rows = Array.from({ length: 5_150 }, (_, i) => ({ iccid: makeIccid(50_000_000 + i), batch_id: batch, status: 'in_stock', created_at: at, updated_at: at }));
+    const rows = Array.from({ length: 5_150 }, (_, i) => ({
+      iccid: makeIccid(50_000_000 + i),
+      batch_id: batch,
+      status: 'in_stock',
+      created_at: at,
+      updated_at: at,
+    }));
     for (let i = 0; i < rows.length; i += 400) await api.db('simcards').insert(rows.slice(i, i + 400));
     const records = csvRecords(await download(`batch_id=${batch}`));
     expect(records).toHaveLength(rows.length);
@@ -178,7 +200,16 @@ describe('GET /simcards/export?format=xlsx', () => {
     expect(rows[0]).toEqual(COLUMNS);
     expect(rows).toHaveLength(3);
     const first = Object.fromEntries(COLUMNS.map((c, i) => [c, rows[1]![i]]));
-    expect(first).toMatchObject({ id: sim.id, iccid: sim.iccid, msisdn: sim.msisdn, price: 12000, shop_id: shop.id, shop_code: shop.code, status: 'assigned', notes: '=1+1' });
+    expect(first).toMatchObject({
+      id: sim.id,
+      iccid: sim.iccid,
+      msisdn: sim.msisdn,
+      price: 12000,
+      shop_id: shop.id,
+      shop_code: shop.code,
+      status: 'assigned',
+      notes: '=1+1',
+    });
     expect(typeof first.iccid).toBe('string');
     expect(rows[2]![1]).toBe(other.iccid);
   });

@@ -25,25 +25,54 @@ describe('GET /health with the status API', () => {
     });
   });
 
-  test('turns 503 naming status_api once the status API is stopped', async () => {
+  test('turns degraded naming status_api and since when once the status API is stopped; still 200 and ready', async () => {
     await statusApi.close();
     const res = await api.get('/health', { token: null });
-    expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ status: 'unavailable', database: 'ok', failing: ['status_api'] });
-    expect(res.body.checks.status_api).toEqual({ status: 'failing', error: expect.stringMatching(/not reachable/) });
+    // This instance still serves everything but checks: 503 would take it out of a load balancer.
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'degraded', database: 'ok', failing: ['status_api'] });
+    expect(res.body.checks.status_api).toEqual({
+      status: 'failing',
+      since: expect.any(String),
+      error: expect.stringMatching(/not reachable/),
+    });
+    // Since when: the first answer that saw it failing, kept while it fails.
+    const since = res.body.checks.status_api.since;
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await api.get('/health', { token: null })).body.checks.status_api.since).toBe(since);
+    expect((await api.get('/health/ready', { token: null })).status).toBe(200);
     statusApi = await startTestStatusApi(); // for afterAll
   });
 });
 
-test('GET /health is 503 naming status_api when STATUS_API_URL points at a closed port', async () => {
+test('GET /health is 200 degraded naming status_api when STATUS_API_URL points at a closed port', async () => {
   const api = await TestApi.start({ STATUS_API_URL: `http://127.0.0.1:${await freePort()}` });
   try {
     const res = await api.get('/health', { token: null });
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('degraded');
     expect(res.body.failing).toEqual(['status_api']);
     expect(res.body.checks.database.status).toBe('ok');
   } finally {
     await api.close();
+  }
+});
+
+test('503 only when this instance cannot serve: its database gone → /health and /health/ready 503, /health/live 200', async () => {
+  const api = await TestApi.start({ STATUS_API_URL: `http://127.0.0.1:${await freePort()}` });
+  try {
+    expect((await api.get('/health/live', { token: null })).body).toEqual({ status: 'ok' });
+    await api.db.destroy(); // the pool is gone: every query fails, as with the database down
+    const health = await api.get('/health', { token: null });
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: 'unavailable', database: 'unreachable' });
+    expect(health.body.failing).toEqual(expect.arrayContaining(['database', 'status_api']));
+    expect(health.body.checks.database).toMatchObject({ status: 'failing', since: expect.any(String) });
+    const ready = await api.get('/health/ready', { token: null });
+    expect(ready).toMatchObject({ status: 503, body: { status: 'unavailable', database: 'unreachable' } });
+    expect((await api.get('/health/live', { token: null })).status).toBe(200);
+  } finally {
+    await api.close().catch(() => {});
   }
 });
 
@@ -55,9 +84,17 @@ describe('data_stale', () => {
   afterAll(() => api.close());
 
   async function completedRunFinishedMinutesAgo(minutes: number): Promise<void> {
-    const run = (await checkRunsRepository.insertRunning(api.db, { trigger: 'scheduled', include_sold: false, total: 0, created_by: null }))!;
+    const run = (await checkRunsRepository.insertRunning(api.db, {
+      trigger: 'scheduled',
+      include_sold: false,
+      total: 0,
+      created_by: null,
+    }))!;
     await checkRunsRepository.finish(api.db, run.id, 'completed');
-    await api.db('check_runs').where({ id: run.id }).update({ finished_at: new Date(Date.now() - minutes * 60_000).toISOString() });
+    await api
+      .db('check_runs')
+      .where({ id: run.id })
+      .update({ finished_at: new Date(Date.now() - minutes * 60_000).toISOString() });
   }
 
   test('is true with the auto-check on and no completed run yet, and not a 503 by itself', async () => {

@@ -37,9 +37,34 @@ describe('GET /simcards/{id}/history', () => {
     // The status API writes these; here one change and, not part of the story, a failed and an unchanged check.
     const checkedAt = new Date().toISOString();
     await api.db('status_check_logs').insert([
-      { simcard_id: sim.id, iccid: sim.iccid, previous_status: 'assigned', new_status: 'blocked', changed: true, source: 'manual', checked_at: checkedAt },
-      { simcard_id: sim.id, iccid: sim.iccid, previous_status: 'blocked', new_status: 'blocked', changed: false, source: 'auto', checked_at: checkedAt },
-      { simcard_id: sim.id, iccid: sim.iccid, previous_status: null, new_status: null, changed: false, error_message: 'timeout', source: 'auto', checked_at: checkedAt },
+      {
+        simcard_id: sim.id,
+        iccid: sim.iccid,
+        previous_status: 'assigned',
+        new_status: 'blocked',
+        changed: true,
+        source: 'manual',
+        checked_at: checkedAt,
+      },
+      {
+        simcard_id: sim.id,
+        iccid: sim.iccid,
+        previous_status: 'blocked',
+        new_status: 'blocked',
+        changed: false,
+        source: 'auto',
+        checked_at: checkedAt,
+      },
+      {
+        simcard_id: sim.id,
+        iccid: sim.iccid,
+        previous_status: null,
+        new_status: null,
+        changed: false,
+        error_message: 'timeout',
+        source: 'auto',
+        checked_at: checkedAt,
+      },
     ]);
     await api.db('simcards').where({ id: sim.id }).update({ status: 'assigned' });
     await tick();

@@ -1,13 +1,13 @@
 /**
  * What the main API answers to bad HTTP input: malformed, oversized, mistyped, unknown or hostile
- * bodies, query strings, paths and methods. SPEC: the right 4xx with
+ * bodies, query strings, paths and methods. docs/conventions.md: the right 4xx with
  * `{ error: { code, message, details? } }`, the details naming the field; never a 500 for
  * anything a client sent; no stack trace or SQL in any body. Ends with fast-check fuzzing.
  */
 import { gzipSync } from 'node:zlib';
 import { appendCheckDigit } from '@simcard/common';
 import fc from 'fast-check';
-import { ADMIN_PASSWORD, makeIccid, TestApi, type ApiResponse, type RequestOptions } from './support/harness.js';
+import { ADMIN_PASSWORD, type ApiResponse, makeIccid, type RequestOptions, TestApi } from './support/harness.js';
 
 let api: TestApi;
 let shop: any;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-/** SPEC's error body, and nothing else in it. */
+/** The error body (docs/conventions.md), and nothing else in it. */
 function expectErrorShape(res: ApiResponse): void {
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   expect(Object.keys(res.body ?? {})).toEqual(['error']);
@@ -246,7 +246,13 @@ describe('request bodies are read per endpoint, after authentication', () => {
   });
 
   test('a sign-in body is held to 16 KiB (anyone may send one): over it is a 413, a real one is read', async () => {
-    const res = await raw('POST', '/auth/login', JSON.stringify({ username: 'admin', password: 'x'.repeat(16 * 1024) }), {}, { token: null });
+    const res = await raw(
+      'POST',
+      '/auth/login',
+      JSON.stringify({ username: 'admin', password: 'x'.repeat(16 * 1024) }),
+      {},
+      { token: null },
+    );
     expectError(res, 413, 'payload_too_large');
     const escaped = JSON.stringify({ username: 'admin', password: '\u0001'.repeat(256) });
     expect(Buffer.byteLength(escaped)).toBeGreaterThan(1500);
@@ -465,7 +471,27 @@ describe('fuzzing: random input never gets a 5xx, a stack trace or SQL back', ()
   }
 
   // Strings meant to hurt: NUL, lone surrogates, quotes, LIKE wildcards, SQL, huge numbers as text.
-  const nastyChar = fc.constantFrom('\u0000', '\ud800', '\udfff', '😀', '%', '_', '\\', '"', "'", ' ', '\n', '9', '8', '+', '-', 'a', 'é', 'ў', '\u202e');
+  const nastyChar = fc.constantFrom(
+    '\u0000',
+    '\ud800',
+    '\udfff',
+    '😀',
+    '%',
+    '_',
+    '\\',
+    '"',
+    "'",
+    ' ',
+    '\n',
+    '9',
+    '8',
+    '+',
+    '-',
+    'a',
+    'é',
+    'ў',
+    '\u202e',
+  );
   const nastyString = fc.oneof(
     fc.string(),
     fc.string({ unit: 'binary', maxLength: 40 }),
@@ -518,7 +544,10 @@ describe('fuzzing: random input never gets a 5xx, a stack trace or SQL back', ()
     const record = (goodWeight: number, requiredKeys: string[]) =>
       fc.record(
         Object.fromEntries(
-          Object.entries(fields).map(([k, good]) => [k, fc.oneof({ weight: goodWeight, arbitrary: good }, { weight: 1, arbitrary: anyValue })]),
+          Object.entries(fields).map(([k, good]) => [
+            k,
+            fc.oneof({ weight: goodWeight, arbitrary: good }, { weight: 1, arbitrary: anyValue }),
+          ]),
         ),
         { requiredKeys },
       );
@@ -559,7 +588,12 @@ describe('fuzzing: random input never gets a 5xx, a stack trace or SQL back', ()
   test.each([
     { label: 'POST /shops', method: 'POST', path: () => '/shops', body: () => bodies(shopFields, ['name', 'code']) },
     { label: 'PUT /shops/{id}', method: 'PUT', path: () => `/shops/${shop.id}`, body: () => bodies(shopFields) },
-    { label: 'POST /simcards', method: 'POST', path: () => '/simcards', body: () => bodies({ iccid: validIccid, ...simFields }, ['iccid']) },
+    {
+      label: 'POST /simcards',
+      method: 'POST',
+      path: () => '/simcards',
+      body: () => bodies({ iccid: validIccid, ...simFields }, ['iccid']),
+    },
     { label: 'PUT /simcards/{id}', method: 'PUT', path: () => `/simcards/${sim.id}`, body: () => bodies(simFields) },
     {
       label: 'POST /users',
@@ -592,7 +626,10 @@ describe('fuzzing: random input never gets a 5xx, a stack trace or SQL back', ()
   });
 
   const queryKeys = fc.oneof(
-    { weight: 5, arbitrary: fc.constantFrom('limit', 'offset', 'sort', 'status', 'shop_id', 'operator', 'batch_id', 'q', 'is_active', 'role') },
+    {
+      weight: 5,
+      arbitrary: fc.constantFrom('limit', 'offset', 'sort', 'status', 'shop_id', 'operator', 'batch_id', 'q', 'is_active', 'role'),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
     { weight: 1, arbitrary: fc.constantFrom('limit[]', 'sort[0]', 'q[a]', '__proto__', 'constructor[prototype][x]') },
   );
@@ -602,20 +639,18 @@ describe('fuzzing: random input never gets a 5xx, a stack trace or SQL back', ()
     fc.constantFrom('id', '-id', 'iccid', '-price', 'in_stock', 'sold', 'true', 'false', '1', '500', '100000', '998', '89'),
   );
   /** Percent-encoded where encodable; sometimes raw, to hand the server stray %, & and =. */
-  const queryStrings = fc
-    .tuple(fc.array(fc.tuple(queryKeys, queryValues), { maxLength: 5 }), fc.boolean())
-    .map(([pairs, rawText]) =>
-      pairs
-        .map(([k, v]) => {
-          if (rawText) return `${k}=${v}`;
-          try {
-            return `${encodeURIComponent(k)}=${encodeURIComponent(v)}`;
-          } catch {
-            return `${k}=${v}`; // a lone surrogate: let the URL parser deal with it
-          }
-        })
-        .join('&'),
-    );
+  const queryStrings = fc.tuple(fc.array(fc.tuple(queryKeys, queryValues), { maxLength: 5 }), fc.boolean()).map(([pairs, rawText]) =>
+    pairs
+      .map(([k, v]) => {
+        if (rawText) return `${k}=${v}`;
+        try {
+          return `${encodeURIComponent(k)}=${encodeURIComponent(v)}`;
+        } catch {
+          return `${k}=${v}`; // a lone surrogate: let the URL parser deal with it
+        }
+      })
+      .join('&'),
+  );
 
   test.each([
     { path: '/simcards', runs: NUM_RUNS },

@@ -28,7 +28,9 @@ async function workbook(rows: unknown[][]): Promise<Buffer> {
 describe('CSV encodings, delimiters and headers', () => {
   test('Windows-1251 with semicolons and Russian headers, as Russian-locale Excel saves it', async () => {
     const iccid = importIccid();
-    const csv = ['Номер ICCID;Телефон;Оператор;Тариф;Цена', `${iccid};${importMsisdn()};Билайн;Безлимит Плюс;25 000`, '8,99E+18;;;;'].join('\r\n');
+    const csv = ['Номер ICCID;Телефон;Оператор;Тариф;Цена', `${iccid};${importMsisdn()};Билайн;Безлимит Плюс;25 000`, '8,99E+18;;;;'].join(
+      '\r\n',
+    );
     const bytes = iconv.encode(csv, 'win1251');
     expect(bytes.includes(Buffer.from('Номер', 'utf8'))).toBe(false);
     const res = await postCsv(api, bytes);

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { fieldForHeader } from '../src/import/columns.js';
-import { CsvFormatError, CsvTokenizer, type CsvRecord } from '../src/import/csv-tokenizer.js';
+import { CsvFormatError, type CsvRecord, CsvTokenizer } from '../src/import/csv-tokenizer.js';
 import { detectEncoding } from '../src/import/decode.js';
 import { detectDelimiter, parseDelimited } from '../src/import/delimited.js';
 import { parsePrice } from '../src/import/validate-row.js';

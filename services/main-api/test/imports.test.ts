@@ -35,7 +35,15 @@ describe('POST /simcards/bulk with a CSV body', () => {
     ].join('\n');
     const res = await postCsv(api, csv);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ received: 6, inserted: 1, skipped_existing: 0, duplicates_in_file: 0, invalid_rows: 5, dry_run: false, mode: 'partial' });
+    expect(res.body).toMatchObject({
+      received: 6,
+      inserted: 1,
+      skipped_existing: 0,
+      duplicates_in_file: 0,
+      invalid_rows: 5,
+      dry_run: false,
+      mode: 'partial',
+    });
     expect(invalidLines(res)).toEqual(['4:iccid', '5:msisdn', '6:iccid', '7:price', '8:iccid']);
     const excel = res.body.invalid.find((p: { line: number }) => p.line === 6);
     expect(excel.reason).toMatch(/Excel/);
@@ -55,7 +63,9 @@ describe('POST /simcards/bulk with a CSV body', () => {
   });
 
   test('re-importing the same file inserts nothing new: every row is skipped_existing', async () => {
-    const csv = ['iccid;msisdn', `${importIccid()};${importMsisdn()}`, `${importIccid()};${importMsisdn()}`, `${importIccid()};`].join('\r\n');
+    const csv = ['iccid;msisdn', `${importIccid()};${importMsisdn()}`, `${importIccid()};${importMsisdn()}`, `${importIccid()};`].join(
+      '\r\n',
+    );
     const first = await postCsv(api, csv);
     expect(first.body).toMatchObject({ received: 3, inserted: 3 });
     const before = await countSimcards(api);
@@ -72,7 +82,16 @@ describe('POST /simcards/bulk with a CSV body', () => {
     const ok = importIccid();
     const res = await postCsv(api, ['iccid,msisdn', `${importIccid()},${phone}`, `${ok},${importMsisdn()}`].join('\n'));
     expect(res.body).toMatchObject({ received: 2, inserted: 1, invalid_rows: 1 });
-    expect(res.body.invalid).toEqual([{ line: 2, iccid: expect.any(String), field: 'msisdn', reason: expect.stringContaining(existing.iccid) }]);
+    expect(res.body.invalid).toEqual([
+      {
+        line: 2,
+        iccid: expect.any(String),
+        field: 'msisdn',
+        reason: expect.stringContaining(existing.iccid),
+        code: 'msisdn.taken',
+        params: { msisdn: phone, iccid: existing.iccid },
+      },
+    ]);
   });
 
   test('a phone number twice in the file: the second row is rejected naming the first line', async () => {
@@ -86,7 +105,16 @@ describe('POST /simcards/bulk with a CSV body', () => {
     const iccid = importIccid();
     const res = await postCsv(api, ['iccid,msisdn,operator', `${iccid},${importMsisdn('93')},beeline`].join('\n'));
     expect(res.body).toMatchObject({ inserted: 1, invalid_rows: 0, warning_count: 1 });
-    expect(res.body.warnings).toEqual([{ line: 2, iccid, field: 'msisdn', reason: expect.stringMatching(/ucell.*beeline/) }]);
+    expect(res.body.warnings).toEqual([
+      {
+        line: 2,
+        iccid,
+        field: 'msisdn',
+        reason: expect.stringMatching(/ucell.*beeline/),
+        code: 'msisdn.other_operator',
+        params: expect.objectContaining({ range_operator: 'ucell', operator: 'beeline' }),
+      },
+    ]);
     expect((await api.db('simcards').where({ iccid }).first()).operator).toBe('beeline');
   });
 
@@ -115,13 +143,22 @@ describe('POST /simcards/bulk with JSON', () => {
   test('rows are validated; line is the 1-based position in rows; keys match like headers', async () => {
     const [a, b] = [importIccid(), importIccid()];
     const res = await api.post('/simcards/bulk', {
-      rows: [{ iccid: a, msisdn: '90 123 45 67', Narx: '12 000' }, { ICCID: '123' }, { iccid: b, operator: 'Ucell', tariff: 'Mini', price: 5000 }, { iccid: Number('8999802000000000001') }],
+      rows: [
+        { iccid: a, msisdn: '90 123 45 67', Narx: '12 000' },
+        { ICCID: '123' },
+        { iccid: b, operator: 'Ucell', tariff: 'Mini', price: 5000 },
+        { iccid: Number('8999802000000000001') },
+      ],
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ received: 4, inserted: 2, invalid_rows: 2 });
     expect(invalidLines(res)).toEqual(['2:iccid', '4:iccid']);
     expect(res.body.invalid[1].reason).toMatch(/Excel|number/);
-    expect(await api.db('simcards').where({ iccid: a }).first()).toMatchObject({ msisdn: '+998901234567', price: 12000, operator: 'beeline' });
+    expect(await api.db('simcards').where({ iccid: a }).first()).toMatchObject({
+      msisdn: '+998901234567',
+      price: 12000,
+      operator: 'beeline',
+    });
     expect(await api.db('simcards').where({ iccid: b }).first()).toMatchObject({ operator: 'ucell', tariff: 'Mini', price: 5000 });
   });
 
@@ -187,7 +224,16 @@ describe('strict mode and dry runs', () => {
     const before = await Promise.all(tables.map((t) => countRows(api, t)));
     const res = await postCsv(api, csv, `dry_run=true&shop_id=${shop.id}`, { headers: { 'Idempotency-Key': 'dry-run-key' } });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ dry_run: true, import_id: null, batch_id: null, received: 4, inserted: 1, skipped_existing: 1, duplicates_in_file: 1, invalid_rows: 1 });
+    expect(res.body).toMatchObject({
+      dry_run: true,
+      import_id: null,
+      batch_id: null,
+      received: 4,
+      inserted: 1,
+      skipped_existing: 1,
+      duplicates_in_file: 1,
+      invalid_rows: 1,
+    });
     expect(await Promise.all(tables.map((t) => countRows(api, t)))).toEqual(before);
     expect(await api.db('simcards').where({ iccid: fresh }).first()).toBeUndefined();
   });
@@ -293,7 +339,12 @@ describe('?check_digit=absent', () => {
     const digits = base18();
     const res = await postCsv(api, `iccid\n${digits}\n`, 'check_digit=absent');
     expect(res.body).toMatchObject({ inserted: 1, invalid_rows: 0 });
-    expect(await api.db('simcards').where({ iccid: appendCheckDigit(digits) }).first()).toBeTruthy();
+    expect(
+      await api
+        .db('simcards')
+        .where({ iccid: appendCheckDigit(digits) })
+        .first(),
+    ).toBeTruthy();
   });
 
   test('without the option such a file fails with a reason naming the option', async () => {

@@ -64,7 +64,8 @@ describe('monitoring endpoints', () => {
   test('the OpenAPI document describes request schemas and security', async () => {
     const doc = (await api.get('/openapi.json', { token: null })).body;
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.paths['/simcards'].get.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/simcards'].get.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+    expect(doc.components.securitySchemes.apiKeyAuth).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
     expect(doc.paths['/simcards'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['status', 'shop_id', 'operator', 'batch_id', 'q', 'sort', 'limit', 'offset']),
     );

@@ -1,11 +1,14 @@
-import { createLogger } from '@simcard/common';
+import { createLogger, logFormatFromEnv, logLevelFromEnv } from '@simcard/common';
 import { ADMIN_PASSWORD, TestApi } from './support/harness.js';
 import { startTestStatusApi } from './support/status-api.js';
 
 const lines: string[] = [];
 let api: TestApi;
 beforeAll(async () => {
-  api = await TestApi.start({}, createLogger('main-api', (line) => lines.push(line)));
+  api = await TestApi.start(
+    {},
+    createLogger('main-api', (line) => lines.push(line), { level: 'debug' }),
+  );
 });
 afterAll(() => api.close());
 beforeEach(() => {
@@ -30,7 +33,7 @@ describe('structured request logs', () => {
     const access = parsed().filter((l) => l.msg === 'request' && l.route === '/auth/login');
     expect(access).toHaveLength(2);
     expect(access[1]).toMatchObject({
-      level: 'info',
+      level: 'debug',
       service: 'main-api',
       method: 'POST',
       path: '/auth/login',
@@ -71,7 +74,11 @@ describe('structured request logs', () => {
   test('secret-named fields passed to the logger are redacted at any depth', () => {
     const out: string[] = [];
     const log = createLogger('t', (l) => out.push(l));
-    log.info('x', { password: 'pw-secret-1', headers: { authorization: 'Bearer abc', 'x-api-key': 'smk_1' }, body: { user: { token: 'tok-secret-1' } } });
+    log.info('x', {
+      password: 'pw-secret-1',
+      headers: { authorization: 'Bearer abc', 'x-api-key': 'smk_1' },
+      body: { user: { token: 'tok-secret-1' } },
+    });
     expect(out[0]).not.toMatch(/pw-secret-1|Bearer abc|smk_1|tok-secret-1/);
     expect(JSON.parse(out[0]!)).toMatchObject({ password: '[redacted]', headers: { authorization: '[redacted]' } });
   });
@@ -79,7 +86,10 @@ describe('structured request logs', () => {
 
 test('the request id travels with the main API call to the status API, into its logs', async () => {
   const statusLines: string[] = [];
-  const statusApi = await startTestStatusApi({}, createLogger('status-api', (l) => statusLines.push(l)));
+  const statusApi = await startTestStatusApi(
+    {},
+    createLogger('status-api', (l) => statusLines.push(l), { level: 'debug' }),
+  );
   const main = await TestApi.start({ STATUS_API_URL: statusApi.url });
   try {
     const sim = await main.createSimcard();
@@ -91,4 +101,44 @@ test('the request id travels with the main API call to the status API, into its 
     await main.close();
     await statusApi.close();
   }
+});
+
+describe('the level and format of log lines', () => {
+  test('at the default level (info) a request writes no access line; LOG_LEVEL=debug shows them', async () => {
+    const quiet: string[] = [];
+    const main = await TestApi.start(
+      {},
+      createLogger('main-api', (l) => quiet.push(l), { level: logLevelFromEnv({}) }),
+    );
+    try {
+      quiet.length = 0;
+      expect((await main.get('/shops')).status).toBe(200);
+      expect(quiet.filter((l) => JSON.parse(l).msg === 'request')).toEqual([]);
+    } finally {
+      await main.close();
+    }
+    expect(logLevelFromEnv({ LOG_LEVEL: 'DEBUG' })).toBe('debug');
+    expect(logLevelFromEnv({ LOG_LEVEL: 'warn' })).toBe('warn');
+  });
+
+  test('LOG_LEVEL=warn leaves out info lines', () => {
+    const out: string[] = [];
+    const log = createLogger('t', (l) => out.push(l), { level: logLevelFromEnv({ LOG_LEVEL: 'warn' }) });
+    log.info('started');
+    log.warn('disk almost full', { free_mb: 12 });
+    expect(out.map((l) => JSON.parse(l).msg)).toEqual(['disk almost full']);
+  });
+
+  test('pretty lines in a terminal, JSON when piped or in production, LOG_FORMAT decides when set', () => {
+    expect(logFormatFromEnv({}, true)).toBe('pretty');
+    expect(logFormatFromEnv({}, false)).toBe('json');
+    expect(logFormatFromEnv({ NODE_ENV: 'production' }, true)).toBe('json');
+    expect(logFormatFromEnv({ LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
+    expect(logFormatFromEnv({ LOG_FORMAT: 'json' }, true)).toBe('json');
+
+    const out: string[] = [];
+    const log = createLogger('main-api', (l) => out.push(l), { format: 'pretty', color: false });
+    log.warn('listening on http://127.0.0.1:9022', { database: 'sqlite', password: 'pw-secret-2' });
+    expect(out[0]).toMatch(/^\d\d:\d\d:\d\d WARN {2}listening on http:\/\/127\.0\.0\.1:9022 {2}database=sqlite password=\[redacted\]$/);
+  });
 });

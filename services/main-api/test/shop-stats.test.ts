@@ -2,8 +2,9 @@
  * GET /shops/{id}/stats: one shop's figures and its sold-per-day series, against the model of
  * the generated data set; staff see their own shop only.
  */
-import { credit, DAY, expectedShopFigures, generateSalesData, windowStart, type SalesData } from './support/sales-data.js';
+import { dealerDay, dealerDays, dealerToday } from '@simcard/common';
 import { makeIccid, TestApi } from './support/harness.js';
+import { credit, DAY, expectedShopFigures, generateSalesData, type SalesData, TEST_TIME_ZONE, windowStart } from './support/sales-data.js';
 
 let api: TestApi;
 let data: SalesData;
@@ -19,12 +20,14 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
+/** Sales per day of the dealer's time zone (Tashkent): the bounds come from the calendar, not from UTC days. */
 function expectedSeries(shopId: number, days: number) {
-  const start = windowStart(data.now, days);
-  return Array.from({ length: days }, (_, i) => {
-    const dayStart = start + i * DAY;
-    const sold = data.sims.filter((s) => credit(s)?.shopId === shopId && s.soldAt! >= dayStart && s.soldAt! < dayStart + DAY).length;
-    return { day: new Date(dayStart).toISOString().slice(0, 10), sold };
+  const first = dealerDay(new Date(windowStart(data.now, days)), TEST_TIME_ZONE);
+  return dealerDays(first, dealerToday(TEST_TIME_ZONE, new Date(data.now)), TEST_TIME_ZONE).map(({ day, from, to }) => {
+    const sold = data.sims.filter(
+      (s) => credit(s)?.shopId === shopId && s.soldAt! >= Date.parse(from) && s.soldAt! < Date.parse(to),
+    ).length;
+    return { day, sold };
   });
 }
 
@@ -34,7 +37,13 @@ describe('GET /shops/{id}/stats', () => {
       const res = await api.get(`/shops/${shopId}/stats`);
       expect(res.status).toBe(200);
       const want = expectedShopFigures(data, shopId);
-      expect(res.body).toMatchObject({ shop_id: shopId, assigned: want.assigned, in_shop: want.in_shop, sold: want.sold, last_sale_at: want.last_sale_at });
+      expect(res.body).toMatchObject({
+        shop_id: shopId,
+        assigned: want.assigned,
+        in_shop: want.in_shop,
+        sold: want.sold,
+        last_sale_at: want.last_sale_at,
+      });
       expect(res.body.sell_through).toBeCloseTo(want.sell_through!, 1);
       expect(res.body.mean_days_to_sale).toBeCloseTo(want.mean_days_to_sale!, 1);
     }
@@ -78,7 +87,7 @@ describe('GET /shops/{id}/stats', () => {
     expect(res.body.sold).toBe(expectedShopFigures(data, staffShop).sold);
   });
 
-  test("staff of another shop get 404 for its stats, as if it did not exist", async () => {
+  test('staff of another shop get 404 for its stats, as if it did not exist', async () => {
     const res = await api.get(`/shops/${otherShop}/stats`, { token: staffToken });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
@@ -89,15 +98,26 @@ describe('GET /shops/{id}/stats', () => {
     const b = await api.createShop();
     const iso = (t: number) => new Date(t).toISOString();
     const now = Date.now();
-    const [row] = await api.db('simcards')
-      .insert({ iccid: makeIccid(), shop_id: b.id, status: 'sold', assigned_at: iso(now - DAY), created_at: iso(now - 9 * DAY), updated_at: iso(now) })
+    const [row] = await api
+      .db('simcards')
+      .insert({
+        iccid: makeIccid(),
+        shop_id: b.id,
+        status: 'sold',
+        assigned_at: iso(now - DAY),
+        created_at: iso(now - 9 * DAY),
+        updated_at: iso(now),
+      })
       .returning('id');
     const id = typeof row === 'object' ? row.id : row;
     await api.db('assignment_logs').insert([
       { simcard_id: id, iccid: 'x', from_shop_id: null, to_shop_id: a.id, action: 'assigned', created_at: iso(now - 8 * DAY) },
       { simcard_id: id, iccid: 'x', from_shop_id: a.id, to_shop_id: b.id, action: 'transferred', created_at: iso(now - DAY) },
     ]);
-    await api.db('simcards').where({ id }).update({ sold_at: iso(now - 2 * DAY) });
+    await api
+      .db('simcards')
+      .where({ id })
+      .update({ sold_at: iso(now - 2 * DAY) });
 
     const sa = (await api.get(`/shops/${a.id}/stats?days=7`)).body;
     const sb = (await api.get(`/shops/${b.id}/stats?days=7`)).body;
@@ -111,13 +131,19 @@ describe('GET /shops/{id}/stats', () => {
     const a = await api.createShop();
     const iso = (t: number) => new Date(t).toISOString();
     const now = Date.now();
-    const [row] = await api.db('simcards').insert({ iccid: makeIccid(), status: 'in_stock', created_at: iso(now - 9 * DAY), updated_at: iso(now) }).returning('id');
+    const [row] = await api
+      .db('simcards')
+      .insert({ iccid: makeIccid(), status: 'in_stock', created_at: iso(now - 9 * DAY), updated_at: iso(now) })
+      .returning('id');
     const id = typeof row === 'object' ? row.id : row;
     await api.db('assignment_logs').insert([
       { simcard_id: id, iccid: 'x', from_shop_id: null, to_shop_id: a.id, action: 'assigned', created_at: iso(now - 8 * DAY) },
       { simcard_id: id, iccid: 'x', from_shop_id: a.id, to_shop_id: null, action: 'returned', created_at: iso(now - 3 * DAY) },
     ]);
-    await api.db('simcards').where({ id }).update({ sold_at: iso(now - DAY), status: 'sold' });
+    await api
+      .db('simcards')
+      .where({ id })
+      .update({ sold_at: iso(now - DAY), status: 'sold' });
     expect((await api.get(`/shops/${a.id}/stats`)).body).toMatchObject({ sold: 0, assigned: 0 });
     const sim = await api.db('simcards').where({ id }).first();
     expect(sim.sold_shop_id).toBeNull();
@@ -127,9 +153,21 @@ describe('GET /shops/{id}/stats', () => {
 describe('shop_sales_daily (sales per shop and day, kept by triggers)', () => {
   /** The table's rows with sales, and the same figures recomputed here from the SIMs themselves. */
   async function tallies() {
-    const rows = (await api.db('shop_sales_daily').where('sold', '>', 0)) as { shop_id: number; day: string; sold: number; timed: number; days_sum: number }[];
-    const table = rows.map((r) => ({ key: `${r.shop_id}/${r.day}`, sold: Number(r.sold), timed: Number(r.timed), days: Number(r.days_sum) })).sort((a, b) => a.key.localeCompare(b.key));
-    const sims = await api.db('simcards').whereNotNull('sold_at').whereNotNull('sold_shop_id').select('sold_shop_id', 'sold_at', 'sold_shop_since');
+    const rows = (await api.db('shop_sales_daily').where('sold', '>', 0)) as {
+      shop_id: number;
+      day: string;
+      sold: number;
+      timed: number;
+      days_sum: number;
+    }[];
+    const table = rows
+      .map((r) => ({ key: `${r.shop_id}/${r.day}`, sold: Number(r.sold), timed: Number(r.timed), days: Number(r.days_sum) }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+    const sims = await api
+      .db('simcards')
+      .whereNotNull('sold_at')
+      .whereNotNull('sold_shop_id')
+      .select('sold_shop_id', 'sold_at', 'sold_shop_since');
     const recomputed = new Map<string, { key: string; sold: number; timed: number; days: number }>();
     for (const s of sims) {
       const soldAt = new Date(s.sold_at).getTime();
@@ -146,7 +184,9 @@ describe('shop_sales_daily (sales per shop and day, kept by triggers)', () => {
   }
 
   function expectSame({ table, recomputed }: Awaited<ReturnType<typeof tallies>>) {
-    expect(table.map(({ key, sold, timed }) => ({ key, sold, timed }))).toEqual(recomputed.map(({ key, sold, timed }) => ({ key, sold, timed })));
+    expect(table.map(({ key, sold, timed }) => ({ key, sold, timed }))).toEqual(
+      recomputed.map(({ key, sold, timed }) => ({ key, sold, timed })),
+    );
     table.forEach((t, i) => expect(t.days).toBeCloseTo(recomputed[i]!.days, 4));
   }
 
@@ -160,18 +200,33 @@ describe('shop_sales_daily (sales per shop and day, kept by triggers)', () => {
     const iso = (t: number) => new Date(t).toISOString();
     const sold = data.sims.filter((s) => s.soldAt !== null && credit(s)?.shopId !== null);
     // A sale time corrected by three days (another day's row, perhaps another shop's credit).
-    await api.db('simcards').where({ id: sold[0]!.id }).update({ sold_at: iso(sold[0]!.soldAt! - 3 * DAY) });
+    await api
+      .db('simcards')
+      .where({ id: sold[0]!.id })
+      .update({ sold_at: iso(sold[0]!.soldAt! - 3 * DAY) });
     // A sale undone (a data fix).
     await api.db('simcards').where({ id: sold[1]!.id }).update({ sold_at: null });
     // The credit changed by hand.
     await api.db('simcards').where({ id: sold[2]!.id }).update({ sold_shop_id: data.shopIds[3]!, sold_shop_since: null });
     // A sold SIM deleted (one without other references).
     const shop = await api.createShop();
-    const [row] = await api.db('simcards')
-      .insert({ iccid: makeIccid(), shop_id: shop.id, status: 'sold', sold_at: iso(Date.now() - DAY), assigned_at: iso(Date.now() - 5 * DAY), created_at: iso(Date.now()), updated_at: iso(Date.now()) })
+    const [row] = await api
+      .db('simcards')
+      .insert({
+        iccid: makeIccid(),
+        shop_id: shop.id,
+        status: 'sold',
+        sold_at: iso(Date.now() - DAY),
+        assigned_at: iso(Date.now() - 5 * DAY),
+        created_at: iso(Date.now()),
+        updated_at: iso(Date.now()),
+      })
       .returning('id');
     expect((await api.get(`/shops/${shop.id}/stats`)).body.sold).toBe(1);
-    await api.db('simcards').where({ id: typeof row === 'object' ? row.id : row }).delete();
+    await api
+      .db('simcards')
+      .where({ id: typeof row === 'object' ? row.id : row })
+      .delete();
     expect((await api.get(`/shops/${shop.id}/stats`)).body).toMatchObject({ sold: 0, mean_days_to_sale: null, last_sale_at: null });
     expectSame(await tallies());
   });

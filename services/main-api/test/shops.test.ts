@@ -2,7 +2,7 @@
  * Shops: a short unique code (stored upper-case), optional contact fields, lists with search,
  * filters, a sort whitelist and pages; a shop that still holds SIM cards or staff is never deleted.
  */
-import { TestApi, type ApiResponse } from './support/harness.js';
+import { type ApiResponse, TestApi } from './support/harness.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -10,7 +10,21 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const SHOP_FIELDS = ['address', 'city', 'code', 'created_at', 'id', 'is_active', 'manager_name', 'name', 'phone', 'region', 'updated_at'];
+const SHOP_FIELDS = [
+  'address',
+  'city',
+  'code',
+  'created_at',
+  'id',
+  'is_active',
+  'manager_name',
+  'name',
+  'phone',
+  'region',
+  'telegram_chat_id',
+  'telegram_language',
+  'updated_at',
+];
 
 function uniqueCode(prefix = 'T'): string {
   return `${prefix}${Math.random().toString(36).slice(2, 9)}`.toUpperCase();
@@ -43,6 +57,8 @@ describe('creating shops', () => {
       address: 'Bunyodkor ko‘chasi 12',
       phone: '+998 71 123 45 67',
       manager_name: 'Olim Qodirov',
+      telegram_chat_id: null,
+      telegram_language: null,
       is_active: true,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
       updated_at: expect.stringMatching(/Z$/),
@@ -57,7 +73,15 @@ describe('creating shops', () => {
   });
 
   test('optional fields given as empty or blank strings are stored as null', async () => {
-    const res = await api.post('/shops', { name: 'Blanks', code: uniqueCode(), city: '', region: '   ', address: '', phone: ' ', manager_name: '' });
+    const res = await api.post('/shops', {
+      name: 'Blanks',
+      code: uniqueCode(),
+      city: '',
+      region: '   ',
+      address: '',
+      phone: ' ',
+      manager_name: '',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ city: null, region: null, address: null, phone: null, manager_name: null });
     const row = await api.db('shops').where({ id: res.body.id }).first();
@@ -71,7 +95,12 @@ describe('creating shops', () => {
   });
 
   test('a missing or blank name is a 400 naming name', async () => {
-    for (const body of [{ code: uniqueCode() }, { name: '', code: uniqueCode() }, { name: '   ', code: uniqueCode() }, { name: 42, code: uniqueCode() }]) {
+    for (const body of [
+      { code: uniqueCode() },
+      { name: '', code: uniqueCode() },
+      { name: '   ', code: uniqueCode() },
+      { name: 42, code: uniqueCode() },
+    ]) {
       const res = await api.post('/shops', body);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');

@@ -1,13 +1,13 @@
 /**
  * SIM cards through the HTTP API: identifiers normalized and validated, duplicates refused,
- * lists filtered/searched/sorted/paged, moves between stock and shops following SPEC's
- * lifecycle (and logged), sold SIMs kept.
+ * lists filtered/searched/sorted/paged, moves between stock and shops following the
+ * lifecycle (docs/domain.md#lifecycle) (and logged), sold SIMs kept.
  *
  * One server and database for the file: every test makes its own SIMs, shops and batch ids,
  * and list assertions are scoped by them.
  */
 import { appendCheckDigit } from '@simcard/common';
-import { makeIccid, makeMsisdn, TestApi, type ApiResponse } from './support/harness.js';
+import { type ApiResponse, makeIccid, makeMsisdn, TestApi } from './support/harness.js';
 
 let api: TestApi;
 let adminId: number;
@@ -174,7 +174,14 @@ describe('POST /simcards: creating a SIM card', () => {
     expect(sim).toMatchObject({ shop_id: shop.id, status: 'assigned' });
     expect(Date.parse(sim.assigned_at)).toBeGreaterThanOrEqual(before - 1000);
     expect(await logsFor(sim.id)).toEqual([
-      expect.objectContaining({ simcard_id: sim.id, iccid: sim.iccid, action: 'assigned', from_shop_id: null, to_shop_id: shop.id, user_id: adminId }),
+      expect.objectContaining({
+        simcard_id: sim.id,
+        iccid: sim.iccid,
+        action: 'assigned',
+        from_shop_id: null,
+        to_shop_id: shop.id,
+        user_id: adminId,
+      }),
     ]);
   });
 
@@ -233,7 +240,9 @@ describe('GET /simcards: filters and search', () => {
   test('batch_id returns exactly the SIMs of that batch', async () => {
     const res = await api.get(`/simcards?batch_id=${batch}`);
     expect(res.body.total).toBe(5);
-    expect(sorted(res.body.data.map((s: { id: number }) => s.id))).toEqual(ids('stockBeeline', 'stockUcell', 'aBeeline', 'aNoNumber', 'bUcell'));
+    expect(sorted(res.body.data.map((s: { id: number }) => s.id))).toEqual(
+      ids('stockBeeline', 'stockUcell', 'aBeeline', 'aNoNumber', 'bUcell'),
+    );
   });
 
   test('status returns only SIMs in that status', async () => {
@@ -273,7 +282,11 @@ describe('GET /simcards: filters and search', () => {
     const prefix = iccid.slice(0, 12);
     const res = await api.get(`/simcards?q=${prefix}&limit=500&batch_id=${batch}`);
     expect(sorted(res.body.data.map((s: { id: number }) => s.id))).toEqual(
-      sorted(Object.values(sims).filter((s) => s.iccid.startsWith(prefix)).map((s) => s.id)),
+      sorted(
+        Object.values(sims)
+          .filter((s) => s.iccid.startsWith(prefix))
+          .map((s) => s.id),
+      ),
     );
     expect(res.body.data.every((s: { iccid: string }) => s.iccid.startsWith(prefix))).toBe(true);
   });
@@ -383,10 +396,14 @@ describe('GET /simcards: sorting', () => {
   });
 
   test('price sorts numerically, ties broken by id in the same direction', async () => {
-    const asc = (await api.get(`/simcards?batch_id=${batch}&sort=price`)).body.data.filter((s: { price: number | null }) => s.price !== null);
+    const asc = (await api.get(`/simcards?batch_id=${batch}&sort=price`)).body.data.filter(
+      (s: { price: number | null }) => s.price !== null,
+    );
     expect(asc.map((s: { price: number }) => s.price)).toEqual([100, 100, 200, 300, 500]);
     expect(asc[0].id).toBeLessThan(asc[1].id);
-    const desc = (await api.get(`/simcards?batch_id=${batch}&sort=-price`)).body.data.filter((s: { price: number | null }) => s.price !== null);
+    const desc = (await api.get(`/simcards?batch_id=${batch}&sort=-price`)).body.data.filter(
+      (s: { price: number | null }) => s.price !== null,
+    );
     expect(desc.map((s: { price: number }) => s.price)).toEqual([500, 300, 200, 100, 100]);
     expect(desc[3].id).toBeGreaterThan(desc[4].id);
   });
@@ -396,9 +413,12 @@ describe('GET /simcards: sorting', () => {
     expect(res.body.data.map((s: { id: number }) => s.id)).toEqual(created.map((s) => s.id).sort((a, b) => b - a));
   });
 
-  test.each(['password', 'notes', '--iccid', 'iccid;drop table simcards', '+iccid', 'ICCID'])('sort=%s is a 400 naming sort', async (sort) => {
-    expectRejected(await api.get(`/simcards?sort=${encodeURIComponent(sort)}`), 400, 'sort');
-  });
+  test.each(['password', 'notes', '--iccid', 'iccid;drop table simcards', '+iccid', 'ICCID'])(
+    'sort=%s is a 400 naming sort',
+    async (sort) => {
+      expectRejected(await api.get(`/simcards?sort=${encodeURIComponent(sort)}`), 400, 'sort');
+    },
+  );
 });
 
 describe('GET /simcards: pagination', () => {
@@ -475,7 +495,7 @@ describe('PUT /simcards/{id}: changing a SIM card', () => {
     const res = await api.put(`/simcards/${sim.id}`, { notes: 'new notes', tariff: 'Tariff 25', price: 25_000 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ notes: 'new notes', tariff: 'Tariff 25', price: 25_000 });
-    const { notes, tariff, price, updated_at, ...unchanged } = res.body;
+    const { notes: _notes, tariff: _tariff, price: _price, updated_at: _updatedAt, ...unchanged } = res.body;
     const { notes: _n, tariff: _t, price: _p, updated_at: _u, ...before } = sim;
     expect(unchanged).toEqual(before);
     expect((await api.get(`/simcards/${sim.id}`)).body).toEqual(res.body);
@@ -521,7 +541,13 @@ describe('PUT /simcards/{id}: changing a SIM card', () => {
     expect(res.body).toMatchObject({ shop_id: to.id, status: 'assigned', assigned_at: expect.any(String) });
     const logs = await logsFor(sim.id);
     expect(logs).toHaveLength(2);
-    expect(logs[1]).toMatchObject({ action: 'transferred', from_shop_id: from.id, to_shop_id: to.id, user_id: adminId, simcard_id: sim.id });
+    expect(logs[1]).toMatchObject({
+      action: 'transferred',
+      from_shop_id: from.id,
+      to_shop_id: to.id,
+      user_id: adminId,
+      simcard_id: sim.id,
+    });
   });
 
   test('shop_id null returns an assigned SIM to stock: in_stock, assigned_at null, logged as returned', async () => {

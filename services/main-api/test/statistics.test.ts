@@ -2,8 +2,9 @@
  * GET /statistics and GET /statistics/shops against figures computed in the test, from the
  * generated data set's model, never from the API's own SQL.
  */
-import { credit, DAY, expectedShopFigures, generateSalesData, windowStart, type SalesData } from './support/sales-data.js';
+import { addDays, dealerDay, dealerDayBounds, dealerDays, dealerToday } from '@simcard/common';
 import { makeIccid, TestApi } from './support/harness.js';
+import { credit, DAY, expectedShopFigures, generateSalesData, type SalesData, TEST_TIME_ZONE, windowStart } from './support/sales-data.js';
 
 let api: TestApi;
 let data: SalesData;
@@ -28,13 +29,38 @@ function expectedOverview(shopId: number | null) {
   const byOperator = operators.map((op) => ({ operator: op, total: mine.filter((s) => s.operator === op).length }));
   const credited = data.sims.filter((s) => s.soldAt !== null && (shopId === null || credit(s)?.shopId === shopId));
   const soldSince = (days: number) => credited.filter((s) => s.soldAt! >= windowStart(data.now, days)).length;
-  const checked = data.logs.filter((l) => l.at >= windowStart(data.now, 1) && (shopId === null || data.sims.find((s) => s.id === l.simId)!.shopId === shopId));
+  // This week from the dealer's Monday, this month from the 1st.
+  const todayDay = dealerToday(TEST_TIME_ZONE, new Date(data.now));
+  const monday = addDays(todayDay, -((new Date(`${todayDay}T12:00:00Z`).getUTCDay() + 6) % 7));
+  const soldFrom = (day: string) => credited.filter((s) => s.soldAt! >= Date.parse(dealerDayBounds(day, TEST_TIME_ZONE).from)).length;
+  // Every call today counted, changed or not (not the log rows: most checks change nothing and leave none).
+  const today = data.checks.filter((c) => c.at >= windowStart(data.now, 1) && (shopId === null || c.shopId === shopId));
+  const calls = (list: typeof today) => ({
+    checked: list.length,
+    changed: list.filter((c) => c.changed).length,
+    failed: list.filter((c) => !c.answered).length,
+  });
+  const all = calls(today);
   return {
     byStatus,
     byOperator,
     total: mine.length,
-    sold: { today: soldSince(1), last_7_days: soldSince(7), last_30_days: soldSince(30) },
-    checks: { today: checked.length, errors_today: checked.filter((l) => l.error).length },
+    sold: {
+      today: soldSince(1),
+      last_7_days: soldSince(7),
+      last_30_days: soldSince(30),
+      this_week: soldFrom(monday),
+      this_month: soldFrom(`${todayDay.slice(0, 7)}-01`),
+    },
+    checks: {
+      checked_today: all.checked,
+      changed_today: all.changed,
+      failed_today: all.failed,
+      runs_today: calls(today.filter((c) => c.source === 'auto')),
+      manual_today: calls(today.filter((c) => c.source === 'manual')),
+      today: all.checked,
+      errors_today: all.failed,
+    },
   };
 }
 
@@ -56,6 +82,9 @@ describe('GET /statistics', () => {
     // The data set is not trivial: every figure is exercised.
     expect(want.sold.last_30_days).toBeGreaterThan(want.sold.last_7_days);
     expect(want.checks.errors_today).toBeGreaterThan(0);
+    // More SIMs checked than log rows written: unchanged checks count too.
+    expect(want.checks.checked_today).toBeGreaterThan(data.logs.filter((l) => l.at >= windowStart(data.now, 1)).length);
+    expect(want.checks.manual_today.checked).toBeGreaterThan(0);
   });
 
   test('an operator row splits its total by status', async () => {
@@ -80,15 +109,25 @@ describe('GET /statistics', () => {
 
   test('without days there is no series; with days=N, N days of sales, every day present, counted from the model', async () => {
     expect((await api.get('/statistics')).body.sold_per_day).toBeUndefined();
-    for (const [token, shopId] of [[api.adminToken, null], [staffToken, staffShop]] as const) {
+    for (const [token, shopId] of [
+      [api.adminToken, null],
+      [staffToken, staffShop],
+    ] as const) {
       const res = await api.get('/statistics?days=61', { token });
       expect(res.status).toBe(200);
-      const start = windowStart(data.now, 61);
-      const want = Array.from({ length: 61 }, (_, i) => {
-        const from = start + i * DAY;
-        const sold = data.sims.filter((s) => s.soldAt !== null && s.soldAt >= from && s.soldAt < from + DAY && (shopId === null || credit(s)?.shopId === shopId)).length;
-        return { day: new Date(from).toISOString().slice(0, 10), sold };
+      // Days in the dealer's time zone (Tashkent, UTC+5): a sale at 20:00 UTC is on the next day's bar.
+      const first = dealerDay(new Date(windowStart(data.now, 61)), TEST_TIME_ZONE);
+      const want = dealerDays(first, dealerToday(TEST_TIME_ZONE, new Date(data.now)), TEST_TIME_ZONE).map(({ day, from, to }) => {
+        const sold = data.sims.filter(
+          (s) =>
+            s.soldAt !== null &&
+            s.soldAt >= Date.parse(from) &&
+            s.soldAt < Date.parse(to) &&
+            (shopId === null || credit(s)?.shopId === shopId),
+        ).length;
+        return { day, sold };
       });
+      expect(want).toHaveLength(61);
       expect(res.body.sold_per_day).toEqual(want);
     }
   });
@@ -168,7 +207,13 @@ describe('GET /statistics/shops', () => {
     for (const shopId of data.shopIds) {
       const row = body.data.find((r: { shop_id: number }) => r.shop_id === shopId);
       const want = expectedShopFigures(data, shopId);
-      expect(row).toMatchObject({ shop_id: shopId, assigned: want.assigned, in_shop: want.in_shop, sold: want.sold, last_sale_at: want.last_sale_at });
+      expect(row).toMatchObject({
+        shop_id: shopId,
+        assigned: want.assigned,
+        in_shop: want.in_shop,
+        sold: want.sold,
+        last_sale_at: want.last_sale_at,
+      });
       expect(row.sell_through).toBeCloseTo(want.sell_through!, 1);
       expect(row.mean_days_to_sale).toBeCloseTo(want.mean_days_to_sale!, 1);
     }
@@ -191,16 +236,19 @@ describe('GET /statistics/shops', () => {
     expect(data.shopIds.some((shopId) => soldBy(shopId) !== byCurrentShop(shopId))).toBe(true);
   });
 
-  test.each(['sold', '-sold', 'sell_through', '-mean_days_to_sale', 'name', '-last_sale_at', 'in_shop'])('sort=%s orders the rows, empty values last', async (sort) => {
-    const body = await allRows(`&sort=${sort}`);
-    const column = sort.replace(/^-/, '');
-    const desc = sort.startsWith('-');
-    const values = body.data.map((r: Record<string, unknown>) => r[column]);
-    const present = values.filter((v: unknown) => v !== null);
-    expect(values.slice(0, present.length)).toEqual(present);
-    const sorted = [...present].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    expect(present).toEqual(desc ? sorted.reverse() : sorted);
-  });
+  test.each(['sold', '-sold', 'sell_through', '-mean_days_to_sale', 'name', '-last_sale_at', 'in_shop'])(
+    'sort=%s orders the rows, empty values last',
+    async (sort) => {
+      const body = await allRows(`&sort=${sort}`);
+      const column = sort.replace(/^-/, '');
+      const desc = sort.startsWith('-');
+      const values = body.data.map((r: Record<string, unknown>) => r[column]);
+      const present = values.filter((v: unknown) => v !== null);
+      expect(values.slice(0, present.length)).toEqual(present);
+      const sorted = [...present].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      expect(present).toEqual(desc ? sorted.reverse() : sorted);
+    },
+  );
 
   test('limit and offset page through the rows; total counts all shops', async () => {
     const all = (await allRows('&sort=code')).data.map((r: { shop_id: number }) => r.shop_id);
@@ -222,7 +270,15 @@ describe('GET /statistics/shops', () => {
   test('a sold SIM inserted with sold_at and no history is credited to its shop', async () => {
     const shop = await api.createShop();
     const at = new Date().toISOString();
-    await api.db('simcards').insert({ iccid: makeIccid(), shop_id: shop.id, status: 'sold', sold_at: at, assigned_at: new Date(Date.now() - 2 * DAY).toISOString(), created_at: at, updated_at: at });
+    await api.db('simcards').insert({
+      iccid: makeIccid(),
+      shop_id: shop.id,
+      status: 'sold',
+      sold_at: at,
+      assigned_at: new Date(Date.now() - 2 * DAY).toISOString(),
+      created_at: at,
+      updated_at: at,
+    });
     const row = (await allRows()).data.find((r: { shop_id: number }) => r.shop_id === shop.id);
     expect(row).toMatchObject({ sold: 1, in_shop: 0, assigned: 1, sell_through: 100 });
     expect(row.mean_days_to_sale).toBeCloseTo(2, 1);

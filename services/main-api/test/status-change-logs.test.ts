@@ -31,14 +31,25 @@ beforeAll(async () => {
   const now = new Date().toISOString();
   for (const shop of [shopA, shopA, shopB, null]) {
     const iccid = makeIccid();
-    const [row] = await api.db('simcards')
-      .insert({ iccid, shop_id: shop, status: shop === null ? 'in_stock' : 'assigned', assigned_at: shop === null ? null : now, created_at: now, updated_at: now })
+    const [row] = await api
+      .db('simcards')
+      .insert({
+        iccid,
+        shop_id: shop,
+        status: shop === null ? 'in_stock' : 'assigned',
+        assigned_at: shop === null ? null : now,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id');
     sims.push({ id: typeof row === 'object' ? row.id : row, iccid, shop });
   }
   const runs = [];
   for (let r = 0; r < 2; r++) {
-    const [row] = await api.db('check_runs').insert({ status: 'completed', trigger: 'manual', started_at: now, finished_at: now, updated_at: now }).returning('id');
+    const [row] = await api
+      .db('check_runs')
+      .insert({ status: 'completed', trigger: 'manual', started_at: now, finished_at: now, updated_at: now })
+      .returning('id');
     runs.push(typeof row === 'object' ? row.id : row);
   }
   // 24 rows: each SIM × 6 checks, spread over two days, in every source, status and outcome.
@@ -49,12 +60,20 @@ beforeAll(async () => {
     for (let j = 0; j < 6; j++, k++) {
       const error = j % 4 === 3 ? 'provider timed out' : null;
       const source = sources[k % 3]!;
-      specs.push({ sim: si, status: error ? null : statuses[k % 3]!, error, source, run: source === 'auto' ? runs[j % 2]! : null, minutesAgo: k * 97 + 5 });
+      specs.push({
+        sim: si,
+        status: error ? null : statuses[k % 3]!,
+        error,
+        source,
+        run: source === 'auto' ? runs[j % 2]! : null,
+        minutesAgo: k * 97 + 5,
+      });
     }
   }
   for (const s of specs) {
     const sim = sims[s.sim]!;
-    const [row] = await api.db('status_check_logs')
+    const [row] = await api
+      .db('status_check_logs')
       .insert({
         simcard_id: sim.id,
         iccid: sim.iccid,
@@ -95,7 +114,12 @@ describe('GET /logs/status-changes', () => {
     expect(total).toBe(specs.length);
     const res = await api.get('/logs/status-changes?limit=1');
     const first = specs.findIndex((s) => s.minutesAgo === Math.min(...specs.map((x) => x.minutesAgo)));
-    expect(res.body.data[0]).toMatchObject({ id: ids[first], simcard_id: sims[specs[first]!.sim]!.id, shop_id: sims[specs[first]!.sim]!.shop, source: specs[first]!.source });
+    expect(res.body.data[0]).toMatchObject({
+      id: ids[first],
+      simcard_id: sims[specs[first]!.sim]!.id,
+      shop_id: sims[specs[first]!.sim]!.shop,
+      source: specs[first]!.source,
+    });
   });
 
   test('limit and offset page through, newest first', async () => {

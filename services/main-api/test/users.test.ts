@@ -5,7 +5,7 @@
  */
 import type { Principal } from '@simcard/common';
 import { UsersService } from '../src/services/users.js';
-import { ADMIN_PASSWORD, STAFF_PASSWORD, TestApi, type ApiResponse, type RequestOptions } from './support/harness.js';
+import { ADMIN_PASSWORD, type ApiResponse, type RequestOptions, STAFF_PASSWORD, TestApi } from './support/harness.js';
 
 let api: TestApi;
 let shopA: any;
@@ -18,7 +18,18 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const USER_FIELDS = ['created_at', 'full_name', 'id', 'is_active', 'last_login_at', 'role', 'shop_id', 'updated_at', 'username'];
+const USER_FIELDS = [
+  'created_at',
+  'full_name',
+  'id',
+  'is_active',
+  'language',
+  'last_login_at',
+  'role',
+  'shop_id',
+  'updated_at',
+  'username',
+];
 const FORBIDDEN_KEYS = ['password_hash', 'password', 'token_version'];
 
 /** Every key of every object inside `value`, at any depth. */
@@ -75,7 +86,13 @@ async function adminId(): Promise<number> {
 describe('creating users', () => {
   test('a staff user is created in an existing shop; the answer is the account without any secret', async () => {
     const username = uniqueName('staff');
-    const res = await post('/users', { username, password: STAFF_PASSWORD, role: 'staff', shop_id: shopA.id, full_name: ' Aziza Karimova ' });
+    const res = await post('/users', {
+      username,
+      password: STAFF_PASSWORD,
+      role: 'staff',
+      shop_id: shopA.id,
+      full_name: ' Aziza Karimova ',
+    });
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(USER_FIELDS);
     expect(res.body).toMatchObject({
@@ -122,7 +139,12 @@ describe('creating users', () => {
 
   test('the username is stored lower-case and signs in whatever its letter case', async () => {
     const base = uniqueName('mixed');
-    const res = await post('/users', { username: `  ${base.toUpperCase()}.Case `, password: STAFF_PASSWORD, role: 'staff', shop_id: shopA.id });
+    const res = await post('/users', {
+      username: `  ${base.toUpperCase()}.Case `,
+      password: STAFF_PASSWORD,
+      role: 'staff',
+      shop_id: shopA.id,
+    });
     expect(res.status).toBe(201);
     expect(res.body.username).toBe(`${base}.case`);
     expect((await login(`${base.toUpperCase()}.CASE`, STAFF_PASSWORD)).status).toBe(200);
@@ -308,7 +330,14 @@ describe('changing users', () => {
     const newName = uniqueName('renamed');
     const res = await put(`/users/${user.id}`, { full_name: 'New Name', username: newName.toUpperCase() });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: user.id, full_name: 'New Name', username: newName, role: 'staff', shop_id: shopA.id, is_active: true });
+    expect(res.body).toMatchObject({
+      id: user.id,
+      full_name: 'New Name',
+      username: newName,
+      role: 'staff',
+      shop_id: shopA.id,
+      is_active: true,
+    });
     expect((await get(`/users/${user.id}`)).body).toMatchObject({ full_name: 'New Name', username: newName });
     expect((await login(newName, STAFF_PASSWORD)).status).toBe(200);
     expect((await login(user.username, STAFF_PASSWORD)).status).toBe(401);
@@ -567,7 +596,9 @@ describe('secrets', () => {
     ];
     for (const res of responses) {
       expect(res.status).toBe(200);
-      expect([...keysOf(res.body)]).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(password_hash|password|token_version)$/)]));
+      expect([...keysOf(res.body)]).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^(password_hash|password|token_version)$/)]),
+      );
       expect(res.text).not.toMatch(/password_hash|token_version|scrypt\$|changed-password-1/);
     }
   });

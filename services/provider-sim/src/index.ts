@@ -1,2 +1,2 @@
-export { startProviderSim, type ProviderSimOptions, type RunningProviderSim } from './main.js';
-export { SimulatorState, type SimConfig, type SimStats } from './state.js';
+export { type ProviderSimOptions, type RunningProviderSim, startProviderSim } from './main.js';
+export { OperatorStates, type SimConfig, type SimStats, SimulatorState } from './state.js';

@@ -7,22 +7,23 @@ import {
   authenticate,
   Authenticator,
   buildOpenApiDocument,
-  errorHandler,
-  monitoringRoutes,
+  type Config,
   dbPoolGauge,
+  errorHandler,
+  type Logger,
   metricsRoute,
+  monitoringRoutes,
   requestId,
   securityHeaders,
   ServiceMetrics,
-  type Config,
-  type Logger,
   type TokenService,
 } from '@simcard/common';
-import { checkRunsRepository, poolStats, usersRepository, type Db } from '@simcard/db';
+import { checkRunsRepository, type Db, poolStats, usersRepository } from '@simcard/db';
 import Koa from 'koa';
+import { checkRunMetrics } from './check-run-metrics.js';
+import type { OperatorRoute, ProviderRouting } from './provider/routing.js';
 import { checkRunRoutes } from './routes/check-runs/check-runs.js';
 import { checkRoutes } from './routes/checks/checks.js';
-import { checkRunMetrics } from './check-run-metrics.js';
 import type { CheckRuns } from './services/check-runs.js';
 import type { LiveChecks } from './services/live-checks.js';
 
@@ -37,11 +38,11 @@ export interface StatusApiDeps {
   runs: CheckRuns;
   /** This instance's metrics (the provider's are recorded into it too); a new registry when absent. */
   metrics?: ServiceMetrics;
-  /** The operator circuit breaker's state, for /health; null when the adapter has none. */
-  breakerState?: () => string | null;
+  /** Each operator's provider: /health names each one's breaker (`provider`, or `provider:<operator>` per operator). */
+  routing?: ProviderRouting;
 }
 
-export function createApp({ config, db, tokens, log, checks, runs, metrics = new ServiceMetrics('status-api'), breakerState = () => null }: StatusApiDeps): {
+export function createApp({ config, db, tokens, log, checks, runs, metrics = new ServiceMetrics('status-api'), routing }: StatusApiDeps): {
   app: Koa;
   api: ApiRouter;
 } {
@@ -52,18 +53,25 @@ export function createApp({ config, db, tokens, log, checks, runs, metrics = new
 
   let openapi: object | undefined;
   monitoringRoutes(api, {
-    checkDatabase: () => db.raw('select 1').then(() => true, () => false),
+    checkDatabase: () =>
+      db.raw('select 1').then(
+        () => true,
+        () => false,
+      ),
     name: 'SimCard Manager status API',
     version: pkg.version,
     links: { check_runs: '/check-runs', metrics: '/metrics' },
-    // An open breaker means the operator keeps failing: checks are refused until it recovers.
-    checks: {
-      provider: async () => {
-        const breaker = breakerState();
-        return { ok: breaker !== 'open', detail: { breaker } };
-      },
-    },
-    freshness: async () => ({ lastCompletedAt: await checkRunsRepository.lastCompletedAt(db), autoCheckIntervalMin: config.checks.autoCheckIntervalMin }),
+    // An open (or half-open) breaker means the operator keeps failing: runs wait, live checks are
+    // refused until it recovers. This instance still serves: `degraded`, not 503.
+    // One operator's open breaker is that operator's part failing, named as such; the others
+    // are checked as usual.
+    checks: Object.fromEntries(
+      (routing?.all() ?? []).map((route) => [route.key === '*' ? 'provider' : `provider:${route.key}`, () => providerCheck(route)]),
+    ),
+    freshness: async () => ({
+      lastCompletedAt: await checkRunsRepository.lastCompletedAt(db),
+      autoCheckIntervalMin: config.checks.autoCheckIntervalMin,
+    }),
     openapi: () =>
       (openapi ??= buildOpenApiDocument(api, {
         title: 'SimCard Manager status API',
@@ -87,4 +95,14 @@ export function createApp({ config, db, tokens, log, checks, runs, metrics = new
     .use(api.router.routes())
     .use(api.router.allowedMethods());
   return { app, api };
+}
+
+async function providerCheck(route: OperatorRoute) {
+  const breaker = route.provider.breakerState();
+  const downSince = route.provider.health?.downSince() ?? null;
+  return {
+    ok: breaker === null || breaker === 'closed',
+    detail: { breaker, ...(route.key === '*' ? {} : { operator: route.key }) },
+    ...(downSince === null ? {} : { since: new Date(downSince).toISOString() }),
+  };
 }

@@ -12,8 +12,13 @@ export function checkRunMetrics(metrics: ServiceMetrics, db: Db): void {
     const counts = await checkRunsRepository.countByStatus(db);
     for (const status of STATUSES) set({ status }, counts[status] ?? 0);
   });
-  metrics.gauge('check_run_last_success_age_seconds', 'Seconds since the last completed check run finished (absent: none yet)', [], async (set) => {
-    const at = await checkRunsRepository.lastCompletedAt(db);
-    if (at) set({}, Math.max(0, (Date.now() - at.getTime()) / 1000));
-  });
+  metrics.gauge(
+    'check_run_last_success_age_seconds',
+    'Seconds since the last completed check run finished (absent: none yet)',
+    [],
+    async (set) => {
+      const at = await checkRunsRepository.lastCompletedAt(db);
+      if (at) set({}, Math.max(0, (Date.now() - at.getTime()) / 1000));
+    },
+  );
 }

@@ -1,6 +1,6 @@
 /** What the status API answers: a SIM's stored status, a check's result, a run. */
-import { presentCheckRun, type CheckResultView, type CheckRunView } from '@simcard/common';
-import { toIso, type SimcardRow } from '@simcard/db';
+import { type CheckResultView, type CheckRunView, presentCheckRun } from '@simcard/common';
+import { type SimcardRow, toIso } from '@simcard/db';
 import { z } from 'zod';
 import type { RunView } from './services/check-runs.js';
 import type { CheckResult } from './services/checker.js';
@@ -16,7 +16,12 @@ export const SimcardStatusView = z
     status: z.enum(['in_stock', 'assigned', 'sold', 'blocked']),
     provider_status: z.enum(['inactive', 'active', 'blocked', 'not_found']).nullable(),
     activated_at: timestamp.nullable(),
-    sold_at: timestamp.nullable(),
+    sold_at: timestamp.nullable().meta({
+      description:
+        "The sale's date: the operator's activation date, or the check's time when it gave none usable (sale_date_note says why)",
+    }),
+    sale_detected_at: timestamp.nullable().meta({ description: 'When a check first saw the SIM sold' }),
+    sale_date_note: z.string().nullable().meta({ description: "Why sold_at is not the operator's activation date; null when it is" }),
     last_checked_at: timestamp.nullable(),
     last_check_error: z.string().nullable(),
   })
@@ -32,6 +37,8 @@ export function presentSimcardStatus(row: SimcardRow): z.infer<typeof SimcardSta
     provider_status: row.provider_status,
     activated_at: toIso(row.activated_at),
     sold_at: toIso(row.sold_at),
+    sale_detected_at: toIso(row.sale_detected_at),
+    sale_date_note: row.sale_date_note ?? null,
     last_checked_at: toIso(row.last_checked_at),
     last_check_error: row.last_check_error,
   };
@@ -39,8 +46,22 @@ export function presentSimcardStatus(row: SimcardRow): z.infer<typeof SimcardSta
 
 export function presentCheck(result: CheckResult): CheckResultView {
   return result.ok
-    ? { ok: true, provider_status: result.providerStatus, changed: result.changed, newly_sold: result.newlySold, response_ms: result.responseMs, error: null }
-    : { ok: false, provider_status: null, changed: false, newly_sold: false, response_ms: result.responseMs, error: { code: result.failure, message: result.message } };
+    ? {
+        ok: true,
+        provider_status: result.providerStatus,
+        changed: result.changed,
+        newly_sold: result.newlySold,
+        response_ms: result.responseMs,
+        error: null,
+      }
+    : {
+        ok: false,
+        provider_status: null,
+        changed: false,
+        newly_sold: false,
+        response_ms: result.responseMs,
+        error: { code: result.failure, message: result.message },
+      };
 }
 
 export function presentRun(run: RunView): CheckRunView {

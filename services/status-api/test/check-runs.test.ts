@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@simcard/common';
 import { startStatusApi } from '../src/main.js';
-import { PROVIDER_TOKEN, Testbed } from './support/testbed.js';
+import { Testbed } from './support/testbed.js';
 
 let bed: Testbed;
 let shop: any;
@@ -37,7 +35,10 @@ describe('auto-check runs', () => {
     expect(run).toMatchObject({ status: 'completed', done: run.total, errors: 0 });
     expect(run.changed).toBeGreaterThanOrEqual(5);
     expect(run.finished_at).not.toBeNull();
-    const sold = await bed.db('simcards').whereIn('iccid', [...sims.slice(0, 4), inStock].map((s) => s.iccid));
+    const sold = await bed.db('simcards').whereIn(
+      'iccid',
+      [...sims.slice(0, 4), inStock].map((s) => s.iccid),
+    );
     expect(sold.every((s: any) => s.status === 'sold')).toBe(true);
     const logs = await bed.db('status_check_logs').where({ run_id: run.id });
     expect(logs.every((l: any) => l.source === 'auto')).toBe(true);
@@ -96,16 +97,25 @@ describe('auto-check runs', () => {
     expect(list.body.total).toBeGreaterThanOrEqual(4);
   });
 
-  test('an unreachable operator opens the breaker and the run fails fast with a clear error', async () => {
-    const deadBed = await Testbed.start({ PROVIDER_URL: 'http://127.0.0.1:1', PROVIDER_TIMEOUT_MS: '300' });
+  test('an unreachable operator: the run waits RUN_GIVE_UP_AFTER_MIN, then fails with a clear error and its counters as logged', async () => {
+    const deadBed = await Testbed.start(
+      { PROVIDER_URL: 'http://127.0.0.1:1', PROVIDER_TIMEOUT_MS: '300', RUN_GIVE_UP_AFTER_MIN: '0.02' },
+      { breaker: { failureThreshold: 5, openMs: 200 } },
+    );
     try {
       const s = await deadBed.createShop();
       for (let i = 0; i < 30; i++) await deadBed.createSim({ shop_id: s.id });
       const started = Date.now();
       const run = await deadBed.waitForRun((await deadBed.call('POST', `${deadBed.statusUrl}/check-runs`, {})).body.id);
       expect(run.status).toBe('failed');
-      expect(run.error_message).toMatch(/operator keeps failing/);
+      expect(run.error_message).toMatch(/operator has failed every call for [\d.]+ min/);
+      // It waited for the operator (1.2 s), then gave up in bounded time.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1100);
       expect(Date.now() - started).toBeLessThan(10_000);
+      const logs = await deadBed.db('status_check_logs').where({ run_id: run.id });
+      expect(run.errors).toBe(logs.filter((l: any) => l.error_message).length);
+      expect(run.changed).toBe(logs.filter((l: any) => l.changed && !l.error_message).length);
+      expect(logs.some((l: any) => /circuit_open/.test(l.error_message ?? ''))).toBe(false);
       const stored = await deadBed.db('simcards').where({ shop_id: s.id });
       expect(stored.every((x: any) => x.status === 'assigned' && x.provider_status === null)).toBe(true);
     } finally {
@@ -115,7 +125,7 @@ describe('auto-check runs', () => {
 });
 
 describe('a run interrupted by a crash', () => {
-  test('is marked interrupted at the next start, resumes, completes, and logs no SIM twice', async () => {
+  test('is taken over once its worker’s heartbeat stops, completes, and logs no SIM twice', async () => {
     const sims = await simsAtShop(60);
     for (const sim of sims.filter((_, i) => i % 3 === 0)) await bed.setSim(sim.iccid, { status: 'active' });
     await bed.setProvider({ latency_ms: 40, error_rate: 0.2 });
@@ -123,29 +133,7 @@ describe('a run interrupted by a crash', () => {
     // The in-process status API steps aside; a child process runs the job and is killed.
     await bed.status!.close();
     bed.status = null;
-    const serverTs = fileURLToPath(new URL('../src/server.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', serverTs], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        DATABASE_URL: bed.database.url,
-        STATUS_API_PORT: '0',
-        JWT_SECRET: 'test-jwt-secret-that-is-at-least-32-bytes-long',
-        PROVIDER_URL: bed.provider.url,
-        PROVIDER_TOKEN,
-        CHECK_CONCURRENCY: '4',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = '';
-      child.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(err);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`status API exited ${code}: ${err}`)));
-    });
+    const { url, child } = await bed.spawnWorker({ CHECK_RUN_LEASE_S: '1', TEST_RUN_PAGE_SIZE: '100' });
     const run = (await bed.call('POST', `${url}/check-runs`, {})).body;
     for (;;) {
       const seen = (await bed.call('GET', `${url}/check-runs/${run.id}`)).body;
@@ -157,11 +145,9 @@ describe('a run interrupted by a crash', () => {
     await exited;
     expect((await bed.db('check_runs').where({ id: run.id }).first()).status).toBe('running');
 
-    bed.status = await startStatusApi(bed.config, silentLogger);
-    const interrupted = (await bed.call('GET', `${bed.statusUrl}/check-runs/${run.id}`)).body;
-    expect(interrupted.status).toBe('interrupted');
-    const resumed = await bed.call('POST', `${bed.statusUrl}/check-runs/${run.id}/resume`);
-    expect(resumed.status).toBe(202);
+    // Another worker (with the same 1 s lease) sees the dead worker's run and goes on with it:
+    // no resume by hand, no SIM before the saved cursor checked again.
+    bed.status = await startStatusApi({ ...bed.config, checks: { ...bed.config.checks, runLeaseMs: 1000 } }, silentLogger);
     const done = await bed.waitForRun(run.id);
     expect(done.status).toBe('completed');
     expect(done.done).toBe(done.total);
@@ -178,5 +164,24 @@ describe('a run interrupted by a crash', () => {
     if (bed.database.dialect === 'sqlite') {
       expect(await bed.db.raw('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     }
+  });
+});
+
+describe('with one provider for all (PROVIDER_URL alone)', () => {
+  test("every SIM goes to it whatever its operator, none is skipped, and the run's figures are also given per SIM operator", async () => {
+    await bed.db('simcards').whereIn('status', ['assigned', 'in_stock']).update({ status: 'blocked' });
+    for (const operator of ['beeline', 'uzmobile', null, 'beeline'])
+      await bed.createSim({ shop_id: shop.id, ...(operator ? { operator } : {}) });
+    const run = await bed.waitForRun((await bed.call('POST', runs(), {})).body.id);
+    expect(run).toMatchObject({ status: 'completed', total: 4, done: 4, skipped: 0, operators: null });
+    expect(run.by_operator).toEqual([
+      { operator: null, total: 1, done: 1, changed: 0, errors: 0, skipped: 0, reason: null, message: null },
+      { operator: 'beeline', total: 2, done: 2, changed: 0, errors: 0, skipped: 0, reason: null, message: null },
+      { operator: 'uzmobile', total: 1, done: 1, changed: 0, errors: 0, skipped: 0, reason: null, message: null },
+    ]);
+
+    const only = await bed.waitForRun((await bed.call('POST', runs(), { operators: ['uzmobile'] })).body.id);
+    expect(only).toMatchObject({ status: 'completed', total: 1, done: 1, operators: ['uzmobile'] });
+    expect(only.by_operator.map((o: any) => o.operator)).toEqual(['uzmobile']);
   });
 });

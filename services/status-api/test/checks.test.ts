@@ -14,7 +14,7 @@ async function check(iccid: string, token?: string | null) {
 const logsFor = (iccid: string) => bed.db('status_check_logs').where({ iccid }).orderBy('id');
 
 describe('checking one SIM against the operator', () => {
-  test('inactive: the SIM keeps its lifecycle status and records the operator\'s word and the time', async () => {
+  test("inactive: the SIM keeps its lifecycle status and records the operator's word and the time", async () => {
     const sim = await bed.createSim({ shop_id: shop.id });
     const res = await check(sim.iccid);
     expect(res.status).toBe(200);
@@ -93,7 +93,11 @@ describe('a SIM changed while its check was under way', () => {
     await bed.setSim(sim.iccid, { status: 'active' });
     const result = await bed.status!.checker.check(asRead, 'manual', null);
     expect(result.ok && result.newlySold).toBe(true);
-    expect(await bed.db('simcards').where({ id: sim.id }).first()).toMatchObject({ status: 'sold', shop_id: other.id, provider_status: 'active' });
+    expect(await bed.db('simcards').where({ id: sim.id }).first()).toMatchObject({
+      status: 'sold',
+      shop_id: other.id,
+      provider_status: 'active',
+    });
   });
 });
 
@@ -115,13 +119,15 @@ describe('checking many SIMs at once', () => {
   });
 
   test('the list is bounded: more than 500 ICCIDs is a 400', async () => {
-    const res = await bed.call('POST', `${bed.statusUrl}/simcards/status`, { iccids: Array.from({ length: 501 }, () => '8999801000000000014') });
+    const res = await bed.call('POST', `${bed.statusUrl}/simcards/status`, {
+      iccids: Array.from({ length: 501 }, () => '8999801000000000014'),
+    });
     expect(res.status).toBe(400);
   });
 });
 
 describe('who may check what', () => {
-  test('staff check their own shop\'s SIMs and get 404 for another shop\'s', async () => {
+  test("staff check their own shop's SIMs and get 404 for another shop's", async () => {
     const other = await bed.createShop();
     const own = await bed.createSim({ shop_id: shop.id });
     const foreign = await bed.createSim({ shop_id: other.id });

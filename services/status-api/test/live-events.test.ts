@@ -21,7 +21,7 @@ async function listen(token: string): Promise<EventStreamReader> {
 const sold = (iccid: string) => (e: { event: string; data: any }) => e.event === 'simcard.sold' && e.data.simcard.iccid === iccid;
 
 describe('GET /events', () => {
-  test('a sale reaches the admin and the selling shop\'s staff, and not another shop\'s staff', async () => {
+  test("a sale reaches the admin and the selling shop's staff, and not another shop's staff", async () => {
     const [shopA, shopB] = [await bed.createShop(), await bed.createShop()];
     const [simA, simB] = [await bed.createSim({ shop_id: shopA.id }), await bed.createSim({ shop_id: shopB.id })];
     const admin = await listen(bed.adminToken);

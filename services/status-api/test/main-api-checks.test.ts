@@ -1,4 +1,4 @@
-import { loadConfig, silentLogger, type Config } from '@simcard/common';
+import { type Config, loadConfig, silentLogger } from '@simcard/common';
 import { startMainApi } from '@simcard/main-api';
 import { Testbed } from './support/testbed.js';
 
@@ -21,7 +21,7 @@ describe('status checks through the main API', () => {
     expect(res.body.check).toMatchObject({ ok: true, changed: true, newly_sold: true });
   });
 
-  test('staff check their own shop\'s SIMs only: another shop\'s is a 404', async () => {
+  test("staff check their own shop's SIMs only: another shop's is a 404", async () => {
     const other = await bed.createShop();
     const own = await bed.createSim({ shop_id: shop.id });
     const foreign = await bed.createSim({ shop_id: other.id });
@@ -82,17 +82,30 @@ describe('status checks through the main API', () => {
 
 describe('when the status API is down', () => {
   test('the main API answers 503 with a clear message within 2 seconds', async () => {
-    const base = loadConfig({ NODE_ENV: 'test', MAIN_API_PORT: '0', ADMIN_PASSWORD: 'admin-password-1', JWT_SECRET: 'test-jwt-secret-that-is-at-least-32-bytes-long', STATUS_API_URL: 'http://127.0.0.1:1' });
+    const base = loadConfig({
+      NODE_ENV: 'test',
+      MAIN_API_PORT: '0',
+      ADMIN_PASSWORD: 'admin-password-1',
+      JWT_SECRET: 'test-jwt-secret-that-is-at-least-32-bytes-long',
+      STATUS_API_URL: 'http://127.0.0.1:1',
+    });
     const config: Config = { ...base, database: bed.database.config, auth: { ...base.auth, scryptLog2N: 10 } };
     const lonely = await startMainApi(config, silentLogger);
     try {
       const sim = await bed.createSim({ shop_id: shop.id });
-      for (const [method, path] of [['GET', `/simcards/${sim.id}/check-status`], ['POST', '/simcards/auto-check'], ['GET', '/check-runs']] as const) {
+      for (const [method, path] of [
+        ['GET', `/simcards/${sim.id}/check-status`],
+        ['POST', '/simcards/auto-check'],
+        ['GET', '/check-runs'],
+      ] as const) {
         const started = Date.now();
         const res = await bed.call(method, `${lonely.url}${path}`, method === 'POST' ? {} : undefined);
         expect(Date.now() - started).toBeLessThan(2000);
         expect(res.status).toBe(503);
-        expect(res.body.error).toMatchObject({ code: 'status_api_unavailable', message: expect.stringMatching(/status service is not reachable/) });
+        expect(res.body.error).toMatchObject({
+          code: 'status_api_unavailable',
+          message: expect.stringMatching(/status service is not reachable/),
+        });
       }
     } finally {
       await lonely.close();

@@ -116,7 +116,11 @@ describe('webhooks', () => {
     expect(verifySignature(WEBHOOK_SECRET, delivery!.body, old)).toBe(false);
 
     const payload = JSON.parse(delivery!.body);
-    expect(payload).toMatchObject({ event: 'simcard.sold', id: expect.any(String), data: { simcard: { id: sim.id, iccid: sim.iccid, shop_id: shop.id, status: 'sold' } } });
+    expect(payload).toMatchObject({
+      event: 'simcard.sold',
+      id: expect.any(String),
+      data: { simcard: { id: sim.id, iccid: sim.iccid, shop_id: shop.id, status: 'sold' } },
+    });
   });
 
   test('a failing receiver is retried with backoff until it accepts; the log shows the attempts', async () => {
@@ -141,7 +145,13 @@ describe('webhooks', () => {
       const row = (await deliveries('?status=failed')).data.find((d: any) => d.simcard_id === sim.id);
       return row ?? undefined;
     });
-    expect(log).toMatchObject({ channel: 'webhook', attempts: 3, response_status: 500, last_error: 'receiver answered 500', next_attempt_at: null });
+    expect(log).toMatchObject({
+      channel: 'webhook',
+      attempts: 3,
+      response_status: 500,
+      last_error: 'receiver answered 500',
+      next_attempt_at: null,
+    });
   });
 });
 
@@ -150,7 +160,10 @@ describe('Telegram', () => {
     const before = telegram.received.length;
     const sims = await sell(5);
     await until(() => {
-      const text = telegram.received.slice(before).map((r) => JSON.parse(r.body).text).join('\n');
+      const text = telegram.received
+        .slice(before)
+        .map((r) => JSON.parse(r.body).text)
+        .join('\n');
       return sims.every((s) => text.includes(s.iccid)) || undefined;
     });
     const messages = telegram.received.slice(before);
@@ -158,14 +171,20 @@ describe('Telegram', () => {
     expect(messages[0]!.path).toBe(`/bot${BOT_TOKEN}/sendMessage`);
     const first = JSON.parse(messages[0]!.body);
     expect(first.chat_id).toBe('-100123456');
-    const lines = messages.flatMap((m) => JSON.parse(m.body).text.split('\n').filter((l: string) => l.startsWith('•')));
+    const lines = messages.flatMap((m) =>
+      JSON.parse(m.body)
+        .text.split('\n')
+        .filter((l: string) => l.startsWith('•')),
+    );
     expect(lines).toHaveLength(5);
   });
 
   test('a refusal is logged in words, and the bot token is never in the delivery log', async () => {
     telegram.answer = () => ({ status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } });
     const [sim] = await sell(1);
-    const row = await until(async () => (await deliveries('?channel=telegram')).data.find((d: any) => d.simcard_id === sim.id && d.attempts > 0));
+    const row = await until(async () =>
+      (await deliveries('?channel=telegram')).data.find((d: any) => d.simcard_id === sim.id && d.attempts > 0),
+    );
     expect(row.last_error).toBe('Telegram answered 401: Unauthorized');
     const everything = JSON.stringify(await deliveries('?limit=500'));
     expect(everything).not.toContain(BOT_TOKEN);

@@ -60,6 +60,30 @@ describe('when the operator fails, the SIM is unchanged and the failure is logge
     expect(await row(sim.iccid)).toMatchObject({ status: 'assigned', provider_status: null, sold_at: null });
   });
 
+  test('while the breaker is open a check is not made: 503 circuit_open with Retry-After, from both APIs, and the SIM is unchanged', async () => {
+    const sim = await bed.createSim({ shop_id: shop.id });
+    await bed.setProvider({ error_rate: 1 });
+    const breaker = (bed.status!.provider as HttpProvider).breaker;
+    for (let i = 0; i < 5 && breaker.state !== 'open'; i++) await check(sim.iccid);
+    expect(breaker.state).toBe('open');
+    await bed.sim('POST', '/_sim/reset');
+
+    const headers = { authorization: `Bearer ${bed.adminToken}` };
+    for (const url of [`${bed.statusUrl}/simcards/${sim.iccid}/status`, `${bed.main.url}/simcards/${sim.id}/check-status`]) {
+      const res = await fetch(url, { headers });
+      const body = (await res.json()) as { error: { code: string } };
+      expect({ url, status: res.status, code: body.error.code, retryAfter: res.headers.get('retry-after') }).toEqual({
+        url,
+        status: 503,
+        code: 'circuit_open',
+        retryAfter: expect.stringMatching(/^\d+$/),
+      });
+    }
+    // The operator was not asked; the SIM is unchanged.
+    expect((await bed.sim('GET', '/_sim/stats')).body.requests).toBe(0);
+    expect(await row(sim.iccid)).toMatchObject({ status: 'assigned', provider_status: null });
+  });
+
   test('after a failure, a good answer clears last_check_error', async () => {
     const sim = await bed.createSim({ shop_id: shop.id });
     await bed.setProvider({ error_rate: 1 });
@@ -79,16 +103,24 @@ describe('a hostile operator', () => {
     hostile = createServer((req, res) => {
       const iccid = req.url!.split('/').pop();
       if (mode === 'redirect') res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end();
-      else if (mode === 'huge') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ iccid, status: 'active', pad: 'x'.repeat(200_000) }));
+      else if (mode === 'huge')
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ iccid, status: 'active', pad: 'x'.repeat(200_000) }));
       else if (mode === 'drip') {
         res.writeHead(200, { 'content-type': 'application/json' });
         const timer = setInterval(() => res.write(' '), 50);
         res.on('close', () => clearInterval(timer));
-      } else if (mode === 'wrong-iccid') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ iccid: '8999801000000000014', status: 'active' }));
-      else if (mode === 'bad-status') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ iccid, status: 'sold' }));
+      } else if (mode === 'wrong-iccid')
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ iccid: '8999801000000000014', status: 'active' }));
+      else if (mode === 'bad-status')
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ iccid, status: 'sold' }));
     });
     await new Promise<void>((r) => hostile.listen(0, '127.0.0.1', r));
-    hostileBed = await Testbed.start({ PROVIDER_URL: `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`, PROVIDER_TIMEOUT_MS: '400' });
+    hostileBed = await Testbed.start({
+      PROVIDER_URL: `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`,
+      PROVIDER_TIMEOUT_MS: '400',
+    });
   });
   afterAll(async () => {
     await hostileBed.close();
@@ -98,6 +130,8 @@ describe('a hostile operator', () => {
 
   test.each(['redirect', 'huge', 'drip', 'wrong-iccid', 'bad-status'])('%s: no crash, no status change, the failure logged', async (m) => {
     mode = m;
+    // Each mode against the operator itself, not against a breaker the previous modes opened.
+    (hostileBed.status!.provider as HttpProvider).breaker.reset();
     const shop = await hostileBed.createShop();
     const sim = await hostileBed.createSim({ shop_id: shop.id });
     const started = Date.now();

@@ -47,7 +47,13 @@ export class StackApi {
   }
 
   /** The simulated operator: `PUT /_sim/config` (latency, error rates, sales per minute). */
-  simulatorConfig(config: { latency_ms: number; error_rate: number; timeout_rate: number; garbage_rate: number; sales_per_minute: number }): Promise<void> {
+  simulatorConfig(config: {
+    latency_ms: number;
+    error_rate: number;
+    timeout_rate: number;
+    garbage_rate: number;
+    sales_per_minute: number;
+  }): Promise<void> {
     return this.simulator('PUT', '/_sim/config', config);
   }
 

@@ -29,7 +29,11 @@ export async function openFromNav(page: Page, item: string): Promise<void> {
   const link = mainNav(page).getByTestId(`nav-${item}`);
   if (!(await link.isVisible())) await page.locator('button[aria-controls="main-nav"]').click(); // phones: behind the menu button
   await link.click();
-  await page.waitForFunction((current) => (globalThis as unknown as { document: Doc }).document.querySelector(`[data-testid="nav-${current}"][aria-current="page"]`) !== null, item);
+  await page.waitForFunction(
+    (current) =>
+      (globalThis as unknown as { document: Doc }).document.querySelector(`[data-testid="nav-${current}"][aria-current="page"]`) !== null,
+    item,
+  );
 }
 
 interface Doc {
@@ -39,9 +43,8 @@ interface Doc {
 /** Waits (retrying, as the page updates) until the element's text matches. */
 export async function expectText(locator: Locator, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
   for (;;) {
-    last = (await locator.innerText({ timeout: timeoutMs }).catch(() => '')).trim();
+    const last = (await locator.innerText({ timeout: timeoutMs }).catch(() => '')).trim();
     if (pattern.test(last)) return;
     if (Date.now() > deadline) throw new Error(`expected ${String(locator)} to read ${pattern}; it reads "${last}"`);
     await new Promise((resolve) => setTimeout(resolve, 100));

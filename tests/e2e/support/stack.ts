@@ -77,7 +77,9 @@ export async function runStartScript({ prod = false, env: extra = {} }: StartOpt
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const pid = child.pid!;
 
   return {
@@ -122,11 +124,12 @@ export async function startStack(options: StartOptions & { readyWithinMs?: numbe
     });
   } catch (err) {
     await script.stop();
-    throw new Error(`${(err as Error).message}. Its output:\n${script.output()}`);
+    throw new Error(`${(err as Error).message}. Its output:\n${script.output()}`, { cause: err });
   }
   return {
     ...script,
-    web: `http://127.0.0.1:${script.ports.web}`,
+    // --prod: the main API serves the built web app itself (issue 18), on its own port.
+    web: `http://127.0.0.1:${options.prod ? script.ports.main : script.ports.web}`,
     mainApi: `http://127.0.0.1:${script.ports.main}`,
     provider: `http://127.0.0.1:${script.ports.provider}`,
   };

@@ -1,8 +1,12 @@
 /**
  * The one HTTP client of the web app: every call goes to the main API under `/api`, carries the
  * session's token, and turns an error body `{ error: { code, message, details } }` into an
- * `ApiError` the pages show in the user's language (see i18n/errors.ts).
+ * `ApiError` the pages show in the user's language (see i18n/errors.ts). Its types are generated
+ * from the API (generated/schema.ts); see README.md in this folder.
  */
+import createClient from 'openapi-fetch';
+import type { paths } from './generated/schema';
+
 export const API_BASE = '/api';
 const TOKEN_KEY = 'simcard.token';
 
@@ -68,68 +72,58 @@ export function withQuery(path: string, query?: Query): string {
   return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path;
 }
 
-export interface RequestOptions {
-  method?: string;
-  query?: Query;
-  /** A plain object is sent as JSON; a string, FormData or Blob as they are. */
-  body?: unknown;
-  contentType?: string;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
+/**
+ * The typed client, generated from the main API's OpenAPI document (`npm run gen:api`):
+ * `http.GET('/shops/{id}', { params: { path: { id } } })`. Paths, parameters, bodies and answers
+ * are checked by the compiler. Pages read through the query cache (api/queries.ts), not directly.
+ */
+export const http = createClient<paths>({ baseUrl: API_BASE, headers: { Accept: 'application/json' } });
+
+/** The error body every endpoint answers with (`{ error: { code, message, details } }`). */
+type ErrorBody = { error?: { code?: string; message?: string; details?: ErrorDetail[] } };
+
+export async function toApiError(res: Response): Promise<ApiError> {
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => undefined)) as ErrorBody | undefined;
+  const error = body?.error;
+  const retry = Number(res.headers.get('Retry-After'));
+  return new ApiError(
+    res.status,
+    // No JSON body from a 5xx: the dev proxy could not reach the API.
+    error?.code ?? (res.status >= 500 ? 'service_unavailable' : `http_${res.status}`),
+    error?.message ?? res.statusText,
+    Array.isArray(error?.details) ? error.details : [],
+    Number.isFinite(retry) && retry > 0 ? retry : null,
+  );
 }
 
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let body: BodyInit | undefined;
-  if (options.body instanceof FormData || options.body instanceof Blob) {
-    body = options.body;
-  } else if (typeof options.body === 'string') {
-    body = options.body;
-    headers['Content-Type'] = options.contentType ?? 'text/plain; charset=utf-8';
-  } else if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['Content-Type'] = 'application/json';
-  }
-
-  let res: Response;
-  try {
-    res = await fetch(API_BASE + withQuery(path, options.query), {
-      method: options.method ?? (body === undefined ? 'GET' : 'POST'),
-      headers,
-      body,
-      signal: options.signal,
-    });
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(0, 'network_error', (err as Error).message);
-  }
-
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (!res.ok) {
-    const error = (json as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | undefined)?.error;
-    const retry = Number(res.headers.get('Retry-After'));
-    const apiError = new ApiError(
-      res.status,
-      // No JSON body from a 5xx: the dev proxy could not reach the API.
-      error?.code ?? (res.status >= 500 ? 'service_unavailable' : `http_${res.status}`),
-      error?.message ?? res.statusText,
-      Array.isArray(error?.details) ? error.details : [],
-      Number.isFinite(retry) && retry > 0 ? retry : null,
-    );
+http.use({
+  onRequest({ request }) {
+    const token = getToken();
+    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    return request;
+  },
+  // Every failure becomes an ApiError (thrown), which i18n/errors.ts turns into the person's language.
+  async onResponse({ response, schemaPath }) {
+    if (response.ok) return undefined;
+    const error = await toApiError(response);
     // A login attempt's 401 is a wrong password, not an expired session.
-    if (res.status === 401 && !path.startsWith('/auth/login')) reportUnauthorized();
-    throw apiError;
-  }
-  return json as T;
+    if (response.status === 401 && schemaPath !== '/auth/login') reportUnauthorized();
+    throw error;
+  },
+  onError({ error }) {
+    if (error instanceof ApiError || (error as Error).name === 'AbortError') return error as Error;
+    return new ApiError(0, 'network_error', (error as Error).message);
+  },
+});
+
+/** The answer of a call, or its error thrown (the middleware above throws ApiError; this narrows the type). */
+export async function data<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const result = await call;
+  if (result.error !== undefined) throw await toApiError(result.response);
+  return result.data as T;
 }
 
 /**
@@ -140,9 +134,8 @@ export async function download(path: string, query: Query, fallbackName: string)
   const token = getToken();
   const res = await fetch(API_BASE + withQuery(path, query), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
   if (!res.ok) {
-    const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
     if (res.status === 401) reportUnauthorized();
-    throw new ApiError(res.status, body?.error?.code ?? (res.status >= 500 ? 'service_unavailable' : `http_${res.status}`), body?.error?.message ?? res.statusText);
+    throw await toApiError(res);
   }
   const name = /filename="?([^";]+)"?/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName;
   const url = URL.createObjectURL(await res.blob());

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { TextField } from '../components/Field';
 import { LanguageSwitcher } from '../components/LanguageSwitcher';
@@ -39,8 +39,26 @@ export function LoginPage() {
           </p>
         )}
         <form onSubmit={submit} aria-label={t('auth.login')} data-testid="login-form">
-          <TextField label={t('auth.username')} name="username" autoComplete="username" autoCapitalize="none" required value={username} onChange={(e) => setUsername(e.target.value)} data-testid="login-username" />
-          <TextField label={t('auth.password')} name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} data-testid="login-password" />
+          <TextField
+            label={t('auth.username')}
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            required
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            data-testid="login-username"
+          />
+          <TextField
+            label={t('auth.password')}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="login-password"
+          />
           <ErrorMessage error={error} />
           <button type="submit" className="primary wide" disabled={busy} data-testid="login-submit">
             {busy ? t('common.loading') : t('auth.login')}

@@ -1,10 +1,12 @@
 /**
- * The session: the token in localStorage, the signed-in user from `GET /auth/me`. A 401 from any
+ * The session: the token in localStorage, the signed-in user from `GET /auth/me` (asked when the
+ * app starts, in parallel with the page's chunks and data: session-start.ts). A 401 from any
  * call ends the session and the login page says it expired.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, getToken, setToken, setUnauthorizedHandler } from '../api/client';
-import type { Session, User } from '../api/types';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { data, getToken, http, setToken, setUnauthorizedHandler } from '../api/client';
+import type { User } from '../api/models';
+import { rememberRole, takeMe } from './session-start';
 
 interface AuthValue {
   user: User | null;
@@ -30,29 +32,36 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setUser(null);
     });
     if (!getToken()) return;
-    api<{ user: User }>('/auth/me').then(
-      ({ user: me }) => setUser(me),
-      () => {
-        setToken(null);
-        setExpired(true);
-      },
-    ).finally(() => setChecking(false));
+    takeMe()
+      .then(
+        ({ user: me }) => {
+          rememberRole(me.role);
+          setUser(me);
+        },
+        () => {
+          setToken(null);
+          setExpired(true);
+        },
+      )
+      .finally(() => setChecking(false));
   }, []);
 
   const login = useCallback(async (username: string, password: string) => {
-    const session = await api<Session>('/auth/login', { body: { username, password } });
+    const session = await data(http.POST('/auth/login', { body: { username, password } }));
     setToken(session.token);
+    rememberRole(session.user.role);
     setExpired(false);
     setUser(session.user);
   }, []);
 
   const logout = useCallback(async () => {
     try {
-      await api('/auth/logout', { method: 'POST' });
+      await data(http.POST('/auth/logout'));
     } catch {
       // Signed out here regardless; the token expires on its own.
     }
     setToken(null);
+    rememberRole(null);
     setExpired(false);
     setUser(null);
   }, []);

@@ -26,7 +26,12 @@ export function ColumnChart({ points, title, testId }: { points: Point[]; title:
       <figcaption>{title}</figcaption>
       <div className="column-chart">
         <span className="tick y-max">{num(max)}</span>
-        <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('chart.summary', { title, total: num(total), max: num(max) })} preserveAspectRatio="none">
+        <svg
+          viewBox={`0 0 ${width} ${height}`}
+          role="img"
+          aria-label={t('chart.summary', { title, total: num(total), max: num(max) })}
+          preserveAspectRatio="none"
+        >
           <line x1={0} x2={width} y1={height} y2={height} className="axis" />
           {points.map((p, i) => {
             const h = (p.value / max) * (height - 2);

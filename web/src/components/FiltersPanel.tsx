@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useI18n } from '../i18n/i18n';
 
 /** Filters: open on wider screens, folded on a phone so the list comes first. */

@@ -2,12 +2,13 @@
  * The frame around every signed-in page: header with the app name, language and user, the
  * navigation (a menu button on phones), and the main region.
  */
-import { useState, type ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useAuth, useUser } from '../auth/auth';
-import { useI18n, type MessageKey } from '../i18n/i18n';
+import { type MessageKey, useI18n } from '../i18n/i18n';
 import { useLiveConnected } from '../live/live';
 import { Link, useRoute } from '../router';
 import { LanguageSwitcher } from './LanguageSwitcher';
+import './phone-tables.css';
 
 interface NavItem {
   to: string;
@@ -20,10 +21,16 @@ export const NAV: NavItem[] = [
   { to: '/', key: 'nav.dashboard', id: 'dashboard' },
   { to: '/shops', key: 'nav.shops', id: 'shops', adminOnly: true },
   { to: '/simcards', key: 'nav.simcards', id: 'simcards' },
+  { to: '/handovers', key: 'nav.handovers', id: 'handovers' },
   { to: '/import', key: 'nav.import', id: 'import', adminOnly: true },
+  { to: '/activation-reports', key: 'nav.activation_reports', id: 'activation-reports', adminOnly: true },
   { to: '/check-runs', key: 'nav.check_runs', id: 'check-runs', adminOnly: true },
   { to: '/logs', key: 'nav.logs', id: 'logs' },
   { to: '/users', key: 'nav.users', id: 'users', adminOnly: true },
+  { to: '/statements', key: 'nav.statements', id: 'statements', adminOnly: true },
+  { to: '/commission-rules', key: 'nav.commission_rules', id: 'commission-rules', adminOnly: true },
+  { to: '/chase', key: 'nav.chase', id: 'chase', adminOnly: true },
+  { to: '/anomalies', key: 'nav.anomalies', id: 'anomalies', adminOnly: true },
   { to: '/api-keys', key: 'nav.api_keys', id: 'api-keys', adminOnly: true },
 ];
 
@@ -43,7 +50,13 @@ export function Layout({ children }: { children: ReactNode }) {
         {t('nav.skip')}
       </a>
       <header className="topbar">
-        <button type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
           <span aria-hidden="true">☰</span>
           <span className="visually-hidden">{t('nav.menu')}</span>
         </button>
@@ -75,7 +88,12 @@ export function Layout({ children }: { children: ReactNode }) {
           <ul>
             {items.map((item) => (
               <li key={item.to}>
-                <Link to={item.to} aria-current={isCurrent(item.to) ? 'page' : undefined} data-testid={`nav-${item.id}`} onClick={() => setMenuOpen(false)}>
+                <Link
+                  to={item.to}
+                  aria-current={isCurrent(item.to) ? 'page' : undefined}
+                  data-testid={`nav-${item.id}`}
+                  onClick={() => setMenuOpen(false)}
+                >
                   {t(item.key)}
                 </Link>
               </li>

@@ -2,7 +2,7 @@
  * A modal dialog on the native <dialog>: the browser traps focus, Escape closes it, and the
  * page behind is inert — the accessible behaviour without a library.
  */
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 import { useI18n } from '../i18n/i18n';
 
 export function Modal({ title, onClose, children, testId }: { title: string; onClose: () => void; children: ReactNode; testId?: string }) {

@@ -1,5 +1,5 @@
 /** Short notices (a sale arrived, a check finished) in one polite live region. */
-import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useRef, useState } from 'react';
 import { useI18n } from '../i18n/i18n';
 
 type Kind = 'info' | 'success' | 'error';
@@ -10,6 +10,8 @@ interface Notice {
 }
 
 const NoticeContext = createContext<(text: string, kind?: Kind) => void>(() => {});
+/** A sale's notice, once per SIM whichever path reported it (the live stream, a manual check). */
+const SaleContext = createContext<(sim: { id: number; iccid: string }) => void>(() => {});
 
 export function NoticeProvider({ children }: { children: ReactNode }) {
   const { t } = useI18n();
@@ -27,9 +29,19 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
     [dismiss],
   );
 
+  const announced = useRef(new Set<number>());
+  const announceSale = useCallback(
+    (sim: { id: number; iccid: string }) => {
+      if (announced.current.has(sim.id)) return;
+      announced.current.add(sim.id);
+      notify(t('live.sold', { iccid: sim.iccid }), 'success');
+    },
+    [notify, t],
+  );
+
   return (
     <NoticeContext.Provider value={notify}>
-      {children}
+      <SaleContext.Provider value={announceSale}>{children}</SaleContext.Provider>
       <div className="notices" role="status" aria-live="polite" data-testid="notices">
         {notices.map((n) => (
           <div key={n.id} className={`notice notice-${n.kind}`} data-testid="notice">
@@ -48,3 +60,7 @@ export function useNotify() {
   return useContext(NoticeContext);
 }
 
+/** Announces a sale: one notice per SIM, however many paths report it. */
+export function useSaleNotice() {
+  return useContext(SaleContext);
+}

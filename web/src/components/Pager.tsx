@@ -3,7 +3,17 @@ import { useI18n } from '../i18n/i18n';
 
 export const PAGE_SIZES = [25, 50, 100, 200];
 
-export function Pager({ total, limit, offset, onChange }: { total: number; limit: number; offset: number; onChange: (offset: number, limit: number) => void }) {
+export function Pager({
+  total,
+  limit,
+  offset,
+  onChange,
+}: {
+  total: number;
+  limit: number;
+  offset: number;
+  onChange: (offset: number, limit: number) => void;
+}) {
   const { t, num } = useI18n();
   const from = total === 0 ? 0 : offset + 1;
   const to = Math.min(offset + limit, total);

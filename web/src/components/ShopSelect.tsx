@@ -1,41 +1,16 @@
 /**
  * Shops for selects and for naming a `shop_id`: the first 500 by name (a dealer has tens to
- * hundreds), read once and shared by every component on the page until a shop changes.
+ * hundreds), one query in the cache shared by every component; a change to shops re-reads it.
  */
-import { useEffect, useState } from 'react';
-import { api, getToken } from '../api/client';
-import type { Page, Shop } from '../api/types';
+import type { Page, Shop } from '../api/models';
+import { $api } from '../api/queries';
 import { useI18n } from '../i18n/i18n';
 import { SelectField } from './Field';
 
-let cache: Promise<Page<Shop>> | null = null;
-/** The session the cache belongs to: staff see only their shop, so a new sign-in reads again. */
-let cacheToken: string | null = null;
-
-/** Call after creating, editing or deleting a shop. */
-export function invalidateShops(): void {
-  cache = null;
-}
-
 export function useShopList(): { data: Page<Shop> | undefined; loading: boolean } {
-  const [data, setData] = useState<Page<Shop> | undefined>(undefined);
-  useEffect(() => {
-    let live = true;
-    if (cacheToken !== getToken()) cache = null;
-    cacheToken = getToken();
-    cache ??= api<Page<Shop>>('/shops', { query: { limit: 500, sort: 'name' } });
-    cache.then(
-      (page) => live && setData(page),
-      () => {
-        // Not cached: the next component asks again. A name then shows as #id.
-        cache = null;
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return { data, loading: data === undefined };
+  // Names change rarely: shown from the cache for a minute without re-reading on every select.
+  const shops = $api.useQuery('get', '/shops', { params: { query: { limit: 500, sort: 'name' } } }, { staleTime: 60_000 });
+  return { data: shops.data, loading: shops.isPending };
 }
 
 export function ShopSelect({
@@ -56,7 +31,13 @@ export function ShopSelect({
   const { t } = useI18n();
   const shops = useShopList();
   return (
-    <SelectField label={label} value={value ?? ''} required={required} onChange={(e) => onChange(e.target.value ? Number(e.target.value) : null)} data-testid={testId}>
+    <SelectField
+      label={label}
+      value={value ?? ''}
+      required={required}
+      onChange={(e) => onChange(e.target.value ? Number(e.target.value) : null)}
+      data-testid={testId}
+    >
       <option value="">{shops.loading ? t('common.loading') : emptyLabel}</option>
       {shops.data?.data.map((s) => (
         <option key={s.id} value={s.id}>

@@ -1,5 +1,17 @@
 /** A sortable column header: a button that toggles `sort=col` / `sort=-col`, with aria-sort. */
-export function SortHeader({ column, label, sort, onSort, className }: { column: string; label: string; sort: string; onSort: (sort: string) => void; className?: string }) {
+export function SortHeader({
+  column,
+  label,
+  sort,
+  onSort,
+  className,
+}: {
+  column: string;
+  label: string;
+  sort: string;
+  onSort: (sort: string) => void;
+  className?: string;
+}) {
   const active = sort.replace(/^-/, '') === column;
   const desc = sort.startsWith('-');
   return (

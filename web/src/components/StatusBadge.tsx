@@ -1,4 +1,4 @@
-import { SIM_STATUSES, type RunStatus, type SimStatus } from '../api/types';
+import { type RunStatus, SIM_STATUSES, type SimStatus } from '../api/models';
 import { useI18n } from '../i18n/i18n';
 
 export function StatusBadge({ status }: { status: SimStatus }) {

@@ -1,9 +1,19 @@
-import { SIM_STATUSES } from '../api/types';
+import { SIM_STATUSES } from '../api/models';
 import { useI18n } from '../i18n/i18n';
 import { SelectField } from './Field';
 
 /** A SIM status filter, "all" first. */
-export function StatusSelect({ label, value, onChange, testId }: { label: string; value: string; onChange: (status: string) => void; testId: string }) {
+export function StatusSelect({
+  label,
+  value,
+  onChange,
+  testId,
+}: {
+  label: string;
+  value: string;
+  onChange: (status: string) => void;
+  testId: string;
+}) {
   const { t } = useI18n();
   return (
     <SelectField label={label} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>

@@ -2,16 +2,49 @@
  * The language of the app: Uzbek (Latin, the default), Russian or English, remembered in
  * localStorage. `t(key, vars)` looks a string up in the chosen dictionary; numbers and dates are
  * formatted by Intl in the same locale.
+ *
+ * Only Uzbek is in the first chunk: Russian and English are their own chunks, loaded when chosen
+ * (`loadDictionary`). main.tsx loads a remembered ru/en before the first render, so the first
+ * paint is already in that language; switching waits for the dictionary, then switches at once.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { en } from './en';
-import { ru } from './ru';
-import { uz, type Dictionary, type MessageKey } from './uz';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { withPlurals } from './plural';
+import { type Dictionary, type MessageKey, uz } from './uz';
 
 export type Lang = 'uz' | 'ru' | 'en';
 export const LANGS: readonly Lang[] = ['uz', 'ru', 'en'];
 const LANG_KEY = 'simcard.lang';
-const dictionaries: Record<Lang, Dictionary> = { uz, ru, en };
+/** The dictionaries loaded so far: Uzbek always, the others once chosen. */
+const dictionaries: Partial<Record<Lang, Dictionary>> = { uz };
+const loaders: Record<Exclude<Lang, 'uz'>, () => Promise<Dictionary>> = {
+  ru: () => import('./ru').then((m) => m.ru),
+  en: () => import('./en').then((m) => m.en),
+};
+const loading = new Map<Lang, Promise<void>>();
+
+export function isDictionaryLoaded(lang: Lang): boolean {
+  return dictionaries[lang] !== undefined;
+}
+
+/** Loads a language's dictionary (once; a failed load may be tried again). */
+export function loadDictionary(lang: Lang): Promise<void> {
+  if (lang === 'uz' || dictionaries[lang]) return Promise.resolve();
+  let pending = loading.get(lang);
+  if (!pending) {
+    pending = loaders[lang]().then(
+      (dictionary) => {
+        dictionaries[lang] = dictionary;
+      },
+      (err: unknown) => {
+        loading.delete(lang);
+        throw err;
+      },
+    );
+    loading.set(lang, pending);
+  }
+  return pending;
+}
+
 /** Intl locales: Uzbek in Latin script, as the users write it. */
 const locales: Record<Lang, string> = { uz: 'uz-Latn-UZ', ru: 'ru-RU', en: 'en-GB' };
 
@@ -28,7 +61,8 @@ export interface I18n {
   day: (isoDate: string) => string;
 }
 
-function initialLang(): Lang {
+/** The remembered language (localStorage), else Uzbek. */
+export function initialLang(): Lang {
   try {
     const saved = localStorage.getItem(LANG_KEY);
     if (saved && (LANGS as readonly string[]).includes(saved)) return saved as Lang;
@@ -38,10 +72,11 @@ function initialLang(): Lang {
   return 'uz';
 }
 
+/** A string in `lang`, in Uzbek while that language's dictionary is not loaded (see loadDictionary). */
 export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
-  const text = dictionaries[lang][key] ?? uz[key] ?? key;
+  const text = dictionaries[lang]?.[key] ?? uz[key] ?? key;
   if (!vars) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  return withPlurals(locales[lang], text, vars).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
 
 /** CLDR's Uzbek short month names, for browsers whose ICU has no Uzbek data. */
@@ -61,7 +96,13 @@ interface Formatters {
 function formatters(locale: string): Formatters {
   if (hasLocaleData(locale)) {
     const dateFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' });
-    const dateTimeFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    const dateTimeFormat = new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     const dayFormat = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
     return {
       number: (n, options) => new Intl.NumberFormat(locale, options).format(n),
@@ -83,7 +124,13 @@ function formatters(locale: string): Formatters {
 const I18nContext = createContext<I18n | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Lang>(initialLang);
+  // The remembered language when its dictionary is here (main.tsx loads it first), else Uzbek.
+  const [lang, setLangState] = useState<Lang>(() => {
+    const remembered = initialLang();
+    return isDictionaryLoaded(remembered) ? remembered : 'uz';
+  });
+  /** The last language asked for: a slower earlier load must not switch back to it. */
+  const wanted = useRef(lang);
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -91,12 +138,21 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [lang]);
 
   const setLang = useCallback((next: Lang) => {
-    setLangState(next);
+    wanted.current = next;
     try {
       localStorage.setItem(LANG_KEY, next);
     } catch {
       // Not remembered without storage; still switched.
     }
+    // The page stays in the current language until the new dictionary is in, then switches whole.
+    loadDictionary(next).then(
+      () => {
+        if (wanted.current === next) setLangState(next);
+      },
+      () => {
+        // Not loaded (offline): the page stays as it is; choosing again tries again.
+      },
+    );
   }, []);
 
   const value = useMemo<I18n>(() => {

@@ -4,9 +4,9 @@
  * a sale also raises a notice. It reconnects with backoff; `connected` lets pages fall back to
  * polling while the stream is down.
  */
-import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import { API_BASE, getToken, reportUnauthorized } from '../api/client';
-import { parseSseBlock, type LiveMessage } from './sse';
+import { type LiveMessage, parseSseBlock } from './sse';
 
 type Listener = (message: LiveMessage) => void;
 

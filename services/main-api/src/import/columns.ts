@@ -5,11 +5,43 @@
  * (iccid, msisdn, operator, tariff, price): operators' own exports often have no header.
  */
 import { ValidationError } from '@simcard/common';
-import { IMPORT_FIELDS, type CellValue, type ImportField, type SourceRow, type WarnFn } from './source-row.js';
+import type { FileProblemCode } from './file-problem-codes.js';
+import { type CellValue, IMPORT_FIELDS, type ImportField, type SourceRow, type WarnFn } from './source-row.js';
 
 const ALIASES: Record<ImportField, string[]> = {
-  iccid: ['iccid', 'icc id', 'icc', 'iccid raqami', 'iccid raqam', 'номер iccid', 'iccid номер', 'айсиайди', 'sim', 'sim raqami', 'сим', 'номер сим', 'серийный номер', 'sim karta', 'сим карта'],
-  msisdn: ['msisdn', 'phone', 'phone number', 'number', 'телефон', 'номер телефона', 'номер', 'телефонный номер', 'telefon', 'telefon raqami', 'raqam', 'raqami', 'nomer', 'abonent raqami'],
+  iccid: [
+    'iccid',
+    'icc id',
+    'icc',
+    'iccid raqami',
+    'iccid raqam',
+    'номер iccid',
+    'iccid номер',
+    'айсиайди',
+    'sim',
+    'sim raqami',
+    'сим',
+    'номер сим',
+    'серийный номер',
+    'sim karta',
+    'сим карта',
+  ],
+  msisdn: [
+    'msisdn',
+    'phone',
+    'phone number',
+    'number',
+    'телефон',
+    'номер телефона',
+    'номер',
+    'телефонный номер',
+    'telefon',
+    'telefon raqami',
+    'raqam',
+    'raqami',
+    'nomer',
+    'abonent raqami',
+  ],
   operator: ['operator', 'оператор', 'carrier', 'provider', 'провайдер', 'operator nomi'],
   tariff: ['tariff', 'tarif', 'тариф', 'тарифный план', 'tarif rejasi', 'plan'],
   price: ['price', 'цена', 'narx', 'narxi', 'стоимость', 'сумма', 'summa', 'нарх'],
@@ -55,9 +87,19 @@ export function resolveHeader(first: CellValue[], warn: WarnFn): { map: ColumnMa
   const map: ColumnMap = first.map((cell) => (typeof cell === 'string' ? fieldForHeader(cell) : undefined));
   if (!map.includes('iccid')) {
     if (looksLikeData(first[0] ?? null)) return { map: POSITIONAL, isHeader: false };
-    const got = first.filter((c) => c !== null && c !== '').map(String).slice(0, 10).join(', ');
+    const got = first
+      .filter((c) => c !== null && c !== '')
+      .map(String)
+      .slice(0, 10)
+      .join(', ');
     throw new ValidationError(`Line 1: no ICCID column (found: ${got || 'nothing'}); name it "iccid" (or ICCID raqami, Номер ICCID)`, [
-      { field: 'iccid', reason: 'no column of the header is an ICCID column', line: 1 },
+      {
+        field: 'iccid',
+        reason: 'no column of the header is an ICCID column',
+        line: 1,
+        code: 'file.no_iccid_column' satisfies FileProblemCode,
+        params: { found: got || '—' },
+      },
     ]);
   }
   const seen = new Set<ImportField>();
@@ -65,11 +107,27 @@ export function resolveHeader(first: CellValue[], warn: WarnFn): { map: ColumnMa
     if (!field) {
       const name = first[i];
       if (name !== null && name !== undefined && String(name).trim() !== '') {
-        warn({ line: 1, iccid: null, field: String(name), reason: `column "${String(name)}" is not a known column and was ignored` });
+        warn({
+          line: 1,
+          iccid: null,
+          field: String(name),
+          reason: `column "${String(name)}" is not a known column and was ignored`,
+          code: 'import.column_ignored',
+          params: { column: String(name) },
+        });
       }
       return;
     }
-    if (seen.has(field)) throw new ValidationError(`Line 1: two columns are ${field} columns`, [{ field, reason: 'appears twice in the header', line: 1 }]);
+    if (seen.has(field))
+      throw new ValidationError(`Line 1: two columns are ${field} columns`, [
+        {
+          field,
+          reason: 'appears twice in the header',
+          line: 1,
+          code: 'file.duplicate_column' satisfies FileProblemCode,
+          params: { column: field },
+        },
+      ]);
     seen.add(field);
   });
   return { map, isHeader: true };

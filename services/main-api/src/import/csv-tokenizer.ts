@@ -15,6 +15,9 @@ export class CsvFormatError extends Error {
   constructor(
     readonly line: number,
     message: string,
+    /** Its code and params on the import error's `file` detail (file-errors.ts). */
+    readonly problem: 'file.csv_unclosed_quote' | 'file.csv_record_too_long',
+    readonly params: Record<string, number>,
   ) {
     super(message);
   }
@@ -111,11 +114,18 @@ export class CsvTokenizer {
       if (!complete) {
         if (!final) {
           if (n - start > this.maxRecordChars) {
-            throw new CsvFormatError(startLine, `the record starting at line ${startLine} is longer than ${this.maxRecordChars} characters (a quote never closed?)`);
+            throw new CsvFormatError(
+              startLine,
+              `the record starting at line ${startLine} is longer than ${this.maxRecordChars} characters (a quote never closed?)`,
+              'file.csv_record_too_long',
+              { line: startLine, max: this.maxRecordChars },
+            );
           }
           this.carry = s.slice(start);
         } else if (start < n) {
-          throw new CsvFormatError(startLine, `a quoted value starting on line ${startLine} is never closed`);
+          throw new CsvFormatError(startLine, `a quoted value starting on line ${startLine} is never closed`, 'file.csv_unclosed_quote', {
+            line: startLine,
+          });
         }
         return;
       }

@@ -4,10 +4,10 @@
  * quoted value spanning lines or blank lines do not shift them.
  */
 import type { Readable } from 'node:stream';
-import { ValidationError } from '@simcard/common';
-import { resolveHeader, toSourceRow, type ColumnMap } from './columns.js';
-import { CsvFormatError, CsvTokenizer, type CsvRecord } from './csv-tokenizer.js';
+import { type ColumnMap, resolveHeader, toSourceRow } from './columns.js';
+import { CsvFormatError, type CsvRecord, CsvTokenizer } from './csv-tokenizer.js';
 import { decodeText, type TextEncoding } from './decode.js';
+import { fileUnreadable } from './file-errors.js';
 import type { SourceRow, WarnFn } from './source-row.js';
 
 /** A longer record is a broken file (an unclosed quote swallowing the rest), not a SIM. */
@@ -29,7 +29,12 @@ export function detectDelimiter(firstLine: string): string {
 }
 
 /** Rows in batches (one per decoded chunk of text): one await per batch, not per row. */
-export async function* parseDelimited(input: Readable, warn: WarnFn, onEncoding?: (e: TextEncoding) => void): AsyncGenerator<SourceRow[]> {
+export async function* parseDelimited(
+  input: Readable,
+  warn: WarnFn,
+  onEncoding?: (e: TextEncoding) => void,
+  raw = false,
+): AsyncGenerator<SourceRow[]> {
   let tokenizer: CsvTokenizer | null = null;
   let head = '';
   let map: ColumnMap | null = null;
@@ -38,6 +43,10 @@ export async function* parseDelimited(input: Readable, warn: WarnFn, onEncoding?
   function rows(): SourceRow[] {
     const batch: SourceRow[] = [];
     for (const record of records) {
+      if (raw) {
+        batch.push({ line: record.line, cells: {}, raw: record.cells });
+        continue;
+      }
       if (map === null) {
         const resolved = resolveHeader(record.cells, warn);
         map = resolved.map;
@@ -71,7 +80,9 @@ export async function* parseDelimited(input: Readable, warn: WarnFn, onEncoding?
     if (last.length > 0) yield last;
   } catch (err) {
     if (err instanceof CsvFormatError) {
-      throw new ValidationError(`The CSV could not be read: ${err.message}`, [{ field: 'file', reason: err.message, line: err.line }], 'malformed_csv');
+      throw fileUnreadable('malformed_csv', `The CSV could not be read: ${err.message}`, err.problem, err.message, err.params, {
+        line: err.line,
+      });
     }
     throw err;
   }

@@ -63,7 +63,14 @@ export class ReportBuilder {
     let warningCount = this.warningCount;
     const truncated = (n: number) => n > MAX_LISTED_PROBLEMS;
     if (truncated(this.invalidCount) || truncated(this.warningCount)) {
-      warnings.push({ line: 1, iccid: null, field: null, reason: `only the first ${MAX_LISTED_PROBLEMS} problems of each kind are listed; the counts are complete` });
+      warnings.push({
+        line: 1,
+        iccid: null,
+        field: null,
+        reason: `only the first ${MAX_LISTED_PROBLEMS} problems of each kind are listed; the counts are complete`,
+        code: 'import.list_truncated',
+        params: { max: MAX_LISTED_PROBLEMS },
+      });
       warningCount++;
     }
     return {

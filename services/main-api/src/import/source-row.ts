@@ -9,6 +9,8 @@ export interface SourceRow {
   /** The line (CSV, text), row (XLSX) or 1-based position in `rows` (JSON) the person can find it at. */
   line: number;
   cells: Partial<Record<ImportField, CellValue>>;
+  /** With the parsers' `raw` option: every cell as read, header not resolved (activation reports map their own columns). */
+  raw?: CellValue[];
 }
 
 /** A problem the report lists: a rejected row's field, or a warning (line 1 and no ICCID for the file itself). */
@@ -16,7 +18,11 @@ export interface Problem {
   line: number;
   iccid: string | null;
   field: string | null;
+  /** In English, for API clients. */
   reason: string;
+  /** Stable, for clients that translate (`iccid.check_digit`, `price.not_whole`, …); with `params` to fill in. */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 /** File-level notes found while parsing (an ignored column, ...), for the report's warnings. */

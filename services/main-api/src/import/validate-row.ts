@@ -1,11 +1,26 @@
 /**
- * One imported row → a SIM to insert, or the reasons it cannot be. Identifier rules are SPEC's
- * (common/src/identifiers.ts); what is added here is what spreadsheets do to them: ICCIDs Excel
- * turned into `8.99E+18`, files without the Luhn check digit, prices written as `15 000 so'm`.
+ * One imported row → a SIM to insert, or the reasons it cannot be. Identifier rules:
+ * docs/domain.md#identifiers (common/src/identifiers.ts); what is added here is what
+ * spreadsheets do to them: ICCIDs Excel turned into `8.99E+18`, files without the Luhn check
+ * digit, prices written as `15 000 so'm`.
  */
 import { appendCheckDigit, operatorForMsisdn, parseIccid, parseMsisdn } from '@simcard/common';
 import type { importsRepository } from '@simcard/db';
 import type { CellValue, Problem, SourceRow } from './source-row.js';
+
+/** Why a cell is refused: English for API clients, a stable code and params for translation (web/src/i18n/errors.ts). */
+export interface Refusal {
+  ok: false;
+  reason: string;
+  code: string;
+  params?: Record<string, string | number>;
+}
+const refuse = (reason: string, code: string, params?: Record<string, string | number>): Refusal => ({
+  ok: false,
+  reason,
+  code,
+  ...(params ? { params } : {}),
+});
 
 /** A row that passed: what is staged and inserted. */
 export type ValidRow = importsRepository.StagedRow;
@@ -17,7 +32,12 @@ export interface RowOptions {
   checkDigitAbsent: boolean;
 }
 
-export const CHECK_DIGIT_HINT = 'if the operator\u2019s file leaves off the Luhn check digit, import it with ?check_digit=absent';
+/**
+ * Added to a refusal that a file without check digits explains. The web app says what its screen
+ * offers instead (params.hint = 'no_check_digit': "tick 'The ICCIDs lack their check digit'").
+ */
+export const CHECK_DIGIT_HINT =
+  'if the operator\u2019s file leaves off the Luhn check digit, tick \u201cThe ICCIDs lack their check digit\u201d on the Import screen (check_digit=absent in the API)';
 
 const EXCEL_MANGLED =
   'Excel turned this ICCID into a number in scientific notation (like 8.99E+18) and lost its last digits: format the column as Text (or save the original file as CSV without opening it in Excel) and import again';
@@ -49,32 +69,38 @@ function text(cell: CellValue | undefined): string {
 const PLAIN_DIGITS = /^\d+$/;
 const E164_UZ = /^\+998\d{9}$/;
 
-function iccidFor(cell: CellValue | undefined, options: RowOptions): { ok: true; value: string } | { ok: false; reason: string } {
+function iccidFor(cell: CellValue | undefined, options: RowOptions): { ok: true; value: string } | Refusal {
   // The common case first, without the normalizing below (a hot path: every row of every import).
   if (typeof cell === 'string' && !options.checkDigitAbsent && (cell.length === 19 || cell.length === 20) && PLAIN_DIGITS.test(cell)) {
     const parsed = parseIccid(cell);
     if (parsed.ok) return parsed;
   }
-  if (cell === null || cell === undefined || text(cell) === '') return { ok: false, reason: 'is missing' };
+  if (cell === null || cell === undefined || text(cell) === '') return refuse('is missing', 'iccid.missing');
   // A number this large has already lost digits (doubles keep about 15).
-  if ((typeof cell === 'number' && cell >= 1e15) || SCIENTIFIC.test(text(cell))) return { ok: false, reason: EXCEL_MANGLED };
+  if ((typeof cell === 'number' && cell >= 1e15) || SCIENTIFIC.test(text(cell))) return refuse(EXCEL_MANGLED, 'iccid.excel_mangled');
   const digits = text(cell).replace(/[\s-]/g, '');
   if (options.checkDigitAbsent) {
-    if (!/^\d+$/.test(digits)) return { ok: false, reason: 'must contain only digits' };
+    if (!/^\d+$/.test(digits)) return refuse('must contain only digits', 'iccid.not_digits');
     if (digits.length !== 18 && digits.length !== 19) {
-      return { ok: false, reason: `with check_digit=absent an ICCID must be 18 or 19 digits (the check digit is appended), got ${digits.length}` };
+      return refuse(
+        `with check_digit=absent an ICCID must be 18 or 19 digits (the check digit is appended), got ${digits.length}`,
+        'iccid.length_without_check_digit',
+        {
+          count: digits.length,
+        },
+      );
     }
     return parseIccid(appendCheckDigit(digits));
   }
   const parsed = parseIccid(digits);
   if (!parsed.ok && /^\d+$/.test(digits) && (digits.length === 18 || /check digit/.test(parsed.reason))) {
-    return { ok: false, reason: `${parsed.reason}; ${CHECK_DIGIT_HINT}` };
+    return refuse(`${parsed.reason}; ${CHECK_DIGIT_HINT}`, parsed.code, { ...parsed.params, hint: 'no_check_digit' });
   }
   return parsed;
 }
 
 /** Whole so‘m: `15000`, `15 000`, `15,000.00`, `15000 so'm`. */
-export function parsePrice(cell: CellValue): { ok: true; value: number } | { ok: false; reason: string } {
+export function parsePrice(cell: CellValue): { ok: true; value: number } | Refusal {
   let value: number;
   if (typeof cell === 'number') value = cell;
   else if (PLAIN_DIGITS.test(cell!)) value = Number(cell);
@@ -87,9 +113,9 @@ export function parsePrice(cell: CellValue): { ok: true; value: number } | { ok:
     const normalized = /,\d{3}(\D|$)/.test(s) ? s.replace(/,/g, '') : s.replace(',', '.');
     value = /^\d+(\.\d+)?$/.test(normalized) ? Number(normalized) : NaN;
   }
-  if (!Number.isFinite(value) || value < 0) return { ok: false, reason: 'must be a non-negative amount in so\u2018m' };
-  if (!Number.isInteger(value)) return { ok: false, reason: 'must be a whole number of so\u2018m' };
-  if (value > 1_000_000_000) return { ok: false, reason: 'must be at most 1,000,000,000' };
+  if (!Number.isFinite(value) || value < 0) return refuse('must be a non-negative amount in so\u2018m', 'price.invalid');
+  if (!Number.isInteger(value)) return refuse('must be a whole number of so\u2018m', 'price.not_whole');
+  if (value > 1_000_000_000) return refuse('must be at most 1,000,000,000', 'price.too_large', { max: 1_000_000_000 });
   return { ok: true, value };
 }
 
@@ -98,8 +124,9 @@ export function validateRow(source: SourceRow, options: RowOptions): RowResult {
   const problems: Problem[] = [];
   const iccid = iccidFor(cells.iccid, options);
   const shownIccid = iccid.ok ? iccid.value : text(cells.iccid).slice(0, 64) || null;
-  const bad = (field: string, reason: string) => problems.push({ line, iccid: shownIccid, field, reason });
-  if (!iccid.ok) bad('iccid', iccid.reason);
+  const bad = (field: string, r: Omit<Refusal, 'ok'>) =>
+    problems.push({ line, iccid: shownIccid, field, reason: r.reason, code: r.code, ...(r.params ? { params: r.params } : {}) });
+  if (!iccid.ok) bad('iccid', iccid);
 
   let msisdn: string | null = null;
   const msisdnText = text(cells.msisdn);
@@ -107,24 +134,30 @@ export function validateRow(source: SourceRow, options: RowOptions): RowResult {
   else if (msisdnText) {
     const parsed = parseMsisdn(msisdnText);
     if (parsed.ok) msisdn = parsed.value;
-    else bad('msisdn', parsed.reason);
+    else bad('msisdn', parsed);
   }
 
   let operator: string | null = null;
   const operatorText = text(cells.operator).toLowerCase();
   if (operatorText) {
     operator = OPERATOR_NAMES[operatorText] ?? operatorText;
-    if (!/^[a-z0-9_-]{2,32}$/.test(operator)) bad('operator', 'must be 2-32 letters, digits, dashes or underscores (beeline, ucell, uzmobile, ...)');
+    if (!/^[a-z0-9_-]{2,32}$/.test(operator)) {
+      bad('operator', {
+        reason: 'must be 2-32 letters, digits, dashes or underscores (beeline, ucell, uzmobile, ...)',
+        code: 'operator.invalid',
+      });
+    }
   }
 
   const tariff = text(cells.tariff) || null;
-  if (tariff !== null && (tariff.length > 64 || tariff.includes('\u0000'))) bad('tariff', 'must be at most 64 characters of text');
+  if (tariff !== null && (tariff.length > 64 || tariff.includes('\u0000')))
+    bad('tariff', { reason: 'must be at most 64 characters of text', code: 'tariff.too_long', params: { max: 64 } });
 
   let price: number | null = null;
   if (text(cells.price)) {
     const parsed = parsePrice(cells.price!);
     if (parsed.ok) price = parsed.value;
-    else bad('price', parsed.reason);
+    else bad('price', parsed);
   }
 
   if (!iccid.ok || problems.length > 0) return { ok: false, problems };
@@ -133,7 +166,14 @@ export function validateRow(source: SourceRow, options: RowOptions): RowResult {
   const rangeOperator = msisdn ? operatorForMsisdn(msisdn) : null;
   if (operator && rangeOperator && rangeOperator !== operator) {
     // Numbers can be ported between operators: worth a look, never a reason to refuse.
-    warnings.push({ line, iccid: iccid.value, field: 'msisdn', reason: `${msisdn} is in ${rangeOperator}'s range but the row says ${operator} (a ported number?)` });
+    warnings.push({
+      line,
+      iccid: iccid.value,
+      field: 'msisdn',
+      reason: `${msisdn} is in ${rangeOperator}'s range but the row says ${operator} (a ported number?)`,
+      code: 'msisdn.other_operator',
+      params: { msisdn: msisdn!, range_operator: rangeOperator, operator },
+    });
   }
   return {
     ok: true,

@@ -3,7 +3,7 @@
  * SIMs have sat at each shop. Admins only (the route says so): it spans stock and every shop.
  */
 import { OPERATOR_PREFIXES } from '@simcard/common';
-import { ANOMALY_KINDS, anomaliesRepository, DAY_MS, type AnomalyKind, type Db, type PageRequest } from '@simcard/db';
+import { anomaliesRepository, ANOMALY_KINDS, type AnomalyKind, DAY_MS, type Db, type PageRequest } from '@simcard/db';
 
 /** Stale SIMs are split at 1×, 2× and 3× STALE_DAYS: e.g. 30-60, 60-90 and 90+ days. */
 const BUCKET_MULTIPLES = [1, 2, 3] as const;
@@ -39,12 +39,21 @@ export class AnomaliesService {
     const now = this.clock();
     const edges = BUCKET_MULTIPLES.map((m) => this.daysAgo(now, m * this.staleDays));
     const [counts, staleByShop] = await Promise.all([
-      anomaliesRepository.count(this.db, ANOMALY_KINDS.filter((k) => k !== 'stale_assigned'), this.context(now)),
+      anomaliesRepository.count(
+        this.db,
+        ANOMALY_KINDS.filter((k) => k !== 'stale_assigned'),
+        this.context(now),
+      ),
       anomaliesRepository.staleByShop(this.db, edges),
     ]);
     // Every assigned SIM is at a shop: the per-shop table already counted the stale ones.
     const stale = staleByShop.reduce((n, r) => n + r.total, 0);
-    return { staleDays: this.staleDays, buckets: this.buckets, counts: { ...counts, stale_assigned: stale } as Record<AnomalyKind, number>, staleByShop };
+    return {
+      staleDays: this.staleDays,
+      buckets: this.buckets,
+      counts: { ...counts, stale_assigned: stale } as Record<AnomalyKind, number>,
+      staleByShop,
+    };
   }
 
   list(kind: AnomalyKind, page: PageRequest) {

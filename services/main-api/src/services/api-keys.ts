@@ -3,8 +3,8 @@
  * change is audited. The lookup used by authentication never caches, so a revoked key is
  * refused from the next request on; it marks `last_used_at` at most once a minute per key.
  */
-import { generateApiKey, NotFoundError, type ApiKeyLookup, type ApiKeyRole, type Logger, type Principal } from '@simcard/common';
-import { apiKeysRepository, writeTransaction, type ApiKeyRow, type Db, type Page, type PageRequest } from '@simcard/db';
+import { type ApiKeyLookup, type ApiKeyRole, generateApiKey, type Logger, NotFoundError, type Principal } from '@simcard/common';
+import { type ApiKeyRow, apiKeysRepository, type Db, type Page, type PageRequest, writeTransaction } from '@simcard/db';
 import { recordAudit } from './audit.js';
 
 /** How stale `last_used_at` may get: writing it on every request would be a write per read. */
@@ -58,7 +58,9 @@ export class ApiKeysService {
       const last = found.last_used_at ? new Date(found.last_used_at).getTime() : 0;
       if (Date.now() - last > TOUCH_INTERVAL_MS) {
         // Not awaited: bookkeeping must not slow or fail the request it describes.
-        apiKeysRepository.touch(this.db, found.id).catch((err: unknown) => this.log.warn('could not record API key use', { api_key_id: found.id, error: String(err) }));
+        apiKeysRepository
+          .touch(this.db, found.id)
+          .catch((err: unknown) => this.log.warn('could not record API key use', { api_key_id: found.id, error: String(err) }));
       }
     }
     return found;

@@ -4,11 +4,11 @@
  * (assignmentsRepository.moveAll), so 50,000 SIMs take a few statements per 2,000. A request
  * that moves SIMs leaves one audit-log entry, a bounded summary (the assignment log names each SIM).
  */
-import { ConflictError, ValidationError, type Principal } from '@simcard/common';
-import { assignmentsRepository, now, writeTransaction, type Db, type Queryable } from '@simcard/db';
-import { recordAudit, type AuditChange } from './audit.js';
-import { isMovable, planMove, type Move } from './simcard-lifecycle.js';
-import { requireActiveShop } from './simcards.js';
+import { ConflictError, type Principal, ValidationError } from '@simcard/common';
+import { assignmentsRepository, type Db, now, type Queryable, writeTransaction } from '@simcard/db';
+import { type AuditChange, recordAudit } from './audit.js';
+import { requireActiveShop } from './shops.js';
+import { isMovable, type Move, planMove } from './simcard-lifecycle.js';
 
 /** Most SIMs one request may name or cover (ids, ICCIDs, a range's matches, or a count). */
 export const MAX_SELECTION = 100_000;
@@ -32,12 +32,14 @@ export interface Skipped {
 export interface MoveReport {
   moved: number;
   skipped: Skipped[];
+  /** The SIMs that moved, in the order they were read (a handover lists them). */
+  movedSims: Array<{ id: number; iccid: string; from_shop_id: number | null }>;
 }
 
 type Candidate = assignmentsRepository.MoveCandidate;
 
 /** The SIMs a selector names, plus a `not_found` entry for each id or ICCID that matched none. */
-async function select(db: Queryable, selector: Selector): Promise<{ found: Candidate[]; missing: Skipped[] }> {
+export async function select(db: Queryable, selector: Selector): Promise<{ found: Candidate[]; missing: Skipped[] }> {
   if ('simcard_ids' in selector) {
     const ids = [...new Set(selector.simcard_ids)];
     const found = await assignmentsRepository.lockByIds(db, ids);
@@ -53,7 +55,10 @@ async function select(db: Queryable, selector: Selector): Promise<{ found: Candi
   if ('range' in selector) {
     const ids = await assignmentsRepository.idsInRange(db, selector.range.from, selector.range.to, MAX_SELECTION + 1);
     if (ids.length > MAX_SELECTION) {
-      throw ValidationError.field('range', `covers more than ${MAX_SELECTION.toLocaleString('en')} SIM cards; split it into smaller ranges`);
+      throw ValidationError.field(
+        'range',
+        `covers more than ${MAX_SELECTION.toLocaleString('en')} SIM cards; split it into smaller ranges`,
+      );
     }
     return { found: await assignmentsRepository.lockByIds(db, ids), missing: [] };
   }
@@ -61,15 +66,17 @@ async function select(db: Queryable, selector: Selector): Promise<{ found: Candi
   if (found.length < selector.count) {
     // All or nothing: a shop asked for N gets N, or the admin decides what to do with fewer.
     const of = selector.operator ? ` of ${selector.operator}` : '';
-    throw new ConflictError(`Only ${found.length} SIM cards${of} are in stock; ${selector.count} were asked for`, [
-      { field: 'count', reason: `only ${found.length} in stock`, available: found.length },
-    ], 'insufficient_stock');
+    throw new ConflictError(
+      `Only ${found.length} SIM cards${of} are in stock; ${selector.count} were asked for`,
+      [{ field: 'count', reason: `only ${found.length} in stock`, available: found.length }],
+      'insufficient_stock',
+    );
   }
   return { found, missing: [] };
 }
 
 /** Why `sim` stays where it is under `request` (the lifecycle's rule first), or null when it moves. */
-function reasonToSkip(sim: Candidate, request: MoveRequest): Omit<Skipped, 'iccid' | 'simcard_id'> | null {
+export function reasonToSkip(sim: Candidate, request: MoveRequest): Omit<Skipped, 'iccid' | 'simcard_id'> | null {
   const { toShopId, allowTransfer, fromShopId } = request;
   if (!isMovable(sim)) return { reason: sim.status === 'sold' ? 'sold' : 'blocked' };
   if (sim.shop_id === toShopId) return { reason: toShopId === null ? 'already_in_stock' : 'already_at_shop' };
@@ -91,36 +98,41 @@ export class AssignmentsService {
   constructor(private readonly db: Db) {}
 
   move(actor: Principal, request: MoveRequest): Promise<MoveReport> {
-    const { selector, toShopId } = request;
-    return writeTransaction(this.db, async (trx) => {
-      if (toShopId !== null) await requireActiveShop(trx, toShopId);
-      const { found, missing } = await select(trx, selector);
-      const at = now();
-      const skipped: Skipped[] = [...missing];
-      // Grouped by action: every SIM of one action gets the same patch, so one UPDATE per chunk.
-      const groups = new Map<string, { move: Move; ids: number[] }>();
-      for (const sim of found) {
-        const skip = reasonToSkip(sim, request);
-        if (skip) {
-          skipped.push({ iccid: sim.iccid, simcard_id: sim.id, ...skip });
-          continue;
-        }
-        const move = planMove(sim, toShopId, actor.userId, at)!;
-        const group = groups.get(move.log.action) ?? { move, ids: [] };
-        group.ids.push(sim.id);
-        groups.set(move.log.action, group);
-      }
-      let moved = 0;
-      for (const { move, ids } of groups.values()) {
-        await assignmentsRepository.moveAll(trx, { ids, patch: move.patch, action: move.log.action, userId: actor.userId, at });
-        moved += ids.length;
-      }
-      // One entry per request (never one per SIM), in its transaction; a request that moved
-      // nothing changed nothing and leaves none.
-      if (moved > 0) await recordAudit(trx, actor, auditEntry(request, found, groups, skipped));
-      return { moved, skipped };
-    });
+    return writeTransaction(this.db, (trx) => moveWithin(trx, actor, request));
   }
+}
+
+/** The move inside the caller's transaction (a handover adds its document to the same one). */
+export async function moveWithin(trx: Queryable, actor: Principal, request: MoveRequest): Promise<MoveReport> {
+  const { selector, toShopId } = request;
+  if (toShopId !== null) await requireActiveShop(trx, toShopId);
+  const { found, missing } = await select(trx, selector);
+  const at = now();
+  const skipped: Skipped[] = [...missing];
+  // Grouped by action: every SIM of one action gets the same patch, so one UPDATE per chunk.
+  const groups = new Map<string, { move: Move; ids: number[] }>();
+  for (const sim of found) {
+    const skip = reasonToSkip(sim, request);
+    if (skip) {
+      skipped.push({ iccid: sim.iccid, simcard_id: sim.id, ...skip });
+      continue;
+    }
+    const move = planMove(sim, toShopId, actor.userId, at)!;
+    const group = groups.get(move.log.action) ?? { move, ids: [] };
+    group.ids.push(sim.id);
+    groups.set(move.log.action, group);
+  }
+  let moved = 0;
+  for (const { move, ids } of groups.values()) {
+    await assignmentsRepository.moveAll(trx, { ids, patch: move.patch, action: move.log.action, userId: actor.userId, at });
+    moved += ids.length;
+  }
+  // One entry per request (never one per SIM), in its transaction; a request that moved
+  // nothing changed nothing and leaves none.
+  if (moved > 0) await recordAudit(trx, actor, auditEntry(request, found, groups, skipped));
+  const movedIds = new Set([...groups.values()].flatMap((g) => g.ids));
+  const movedSims = found.filter((s) => movedIds.has(s.id)).map((s) => ({ id: s.id, iccid: s.iccid, from_shop_id: s.shop_id }));
+  return { moved, skipped, movedSims };
 }
 
 /** How many moved SIM ids an audit entry lists; the assignment log has every one. */
@@ -133,7 +145,10 @@ export const AUDIT_SAMPLE_IDS = 20;
 function auditEntry(request: MoveRequest, found: Candidate[], groups: Map<string, { ids: number[] }>, skipped: Skipped[]): AuditChange {
   const { selector, toShopId, fromShopId } = request;
   const movedIds = new Set([...groups.values()].flatMap((g) => g.ids));
-  const sample = found.filter((s) => movedIds.has(s.id)).slice(0, AUDIT_SAMPLE_IDS).map((s) => s.id);
+  const sample = found
+    .filter((s) => movedIds.has(s.id))
+    .slice(0, AUDIT_SAMPLE_IDS)
+    .map((s) => s.id);
   const skippedByReason: Partial<Record<SkipReason, number>> = {};
   for (const s of skipped) skippedByReason[s.reason] = (skippedByReason[s.reason] ?? 0) + 1;
   const shopId = toShopId ?? fromShopId ?? null;

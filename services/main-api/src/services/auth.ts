@@ -1,15 +1,15 @@
 /** Login, logout and turning a bearer token into a Principal. */
 import {
+  type ApiKeyLookup,
   AuthenticationError,
   Authenticator,
   dummyHash,
-  verifyPassword,
-  type ApiKeyLookup,
   type IssuedToken,
   type Principal,
   type TokenService,
+  verifyPassword,
 } from '@simcard/common';
-import { revokedTokensRepository, usersRepository, type Db, type UserRow } from '@simcard/db';
+import { type Db, revokedTokensRepository, type UserRow, usersRepository } from '@simcard/db';
 
 export class AuthService {
   #dummyHash: Promise<string> | undefined;
@@ -22,7 +22,10 @@ export class AuthService {
     /** Accept `X-API-Key` too, looked up with this. */
     apiKeys?: ApiKeyLookup,
   ) {
-    this.authenticator = new Authenticator(tokens, (id, jti) => usersRepository.findForToken(db, id, jti), { apiKeys });
+    this.authenticator = new Authenticator(tokens, (id, jti) => usersRepository.findForToken(db, id, jti), {
+      apiKeys,
+      subjects: (ids, jtis) => usersRepository.findForTokens(db, ids, jtis),
+    });
   }
 
   /** Same answer, and about the same time, for an unknown user, a wrong password and a deactivated user. */

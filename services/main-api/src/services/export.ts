@@ -3,19 +3,27 @@
  * (staff: their shop only). Streamed: rows are read a page at a time in id order and written as
  * the client takes them, so memory does not grow with the number of rows.
  */
-import { PassThrough, Readable } from 'node:stream';
-import type { Principal } from '@simcard/common';
-import { exportRepository, type Db, type SimcardRow } from '@simcard/db';
-import ExcelJS from 'exceljs';
-import { presentSimcard } from '../presenters.js';
+import { Readable } from 'node:stream';
+import { DEFAULT_TIME_ZONE, type Principal } from '@simcard/common';
+import { type Db, exportRepository, type SimcardRow } from '@simcard/db';
+import { presentSimcard } from '../presenters/core.js';
+import { peopleCsv, type PeopleOptions, peopleXlsx } from './export-people.js';
+import { EXCEL_DATE_FORMAT, fileLanguage, type Language } from './people-labels.js';
 import { scopedFilter, type SimcardListFilter } from './simcards.js';
+import { xlsxStream } from './xlsx-writer.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
 /** Rows per query: large enough to amortize the round trip, small enough to bound memory. */
 const PAGE_SIZE = 5000;
+/**
+ * Rows per query for XLSX, whose rows take longer to write: a page held across many young-generation
+ * collections is promoted to V8's old space and stays there as garbage until a full collection
+ * (5,000-row pages grew the process by ~190 MB over a 1,000,000-row export).
+ */
+const XLSX_PAGE_SIZE = 1000;
 /** An XLSX sheet holds at most 1,048,576 rows; a larger export continues on the next sheet. */
-const ROWS_PER_SHEET = 1_000_000;
+export const ROWS_PER_SHEET = 1_000_000;
 
 export const EXPORT_COLUMNS = [
   'id',
@@ -41,7 +49,7 @@ export const EXPORT_COLUMNS = [
 ] as const;
 
 /** One row's values in EXPORT_COLUMNS order (arrays, not objects: a million rows make garbage fast; export.test.ts pins the order). */
-type ExportRow = (string | number | null)[];
+export type ExportRow = (string | number | null)[];
 
 /** Free text a spreadsheet would run as a formula (CSV injection): prefixed with `'` in CSV. */
 const FREE_TEXT_COLUMNS: readonly (typeof EXPORT_COLUMNS)[number][] = ['tariff', 'batch_id', 'shop_name', 'last_check_error', 'notes'];
@@ -89,13 +97,13 @@ function exportRow(row: SimcardRow, shops: Map<number, { code: string; name: str
 }
 
 /** The matching SIMs as export rows, a page at a time. */
-async function* pages(db: Db, filter: ReturnType<typeof scopedFilter>): AsyncGenerator<ExportRow[]> {
+async function* pages(db: Db, filter: ReturnType<typeof scopedFilter>, size = PAGE_SIZE): AsyncGenerator<ExportRow[]> {
   const shops = await exportRepository.shopNames(db);
   let afterId = 0;
   for (;;) {
-    const page: SimcardRow[] = await exportRepository.pageAfter(db, filter, afterId, PAGE_SIZE);
+    const page: SimcardRow[] = await exportRepository.pageAfter(db, filter, afterId, size);
     if (page.length > 0) yield page.map((row) => exportRow(row, shops));
-    if (page.length < PAGE_SIZE) return;
+    if (page.length < size) return;
     afterId = page.at(-1)!.id;
   }
 }
@@ -119,91 +127,100 @@ function csvLines(rows: readonly ExportRow[]): string {
 }
 
 /**
+ * The API dump's CSV, a page at a time: the database writes each line (the same rules as csvField,
+ * in SQL) and joins the page's lines (exportRepository.csvPageAfter), so a page of 5,000 rows
+ * costs one string here. A page holding a row the database leaves to us (SQLite, a date stored in
+ * a form `toIso` rewrites) is read again line by line, and that row is written by csvLines from
+ * the row itself.
+ */
+async function* csvPages(db: Db, filter: ReturnType<typeof scopedFilter>): AsyncGenerator<string> {
+  const query = (afterId: number) => exportRepository.csvPageAfter(db, filter, afterId, PAGE_SIZE);
+  // The next page is asked for as soon as this one arrives: the database works on it while this
+  // one is written to the client.
+  let afterId = 0;
+  let next: Promise<exportRepository.CsvPage> | null = query(afterId);
+  try {
+    while (next) {
+      const page: exportRepository.CsvPage = await next;
+      next = page.rows === PAGE_SIZE ? query(page.lastId!) : null;
+      if (page.odd > 0) yield await oddPage(db, filter, afterId);
+      else if (page.text !== null) yield `${page.text}\r\n`;
+      if (page.lastId !== null) afterId = page.lastId;
+    }
+  } finally {
+    // The client went away with a page still being read: its answer is not wanted.
+    next?.catch(() => {});
+  }
+}
+
+/** A page with rows the database did not write, line by line: those rows written here from the rows themselves. */
+async function oddPage(db: Db, filter: ReturnType<typeof scopedFilter>, afterId: number): Promise<string> {
+  const page = await exportRepository.csvLinesAfter(db, filter, afterId, PAGE_SIZE);
+  const odd = page.filter((r) => r.line === null).map((r) => r.id);
+  const shops = await exportRepository.shopNames(db);
+  const rows = await exportRepository.rowsByIds(db, odd);
+  const written = new Map(rows.map((row) => [row.id, csvLines([exportRow(row, shops)]).slice(0, -2)]));
+  let text = '';
+  for (const r of page) {
+    const line = r.line ?? written.get(r.id);
+    if (line !== undefined) text += `${line}\r\n`;
+  }
+  return text;
+}
+
+/**
  * One chunk per page: a chunk per row would make as many socket writes as rows.
  * Readable.from pulls the next page only when the client has taken the last one; when the
  * client goes away, Koa destroys the stream and the generator stops reading.
  */
-function csv(source: AsyncGenerator<ExportRow[]>): Readable {
+function csv(source: AsyncGenerator<string>): Readable {
   async function* chunks(): AsyncGenerator<string> {
     // A BOM so that Excel reads the file as UTF-8 (Cyrillic names and notes).
     yield `\ufeff${EXPORT_COLUMNS.join(',')}\r\n`;
-    for await (const page of source) yield csvLines(page);
+    yield* source;
   }
   return Readable.from(chunks(), { objectMode: false });
 }
 
-/** A writable as core streams and the `readable-stream` package both keep their state. */
-type Drainable = NodeJS.EventEmitter & { _writableState?: { needDrain?: boolean } };
-
-/** Resolves once `stream` wants more, or once `out` (the response) is gone: then the caller stops. */
-function drained(stream: Drainable, out: PassThrough): Promise<void> {
-  if (!stream._writableState?.needDrain || out.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done);
-      out.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    out.on('close', done);
+/** The API dump as XLSX: the API's own values, no styles (xlsx-writer.ts streams it). */
+function xlsx(source: AsyncGenerator<ExportRow[]>): Readable {
+  return xlsxStream(source, {
+    sheetName: 'SIM cards',
+    header: EXPORT_COLUMNS,
+    rowsPerSheet: ROWS_PER_SHEET,
+    dateFormat: EXCEL_DATE_FORMAT,
   });
 }
 
-/**
- * exceljs's worksheet stream (StreamBuf, exceljs 4.4) writes each 64 KB block on into the zip
- * entry's input stream without heeding `write()`'s answer, so rows would pile up there (as
- * external memory) as fast as they are made: 600,000 rows held ~750 MB. Waiting for that stream
- * to drain, and for the response, after each page carries the client's pace back to the rows.
- */
-async function sheetDrained(sheet: ReturnType<ExcelJS.stream.xlsx.WorkbookWriter['addWorksheet']>, out: PassThrough): Promise<void> {
-  const inner = (sheet as unknown as { stream?: { pipes?: Drainable[] } }).stream?.pipes?.[0];
-  if (inner) await drained(inner, out);
-  await drained(out as unknown as Drainable, out);
-}
-
-function xlsx(source: AsyncGenerator<ExportRow[]>): Readable {
-  const out = new PassThrough();
-  // Shared strings and styles would be kept in memory until the end: both off.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-  const addSheet = (n: number) => {
-    const sheet = workbook.addWorksheet(n === 1 ? 'SIM cards' : `SIM cards ${n}`);
-    sheet.addRow([...EXPORT_COLUMNS]).commit();
-    return sheet;
-  };
-  void (async () => {
-    let sheets = 1;
-    let sheet = addSheet(sheets);
-    let inSheet = 0;
-    for await (const page of source) {
-      for (const row of page) {
-        if (inSheet === ROWS_PER_SHEET) {
-          sheet.commit();
-          sheet = addSheet(++sheets);
-          inSheet = 0;
-        }
-        sheet.addRow(row).commit();
-        inSheet++;
-      }
-      await sheetDrained(sheet, out);
-      if (out.destroyed) return source.return(undefined);
-    }
-    sheet.commit();
-    await workbook.commit();
-  })().catch((err: unknown) => out.destroy(err as Error));
-  return out;
-}
-
 export class ExportService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The dealer's time zone: a date filter's day is a day there. */
+    private readonly timeZone?: string,
+  ) {}
+
+  /** The language of a file for people: the one asked for, else the user's own. */
+  language(principal: Principal, asked: Language | undefined): Promise<Language> {
+    return fileLanguage(this.db, principal, asked);
+  }
 
   /** Throws (404 for staff naming another shop) before anything is sent; rows follow as the client reads. */
-  export(principal: Principal, filter: SimcardListFilter, format: ExportFormat): ExportDownload {
-    const rows = pages(this.db, scopedFilter(principal, filter));
+  export(principal: Principal, filter: SimcardListFilter, format: ExportFormat, people?: Omit<PeopleOptions, 'timeZone'>): ExportDownload {
+    const scoped = scopedFilter(principal, filter, this.timeZone);
+    // Generators: nothing is read before the client starts taking the body.
+    const rows = () => pages(this.db, scoped, format === 'xlsx' ? XLSX_PAGE_SIZE : PAGE_SIZE);
     const day = new Date().toISOString().slice(0, 10);
     return {
       filename: `simcards-${day}.${format}`,
       contentType: CONTENT_TYPES[format],
-      body: format === 'csv' ? csv(rows) : xlsx(rows),
+      // For people (export-people.ts) unless `raw=true`: the API's own values for integrations.
+      body: people
+        ? format === 'csv'
+          ? peopleCsv(rows(), { ...people, timeZone: this.timeZone ?? DEFAULT_TIME_ZONE })
+          : peopleXlsx(rows(), { ...people, timeZone: this.timeZone ?? DEFAULT_TIME_ZONE })
+        : format === 'csv'
+          ? csv(csvPages(this.db, scoped))
+          : xlsx(rows()),
     };
   }
 }

@@ -4,7 +4,7 @@
  * (status_check_logs). Staff see their own shop's SIMs only (404 otherwise, from `get`).
  */
 import type { Principal } from '@simcard/common';
-import { historyRepository, toIso, type Db, type Queryable, type SimcardRow } from '@simcard/db';
+import { type Db, historyRepository, type SimcardRow, toIso } from '@simcard/db';
 import type { SimcardsService } from './simcards.js';
 
 /** Per source; a SIM's life has a handful of events, so this only bounds a pathological one. */
@@ -20,21 +20,6 @@ export type HistoryEvent =
   | ({ type: 'assigned' | 'transferred' | 'returned'; at: string; from_shop_id: number | null; to_shop_id: number | null } & Who)
   | ({ type: 'edited'; at: string; changes: historyRepository.FieldChange[] } & Who)
   | { type: 'status_changed'; at: string; previous_status: string | null; new_status: string | null; source: string };
-
-/**
- * Writes which fields an edit changed, from what to what (nothing when none did). Called by
- * SimcardsService.update inside its transaction; moves are logged there separately.
- */
-export async function recordEdit(db: Queryable, before: SimcardRow, fields: Partial<Record<keyof SimcardRow, unknown>>, userId: number): Promise<void> {
-  const changes: historyRepository.FieldChange[] = [];
-  for (const [field, to] of Object.entries(fields)) {
-    if (to === undefined) continue;
-    const from = before[field as keyof SimcardRow] ?? null;
-    if (from !== to) changes.push({ field, from, to });
-  }
-  if (changes.length === 0) return;
-  await historyRepository.insertEdit(db, { simcard_id: before.id, iccid: before.iccid, user_id: userId, changes });
-}
 
 export class HistoryService {
   constructor(
@@ -55,12 +40,28 @@ export class HistoryService {
       { event: { type: 'imported', at: toIso(simcard.created_at)!, batch_id: simcard.batch_id }, rank: 0 },
       ...moves.map((m) => ({
         rank: 1,
-        event: { type: m.action, at: toIso(m.created_at)!, from_shop_id: m.from_shop_id, to_shop_id: m.to_shop_id, user_id: m.user_id, username: m.username },
+        event: {
+          type: m.action,
+          at: toIso(m.created_at)!,
+          from_shop_id: m.from_shop_id,
+          to_shop_id: m.to_shop_id,
+          user_id: m.user_id,
+          username: m.username,
+        },
       })),
-      ...edits.map((e) => ({ rank: 1, event: { type: 'edited' as const, at: toIso(e.created_at)!, changes: e.changes, user_id: e.user_id, username: e.username } })),
+      ...edits.map((e) => ({
+        rank: 1,
+        event: { type: 'edited' as const, at: toIso(e.created_at)!, changes: e.changes, user_id: e.user_id, username: e.username },
+      })),
       ...statusChanges.map((c) => ({
         rank: 1,
-        event: { type: 'status_changed' as const, at: toIso(c.checked_at)!, previous_status: c.previous_status, new_status: c.new_status, source: c.source },
+        event: {
+          type: 'status_changed' as const,
+          at: toIso(c.checked_at)!,
+          previous_status: c.previous_status,
+          new_status: c.new_status,
+          source: c.source,
+        },
       })),
     ];
     // A stable sort keeps each source's newest-first order among equal timestamps.

@@ -1,31 +1,49 @@
 /**
  * Writes an import's valid rows inside the import's transaction: staged in chunks into a
- * temporary table while the file is still being parsed, then moved into `simcards` with one
+ * temporary table as they are read back from the scratch file (importsRepository.openStage:
+ * SQLite INSERTs from json_each, PostgreSQL one COPY FROM STDIN), then moved into `simcards` with one
  * INSERT … SELECT in file order (the database skips an existing ICCID or phone number). Every row
  * not inserted is then explained by SQL over the staged rows: its ICCID existed before
  * (skipped_existing), or this file had it on an earlier line (duplicates_in_file: the SIM carries
  * this import's batch id), or its phone number belongs to another SIM (invalid). Memory does not
  * grow with the file; only the listed problems are read back, up to the report's cap.
+ *
+ * Without a batch id it is a dry run: the same rows go through the same SQL into a temporary
+ * copy instead of `simcards` (importsRepository.insertStagedDry), so the report is the one a
+ * real run would give, and nothing outside the connection's temporary tables is written.
  */
 import type { Principal } from '@simcard/common';
 import { importsRepository, type Queryable } from '@simcard/db';
 import { MAX_LISTED_PROBLEMS, type ReportBuilder } from '../import/report.js';
+import type { Problem } from '../import/source-row.js';
 import type { ValidRow } from '../import/validate-row.js';
 
 export class BatchWriter {
   private pending: ValidRow[] = [];
-  private inFlight: Promise<void> = Promise.resolve();
   private staged = 0;
+  /** The stage's creation, then the stager (an INSERT per chunk on SQLite, one COPY on PostgreSQL). */
+  private readonly stager: Promise<importsRepository.Stager>;
+
+  /** What the report calls this import's own SIMs (the dry run's stand-in id when there is no batch). */
+  private readonly batchId: string;
+  private readonly dryRun: boolean;
 
   constructor(
     private readonly trx: Queryable,
-    private readonly batchId: string,
+    batchId: string | null,
     private readonly shopId: number | null,
     private readonly actor: Principal,
     private readonly report: ReportBuilder,
   ) {
-    this.inFlight = importsRepository.createStage(trx);
-    this.inFlight.catch(() => {}); // awaited by the first flush
+    const dryRun = batchId === null;
+    this.dryRun = dryRun;
+    this.batchId = batchId ?? importsRepository.DRY_RUN_BATCH;
+    this.stager = (async () => {
+      await importsRepository.createStage(trx);
+      if (dryRun) await importsRepository.createDryTarget(trx);
+      return importsRepository.openStage(trx);
+    })();
+    this.stager.catch(() => {}); // awaited by the first flush
   }
 
   /** Queues a row; true when a chunk is full and `flush()` should be awaited. */
@@ -34,49 +52,70 @@ export class BatchWriter {
     return this.pending.length >= importsRepository.STAGE_CHUNK_ROWS;
   }
 
-  /** Starts staging the queued rows once the previous chunk is staged (and waits only for that). */
+  /** Hands the queued rows to the stager; resolves when it can take the next chunk. */
   async flush(): Promise<void> {
-    await this.inFlight;
+    const stager = await this.stager;
     const chunk = this.pending;
     this.pending = [];
     if (chunk.length === 0) return;
     this.staged += chunk.length;
-    this.inFlight = importsRepository.stageRows(this.trx, chunk);
-    // Awaited by the next flush or finish(); this only keeps a failure from being "unhandled" meanwhile.
-    this.inFlight.catch(() => {});
+    await stager.write(chunk);
   }
 
   /** Stages what is left, inserts everything, and counts what happened to each row. */
   async finish(): Promise<void> {
     await this.flush();
-    await this.inFlight;
+    await (await this.stager).close();
     const batch = { batchId: this.batchId, shopId: this.shopId, userId: this.actor.userId };
-    const inserted = await importsRepository.insertStaged(this.trx, batch);
+    const inserted = this.dryRun
+      ? await importsRepository.insertStagedDry(this.trx)
+      : await importsRepository.insertStaged(this.trx, batch);
     this.report.inserted += inserted;
-    if (batch.shopId !== null && inserted > 0) await importsRepository.logAssignments(this.trx, { ...batch, shopId: batch.shopId });
+    if (!this.dryRun && batch.shopId !== null && inserted > 0)
+      await importsRepository.logAssignments(this.trx, { ...batch, shopId: batch.shopId });
     if (inserted < this.staged) await this.explainSkipped(inserted);
     await importsRepository.dropStage(this.trx);
   }
 
+  /**
+   * Ends a stage left half-written by a failure, before the transaction rolls back: on
+   * PostgreSQL a COPY still open would keep the connection (and the ROLLBACK) waiting.
+   */
+  async abort(): Promise<void> {
+    const stager = await this.stager.catch(() => null);
+    await stager?.abort();
+  }
+
   private async explainSkipped(inserted: number): Promise<void> {
-    const found = await importsRepository.countStagedFound(this.trx, this.batchId);
+    const found = this.dryRun
+      ? await importsRepository.countStagedFoundDry(this.trx)
+      : await importsRepository.countStagedFound(this.trx, this.batchId);
     this.report.skippedExisting += found.earlier;
     this.report.duplicatesInFile += found.thisBatch - inserted;
     const conflicts = this.staged - found.earlier - found.thisBatch;
     if (conflicts === 0) return;
-    const listed = await importsRepository.stagedPhoneConflicts(this.trx, MAX_LISTED_PROBLEMS);
+    const listed = this.dryRun
+      ? await importsRepository.stagedPhoneConflictsDry(this.trx, MAX_LISTED_PROBLEMS)
+      : await importsRepository.stagedPhoneConflicts(this.trx, MAX_LISTED_PROBLEMS);
     this.report.rejectRows(
       conflicts,
-      listed.map((r) => ({
+      listed.map((r): Problem => ({
         line: Number(r.line),
         iccid: r.iccid,
         field: 'msisdn',
-        reason:
-          r.owner_iccid === null
-            ? 'could not be inserted'
-            : r.owner_batch_id === this.batchId
-              ? `${r.msisdn} is also on line ${r.owner_line} of this file (ICCID ${r.owner_iccid})`
-              : `${r.msisdn} already belongs to SIM card ${r.owner_iccid}`,
+        ...(r.owner_iccid === null
+          ? { reason: 'could not be inserted', code: 'import.not_inserted' }
+          : r.owner_batch_id === this.batchId
+            ? {
+                reason: `${r.msisdn} is also on line ${r.owner_line} of this file (ICCID ${r.owner_iccid})`,
+                code: 'msisdn.repeated_in_file',
+                params: { msisdn: String(r.msisdn), line: Number(r.owner_line), iccid: r.owner_iccid },
+              }
+            : {
+                reason: `${r.msisdn} already belongs to SIM card ${r.owner_iccid}`,
+                code: 'msisdn.taken',
+                params: { msisdn: String(r.msisdn), iccid: r.owner_iccid },
+              }),
       })),
     );
   }

@@ -1,18 +1,26 @@
 /**
  * Bulk import (`importBatch`) and the import history. One import is one transaction: the rows,
  * the `imports` row, assignment logs, its one audit-log entry and the stored Idempotency-Key
- * answer commit together, so a process killed mid-import leaves all of it or none of it. A dry
- * run and a refused strict import run the same code and roll back, so their report is exactly
- * what a real run would say (and neither leaves an audit entry).
+ * answer commit together, so a process killed mid-import leaves all of it or none of it.
+ *
+ * The upload is read and every row validated first, under ParseLimits (a deadline and caps),
+ * before any transaction opens; the valid rows wait in a scratch file. The transaction then only
+ * writes: it never waits on a parser, a client, or a file that will not end (a cut XLSX used to
+ * hold SQLite's write lock forever). A dry run, and a strict import already known to be refused,
+ * work out the same report in a read transaction over temporary tables: they take no write lock.
  */
-import { HttpError, NotFoundError, ValidationError, type Principal } from '@simcard/common';
-import { importsRepository, shopsRepository, writeTransaction, type Db, type Page, type PageRequest, type Queryable } from '@simcard/db';
-import { ReportBuilder, type ImportReport } from '../import/report.js';
+import { join } from 'node:path';
+import { HttpError, NotFoundError, type Principal, ValidationError } from '@simcard/common';
+import { type Db, importsRepository, limitTransaction, type Page, type PageRequest, writeTransaction } from '@simcard/db';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../import/limits.js';
+import { type ImportReport, ReportBuilder } from '../import/report.js';
 import type { SourceRow, WarnFn } from '../import/source-row.js';
+import { readValidRows, ValidRowsWriter } from '../import/valid-rows-file.js';
 import { CHECK_DIGIT_HINT, validateRow } from '../import/validate-row.js';
 import { recordAudit } from './audit.js';
-import { BatchWriter } from './import-batch-writer.js';
 import type { Idempotency } from './idempotency.js';
+import { BatchWriter } from './import-batch-writer.js';
+import { requireActiveShop } from './shops.js';
 
 export interface ImportOptions {
   mode: 'partial' | 'strict';
@@ -23,12 +31,32 @@ export interface ImportOptions {
   idempotencyClaim: number | null;
 }
 
+/** How a parser is held to its limits: `signal` aborts it when the deadline passes. */
+export interface ParseControl {
+  limits: ParseLimits;
+  signal: AbortSignal;
+}
+
 export interface ImportSource {
   format: importsRepository.ImportFormat;
   fileName: string | null;
   sizeBytes: number;
-  /** Called inside the transaction: the rows, streamed in batches. */
-  rows(warn: WarnFn): AsyncIterable<SourceRow[]> | Iterable<SourceRow[]>;
+  /** The upload's own directory: the valid rows are kept here until the import ends. */
+  scratchDir: string;
+  /** The rows, streamed in batches; read before any transaction opens. */
+  rows(warn: WarnFn, control: ParseControl): AsyncIterable<SourceRow[]> | Iterable<SourceRow[]>;
+}
+
+/**
+ * The import's own transaction may run long (a million rows): its statements get this limit
+ * (PostgreSQL, SET LOCAL) instead of the connection's default DB_STATEMENT_TIMEOUT_MS.
+ */
+const IMPORT_STATEMENT_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** What was read from the upload: the report so far and the file of valid rows. */
+interface Parsed {
+  builder: ReportBuilder;
+  validRows: string;
 }
 
 export type ImportResult = ImportReport & { import_id: number | null };
@@ -75,16 +103,30 @@ function isBusy(err: unknown): boolean {
   return (err as { code?: unknown })?.code === 'SQLITE_BUSY';
 }
 
-async function requireActiveShop(db: Queryable, shopId: number): Promise<void> {
-  const shop = await shopsRepository.findById(db, shopId);
-  if (!shop) throw ValidationError.field('shop_id', `shop ${shopId} does not exist`);
-  if (!shop.is_active) throw ValidationError.field('shop_id', `shop ${shopId} is inactive`);
+/** `p`, or the abort's reason as soon as `signal` fires (a parser that stopped answering). */
+function orAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 export class ImportsService {
   constructor(
     private readonly db: Db,
     private readonly idempotency: Idempotency,
+    private readonly limits: ParseLimits = DEFAULT_PARSE_LIMITS,
   ) {}
 
   async importBatch(actor: Principal, source: ImportSource, options: ImportOptions): Promise<ImportAnswer> {
@@ -101,16 +143,29 @@ export class ImportsService {
     // Checked before the transaction (whose first statement must write); the foreign key still
     // refuses a shop deleted in between.
     if (options.shopId !== null) await requireActiveShop(this.db, options.shopId);
+    const parsed = await this.parse(source, options);
+    const { builder } = parsed;
     try {
+      if (options.dryRun) {
+        await this.simulate(parsed, actor, options);
+        return { status: 200, body: { import_id: null, ...builder.build({ batchId: null, dryRun: true, mode: options.mode }) } };
+      }
+      if (options.mode === 'strict' && builder.invalidRows > 0) {
+        // Already refused: the rest of its report is worked out without the write lock.
+        await this.simulate(parsed, actor, options);
+        return await this.reject(record, builder, options);
+      }
       return await writeTransaction(this.db, async (trx) => {
+        await limitTransaction(trx, IMPORT_STATEMENT_TIMEOUT_MS);
         // The first statement writes (writeTransaction's rule): the import's row, for its batch id.
         const { id, batchId } = await importsRepository.insertStarted(trx, { ...record, status: 'completed' });
-        const builder = await this.process(trx, actor, source, options, batchId!);
-        if (options.dryRun || (options.mode === 'strict' && builder.invalidRows > 0)) throw new RollBack(builder);
+        const writer = new BatchWriter(trx, batchId!, options.shopId, actor, builder);
+        await this.write(writer, parsed.validRows);
+        if (options.mode === 'strict' && builder.invalidRows > 0) throw new RollBack(builder);
         const report = builder.build({ batchId, dryRun: false, mode: options.mode });
         await importsRepository.finish(trx, id, this.outcome(report));
         // One entry per import (never one per SIM), in its transaction: a dry run or a refused
-        // strict import rolls back before this point and leaves none; a replay never gets here.
+        // strict import never gets here and leaves none; a replay never gets here.
         await recordAudit(trx, actor, { action: 'import', entity: 'import', entityId: id, after: auditSummary(record, report) });
         const body: ImportResult = { import_id: id, ...report };
         if (options.idempotencyClaim !== null) await this.idempotency.complete(trx, options.idempotencyClaim, 200, body);
@@ -119,16 +174,114 @@ export class ImportsService {
     } catch (err) {
       if (isBusy(err)) {
         // SQLite has one writer: another long import (or write) held it past the busy timeout.
-        throw new HttpError(503, 'database_busy', 'The database is busy with another write (a large import?); retry shortly', undefined, { 'Retry-After': '10' });
+        throw new HttpError(503, 'database_busy', 'The database is busy with another write (a large import?); retry shortly', undefined, {
+          'Retry-After': '10',
+        });
       }
       if (!(err instanceof RollBack)) throw err;
-      if (options.dryRun) return { status: 200, body: { import_id: null, ...err.builder.build({ batchId: null, dryRun: true, mode: options.mode }) } };
       return this.reject(record, err.builder, options);
     }
   }
 
+  /**
+   * Reads the whole upload and validates every row, before any transaction: under the parse
+   * deadline (a parser that stops answering is abandoned, not awaited) and the caps of
+   * ParseLimits, enforced by the parsers. Valid rows go to a scratch file.
+   */
+  private async parse(source: ImportSource, options: ImportOptions): Promise<Parsed> {
+    const builder = new ReportBuilder();
+    const out = new ValidRowsWriter(join(source.scratchDir, 'valid-rows.ndjson'));
+    const controller = new AbortController();
+    const seconds = Math.round(this.limits.deadlineMs / 1000);
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new HttpError(413, 'import_too_slow', `The file took longer than ${seconds} s to read: split it into smaller files`, [
+            { field: 'file', reason: `not read within ${seconds} s`, limit: seconds },
+          ]),
+        ),
+      this.limits.deadlineMs,
+    );
+    const { signal } = controller;
+    const rows = source.rows((p) => builder.warn(p), { limits: this.limits, signal });
+    const iterator = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : (rows as Iterable<SourceRow[]>)[Symbol.iterator]();
+    let done = false;
+    try {
+      for (;;) {
+        const next = await orAbort(Promise.resolve(iterator.next()), signal);
+        if (next.done) {
+          done = true;
+          break;
+        }
+        const valid = [];
+        for (const row of next.value) {
+          builder.received++;
+          const result = validateRow(row, { checkDigitAbsent: options.checkDigitAbsent });
+          if (!result.ok) {
+            builder.rejectRow(result.problems);
+            if (result.problems.some((p) => p.reason.endsWith(CHECK_DIGIT_HINT))) builder.checkDigitSuspects++;
+            continue;
+          }
+          for (const w of result.warnings) builder.warn(w);
+          valid.push(result.row);
+        }
+        await orAbort(out.write(valid), signal);
+      }
+      await out.close();
+    } catch (err) {
+      out.destroy();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      // A parser abandoned half-way is told to stop (not awaited: it may be the one that hangs).
+      if (!done) Promise.resolve(iterator.return?.()).catch(() => {});
+    }
+    if (builder.received === 0)
+      throw new ValidationError('The file holds no rows to import', [{ field: 'file', reason: 'has no data rows' }], 'empty_import');
+    if (builder.checkDigitSuspects > 0) {
+      builder.warn({
+        line: 1,
+        iccid: null,
+        field: 'iccid',
+        reason: `${builder.checkDigitSuspects} ICCIDs look like they lack their Luhn check digit; ${CHECK_DIGIT_HINT}`,
+        code: 'import.check_digit_suspects',
+        params: { count: builder.checkDigitSuspects, hint: 'no_check_digit' },
+      });
+    }
+    return { builder, validRows: out.path };
+  }
+
+  /** Stages the valid rows from the scratch file and inserts (or, dry, simulates) them. */
+  private async write(writer: BatchWriter, validRows: string): Promise<void> {
+    try {
+      for await (const chunk of readValidRows(validRows, importsRepository.STAGE_CHUNK_ROWS)) {
+        for (const row of chunk) if (writer.add(row)) await writer.flush();
+      }
+      await writer.finish();
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+  }
+
+  /**
+   * What the import would do, worked out in a read transaction (its temporary tables are the
+   * connection's own): no row of `simcards` is written, so on SQLite no write lock is taken and
+   * other writes go on meanwhile.
+   */
+  private async simulate(parsed: Parsed, actor: Principal, options: ImportOptions): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await limitTransaction(trx, IMPORT_STATEMENT_TIMEOUT_MS);
+      await this.write(new BatchWriter(trx, null, options.shopId, actor, parsed.builder), parsed.validRows);
+    });
+  }
+
   /** Strict mode with bad rows: nothing was inserted; the refusal is kept in the history. */
-  private async reject(record: Omit<importsRepository.NewImport, 'status'>, builder: ReportBuilder, options: ImportOptions): Promise<ImportAnswer> {
+  private async reject(
+    record: Omit<importsRepository.NewImport, 'status'>,
+    builder: ReportBuilder,
+    options: ImportOptions,
+  ): Promise<ImportAnswer> {
     builder.inserted = 0;
     const report = builder.build({ batchId: null, dryRun: false, mode: 'strict' });
     return writeTransaction(this.db, async (trx) => {
@@ -145,35 +298,6 @@ export class ImportsService {
       if (options.idempotencyClaim !== null) await this.idempotency.complete(trx, options.idempotencyClaim, 422, body);
       return { status: 422, body };
     });
-  }
-
-  private async process(trx: Queryable, actor: Principal, source: ImportSource, options: ImportOptions, batchId: string): Promise<ReportBuilder> {
-    const builder = new ReportBuilder();
-    const writer = new BatchWriter(trx, batchId, options.shopId, actor, builder);
-    for await (const batch of source.rows((p) => builder.warn(p))) {
-      for (const row of batch) {
-        builder.received++;
-        const result = validateRow(row, { checkDigitAbsent: options.checkDigitAbsent });
-        if (!result.ok) {
-          builder.rejectRow(result.problems);
-          if (result.problems.some((p) => p.reason.endsWith(CHECK_DIGIT_HINT))) builder.checkDigitSuspects++;
-          continue;
-        }
-        for (const w of result.warnings) builder.warn(w);
-        if (writer.add(result.row)) await writer.flush();
-      }
-    }
-    await writer.finish();
-    if (builder.received === 0) throw new ValidationError('The file holds no rows to import', [{ field: 'file', reason: 'has no data rows' }], 'empty_import');
-    if (builder.checkDigitSuspects > 0) {
-      builder.warn({
-        line: 1,
-        iccid: null,
-        field: 'iccid',
-        reason: `${builder.checkDigitSuspects} ICCIDs look like they lack their Luhn check digit; ${CHECK_DIGIT_HINT}`,
-      });
-    }
-    return builder;
   }
 
   private outcome(report: ImportReport): importsRepository.ImportOutcome {

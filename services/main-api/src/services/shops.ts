@@ -1,15 +1,16 @@
 /** The rules for shops: staff see their own only; a shop that still holds SIMs or staff stays. */
-import { ConflictError, NotFoundError, shopScope, type Principal } from '@simcard/common';
+import { ConflictError, NotFoundError, type Principal, shopScope, ValidationError } from '@simcard/common';
 import {
-  isUniqueViolation,
-  shopsRepository,
-  writeTransaction,
   type Db,
+  isUniqueViolation,
   type Page,
   type PageRequest,
+  type Queryable,
   type ShopRow,
   type ShopSortColumn,
+  shopsRepository,
   type SortRequest,
+  writeTransaction,
 } from '@simcard/db';
 import { recordAudit } from './audit.js';
 
@@ -19,10 +20,22 @@ function duplicateCode(code: string): ConflictError {
   return new ConflictError(`A shop with code ${code} already exists`, [{ field: 'code', reason: 'already exists' }], 'duplicate');
 }
 
+/** A SIM may be placed only in a shop that exists and is active (create, edit, assign, import). */
+export async function requireActiveShop(db: Queryable, shopId: number): Promise<void> {
+  const shop = await shopsRepository.findById(db, shopId);
+  if (!shop) throw ValidationError.field('shop_id', `shop ${shopId} does not exist`);
+  if (!shop.is_active) throw ValidationError.field('shop_id', `shop ${shopId} is inactive`);
+}
+
 export class ShopsService {
   constructor(private readonly db: Db) {}
 
-  list(principal: Principal, filter: { q?: string; isActive?: boolean }, page: PageRequest, sort: SortRequest<ShopSortColumn>): Promise<Page<ShopRow>> {
+  list(
+    principal: Principal,
+    filter: { q?: string; isActive?: boolean },
+    page: PageRequest,
+    sort: SortRequest<ShopSortColumn>,
+  ): Promise<Page<ShopRow>> {
     return shopsRepository.list(this.db, { ...filter, onlyId: shopScope(principal) }, page, sort);
   }
 

@@ -2,27 +2,35 @@
  * The rules for single SIM cards: identifiers normalized by the schemas, staff confined to their
  * shop (404 for any other) and to editing notes, moves through `planMove` and logged.
  */
-import { ConflictError, ForbiddenError, NotFoundError, operatorForMsisdn, shopScope, ValidationError, type Principal } from '@simcard/common';
+import {
+  ConflictError,
+  dealerDayBounds,
+  DEFAULT_TIME_ZONE,
+  ForbiddenError,
+  NotFoundError,
+  operatorForMsisdn,
+  type Principal,
+  shopScope,
+} from '@simcard/common';
 import {
   assignmentLogsRepository,
+  type Db,
   isUniqueViolation,
   now,
-  shopsRepository,
-  simcardsRepository,
-  violatedColumn,
-  writeTransaction,
-  type Db,
-  type Page,
   type PageRequest,
   type Queryable,
   type SimcardRow,
   type SimcardSortColumn,
+  simcardsRepository,
   type SimcardStatus,
   type SortRequest,
+  violatedColumn,
+  writeTransaction,
 } from '@simcard/db';
 import { recordAudit } from './audit.js';
-import { recordEdit } from './history.js';
-import { planMove } from './simcard-lifecycle.js';
+import { requireActiveShop } from './shops.js';
+import { recordEdit } from './simcard-edits.js';
+import { isDeletable, planMove } from './simcard-lifecycle.js';
 
 export interface SimcardListFilter {
   shop_id?: number | undefined;
@@ -30,6 +38,13 @@ export interface SimcardListFilter {
   operator?: string | undefined;
   batch_id?: string | undefined;
   q?: string | undefined;
+  /** Days ('YYYY-MM-DD', whole days in the dealer's time zone) or ISO instants; both bounds inclusive. */
+  sold_from?: string | undefined;
+  sold_to?: string | undefined;
+  assigned_from?: string | undefined;
+  assigned_to?: string | undefined;
+  created_from?: string | undefined;
+  created_to?: string | undefined;
 }
 
 export interface CreateSimcardInput {
@@ -49,10 +64,40 @@ export type UpdateSimcardInput = Partial<Omit<CreateSimcardInput, 'iccid'>>;
  * The list's filter as the repository takes it, confined to the principal's shop: staff asking
  * for another shop get 404, staff asking for none get their own. (Shared by the list and the export.)
  */
-export function scopedFilter(principal: Principal, filter: SimcardListFilter): simcardsRepository.SimcardFilter {
+export function scopedFilter(
+  principal: Principal,
+  filter: SimcardListFilter,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): simcardsRepository.SimcardFilter {
   const scope = shopScope(principal);
   if (scope !== null && filter.shop_id !== undefined && filter.shop_id !== scope) throw new NotFoundError('Shop');
-  return { shopId: scope ?? filter.shop_id, status: filter.status, operator: filter.operator, batchId: filter.batch_id, q: filter.q };
+  return {
+    shopId: scope ?? filter.shop_id,
+    status: filter.status,
+    operator: filter.operator,
+    batchId: filter.batch_id,
+    q: filter.q,
+    soldAt: instantRange(filter.sold_from, filter.sold_to, timeZone),
+    assignedAt: instantRange(filter.assigned_from, filter.assigned_to, timeZone),
+    createdAt: instantRange(filter.created_from, filter.created_to, timeZone),
+  };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Inclusive bounds as the repository's range: a day bound covers its whole day in the dealer's
+ * time zone (from its first instant; to before the next day's first), an instant is itself.
+ */
+function instantRange(from: string | undefined, to: string | undefined, timeZone: string): simcardsRepository.InstantRange | undefined {
+  if (from === undefined && to === undefined) return undefined;
+  const range: simcardsRepository.InstantRange = {};
+  if (from !== undefined) range.from = DAY.test(from) ? dealerDayBounds(from, timeZone).from : from;
+  if (to !== undefined) {
+    if (DAY.test(to)) range.before = dealerDayBounds(to, timeZone).to;
+    else range.until = to;
+  }
+  return range;
 }
 
 /** What staff may change on their own shop's SIMs. */
@@ -63,17 +108,21 @@ function duplicate(err: unknown): ConflictError {
   return new ConflictError(`A SIM card with this ${field} already exists`, [{ field, reason: 'already exists' }], 'duplicate');
 }
 
-export async function requireActiveShop(db: Queryable, shopId: number): Promise<void> {
-  const shop = await shopsRepository.findById(db, shopId);
-  if (!shop) throw ValidationError.field('shop_id', `shop ${shopId} does not exist`);
-  if (!shop.is_active) throw ValidationError.field('shop_id', `shop ${shopId} is inactive`);
-}
-
 export class SimcardsService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The dealer's time zone: a date filter's day is a day there. */
+    private readonly timeZone: string = DEFAULT_TIME_ZONE,
+  ) {}
 
-  list(principal: Principal, filter: SimcardListFilter, page: PageRequest, sort: SortRequest<SimcardSortColumn>): Promise<Page<SimcardRow>> {
-    return simcardsRepository.list(this.db, scopedFilter(principal, filter), page, sort);
+  /** A page of the list; `totalExact` is false when a broad search stopped counting at its cap. */
+  list(
+    principal: Principal,
+    filter: SimcardListFilter,
+    page: PageRequest,
+    sort: SortRequest<SimcardSortColumn>,
+  ): Promise<simcardsRepository.SimcardPage> {
+    return simcardsRepository.list(this.db, scopedFilter(principal, filter, this.timeZone), page, sort);
   }
 
   /** Another shop's SIM answers 404 to staff, exactly like an id that does not exist. */
@@ -157,7 +206,7 @@ export class SimcardsService {
     await writeTransaction(this.db, async (trx) => {
       const sim = await simcardsRepository.findById(trx, id);
       if (!sim) throw new NotFoundError('SIM card');
-      if (sim.status === 'sold') throw new ConflictError('A sold SIM card cannot be deleted', undefined, 'sold');
+      if (!isDeletable(sim)) throw new ConflictError('A sold SIM card cannot be deleted', undefined, 'sold');
       await simcardsRepository.remove(trx, id);
       await recordAudit(trx, actor, { action: 'delete', entity: 'simcard', entityId: id, before: sim });
     });

@@ -1,19 +1,30 @@
 /**
- * The rules for the statistics: what "today" and "the last 7 days" mean, who sees which shop,
- * and when the checked data is stale. The figures themselves come from the database.
+ * The rules for the statistics: what "today" and "the last 7 days" mean (days in the dealer's
+ * time zone, TIME_ZONE), who sees which shop, and when the checked data is stale. The figures
+ * themselves come from the database. Sales are dated by `sold_at`, the activation date.
  */
-import { NotFoundError, shopScope, type Principal } from '@simcard/common';
 import {
-  simcardTalliesRepository,
-  statisticsRepository,
+  addDays,
+  dealerDayBounds,
+  dealerDays,
+  dealerMonthBounds,
+  dealerOffsetMinutes,
+  dealerToday,
+  DEFAULT_TIME_ZONE,
+  NotFoundError,
+  type Principal,
+  shopScope,
+} from '@simcard/common';
+import {
+  checkCountsRepository,
   type CheckRunRow,
   type Db,
   type PageRequest,
   type ShopFigureSortColumn,
   type SimcardStatus,
+  simcardTalliesRepository,
   type SortRequest,
-  DAY_MS,
-  startOfUtcDay,
+  statisticsRepository,
 } from '@simcard/db';
 
 const STATUSES: readonly SimcardStatus[] = ['in_stock', 'assigned', 'sold', 'blocked'];
@@ -23,8 +34,15 @@ export interface Overview {
   byStatus: Record<SimcardStatus, number>;
   byOperator: { operator: string | null; total: number; byStatus: Record<SimcardStatus, number> }[];
   total: number;
-  sold: { today: number; last7Days: number; last30Days: number };
-  checks: { today: number; errorsToday: number };
+  /** `thisWeek`: since Monday; `thisMonth`: since the 1st (dealer calendar, today included). */
+  sold: { today: number; last7Days: number; last30Days: number; thisWeek: number; thisMonth: number };
+  /** Operator calls made today (dealer day), from the check counters: every check, changed or not. */
+  checks: {
+    today: checkCountsRepository.CheckCounts;
+    /** Today's calls by who asked: runs (scheduled or started by hand), or single/bulk checks. */
+    runs: checkCountsRepository.CheckCounts;
+    manual: checkCountsRepository.CheckCounts;
+  };
   lastRun: CheckRunRow | null;
   lastCompletedAt: Date | null;
   /** Null when scheduled checks are off (AUTO_CHECK_INTERVAL_MIN=0): there is no expected age. */
@@ -42,9 +60,26 @@ function zeroByStatus(): Record<SimcardStatus, number> {
   return { in_stock: 0, assigned: 0, sold: 0, blocked: 0 };
 }
 
-/** The first instant of the calendar-day window of `days` days that ends today (UTC). */
-export function windowStart(now: Date, days: number): Date {
-  return new Date(startOfUtcDay(now).getTime() - (days - 1) * DAY_MS);
+/** The first instant of the window of `days` dealer days that ends today. */
+export function windowStart(now: Date, days: number, timeZone: string = DEFAULT_TIME_ZONE): Date {
+  return new Date(dealerDayBounds(addDays(dealerToday(timeZone, now), -(days - 1)), timeZone).from);
+}
+
+/** The dealer's Monday of this week and the 1st of this month, as their first instants. */
+export function weekAndMonthStart(now: Date, timeZone: string = DEFAULT_TIME_ZONE): { week: Date; month: Date } {
+  const today = dealerToday(timeZone, now);
+  // 0 = Sunday in getUTCDay of the day's own date; a week starts on Monday.
+  const sinceMonday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7;
+  return {
+    week: new Date(dealerDayBounds(addDays(today, -sinceMonday), timeZone).from),
+    month: new Date(dealerMonthBounds(today.slice(0, 7), timeZone).from),
+  };
+}
+
+/** The last `days` dealer days, today included, oldest first, with their bounds. */
+export function lastDays(now: Date, days: number, timeZone: string): Array<{ day: string; from: string; to: string }> {
+  const today = dealerToday(timeZone, now);
+  return dealerDays(addDays(today, -(days - 1)), today, timeZone);
 }
 
 /**
@@ -61,6 +96,7 @@ export class StatisticsService {
   constructor(
     private readonly db: Db,
     private readonly autoCheckIntervalMin: number,
+    private readonly timeZone: string = DEFAULT_TIME_ZONE,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -68,12 +104,13 @@ export class StatisticsService {
   async overview(principal: Principal, seriesDays?: number): Promise<Overview> {
     const shopId = shopScope(principal);
     const now = this.clock();
-    const since = [windowStart(now, 1), windowStart(now, 7), windowStart(now, 30)].map((d) => d.toISOString());
-    const days = since.map((s) => s.slice(0, 10));
+    const { week, month } = weekAndMonthStart(now, this.timeZone);
+    const since = [...[1, 7, 30].map((n) => windowStart(now, n, this.timeZone)), week, month].map((d) => d.toISOString());
+    const today = dealerDayBounds(dealerToday(this.timeZone, now), this.timeZone);
     const [groups, sold, checks, lastRun, lastCompleted, series] = await Promise.all([
       simcardTalliesRepository.countsByOperatorAndStatus(this.db, shopId === null ? {} : { shopId }),
-      statisticsRepository.salesSinceDays(this.db, shopId, days),
-      statisticsRepository.checksSince(this.db, shopId, since[0]!),
+      statisticsRepository.salesSince(this.db, shopId, since),
+      checkCountsRepository.bySource(this.db, { ...today, shopId }),
       statisticsRepository.lastRun(this.db),
       statisticsRepository.lastCompletedRun(this.db),
       seriesDays === undefined ? undefined : this.series(shopId, seriesDays, now),
@@ -97,8 +134,12 @@ export class StatisticsService {
       byStatus,
       byOperator: [...operators.values()].sort((a, b) => b.total - a.total || String(a.operator).localeCompare(String(b.operator))),
       total: STATUSES.reduce((n, s) => n + byStatus[s], 0),
-      sold: { today: sold[0] ?? 0, last7Days: sold[1] ?? 0, last30Days: sold[2] ?? 0 },
-      checks: { today: checks.checks, errorsToday: checks.errors },
+      sold: { today: sold[0] ?? 0, last7Days: sold[1] ?? 0, last30Days: sold[2] ?? 0, thisWeek: sold[3] ?? 0, thisMonth: sold[4] ?? 0 },
+      checks: {
+        today: sumCounts(checks.auto, checks.manual, checks.bulk),
+        runs: checks.auto,
+        manual: sumCounts(checks.manual, checks.bulk),
+      },
       lastRun: lastRun ?? null,
       lastCompletedAt,
       dataStale: isDataStale(lastCompletedAt, this.autoCheckIntervalMin, now),
@@ -106,14 +147,12 @@ export class StatisticsService {
     };
   }
 
-  /** Sales per UTC day for the last `days` days, today included; every day present, zeros included. */
+  /** Sales per dealer day for the last `days` days, today included; every day present, zeros included. */
   private async series(shopId: number | null, days: number, now: Date): Promise<{ day: string; sold: number }[]> {
-    const start = windowStart(now, days);
-    const byDay = new Map((await statisticsRepository.dailySales(this.db, shopId, start.toISOString())).map((d) => [d.day, d.sold]));
-    return Array.from({ length: days }, (_, i) => {
-      const day = new Date(start.getTime() + i * DAY_MS).toISOString().slice(0, 10);
-      return { day, sold: byDay.get(day) ?? 0 };
-    });
+    const window = lastDays(now, days, this.timeZone);
+    const offsetAt = (iso: string) => dealerOffsetMinutes(iso, this.timeZone);
+    const byDay = new Map((await statisticsRepository.dailySales(this.db, shopId, window, offsetAt)).map((d) => [d.day, d.sold]));
+    return window.map(({ day }) => ({ day, sold: byDay.get(day) ?? 0 }));
   }
 
   shops(page: PageRequest, sort: SortRequest<ShopFigureSortColumn>) {
@@ -124,8 +163,17 @@ export class StatisticsService {
   async shop(principal: Principal, shopId: number, days: number): Promise<ShopStats> {
     const scope = shopScope(principal);
     if (scope !== null && scope !== shopId) throw new NotFoundError('Shop');
-    const [figures, series] = await Promise.all([statisticsRepository.figuresForShop(this.db, shopId), this.series(shopId, days, this.clock())]);
+    const [figures, series] = await Promise.all([
+      statisticsRepository.figuresForShop(this.db, shopId),
+      this.series(shopId, days, this.clock()),
+    ]);
     if (!figures) throw new NotFoundError('Shop');
     return { figures, series };
   }
+}
+
+function sumCounts(...all: checkCountsRepository.CheckCounts[]): checkCountsRepository.CheckCounts {
+  const out = checkCountsRepository.zeroCounts();
+  for (const c of all) for (const k of ['made', 'answered', 'changed', 'failed'] as const) out[k] += c[k];
+  return out;
 }

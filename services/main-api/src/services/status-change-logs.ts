@@ -1,6 +1,6 @@
 /** The status check log as staff and admins may see it: staff only their shop's SIMs. */
-import { NotFoundError, shopScope, type Principal } from '@simcard/common';
-import { statusChangeLogsRepository, type Db, type Page, type PageRequest } from '@simcard/db';
+import { NotFoundError, type Principal, shopScope } from '@simcard/common';
+import { type Db, type Page, type PageRequest, statusChangeLogsRepository } from '@simcard/db';
 
 export class StatusChangeLogsService {
   constructor(private readonly db: Db) {}

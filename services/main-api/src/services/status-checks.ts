@@ -1,6 +1,6 @@
 /** Status checks from the main API: who may check what here, the work in the status API. */
 import type { CheckResultView, CheckRunView, Principal } from '@simcard/common';
-import { simcardsRepository, type Db, type SimcardRow } from '@simcard/db';
+import { type Db, type SimcardRow, simcardsRepository } from '@simcard/db';
 import type { SimcardsService } from './simcards.js';
 import type { StatusApiClient } from './status-api-client.js';
 
@@ -18,8 +18,23 @@ export class StatusChecksService {
     return { simcard: (await simcardsRepository.findById(this.db, id)) ?? sim, check };
   }
 
-  startRun(includeSold: boolean): Promise<CheckRunView> {
-    return this.statusApi.call('POST', '/check-runs', { include_sold: includeSold });
+  /** `operators`: only these operators' SIMs (absent or empty: all); the status API refuses one without a provider. */
+  startRun(includeSold: boolean, operators?: string[]): Promise<CheckRunView> {
+    return this.statusApi.call('POST', '/check-runs', { include_sold: includeSold, ...(operators ? { operators } : {}) });
+  }
+
+  /**
+   * The operators a run can be limited to: those with a provider of their own, read from the
+   * status API's /health, which names each one's part `provider:<operator>`. None when one
+   * provider serves every SIM (a run then checks every operator in one lane).
+   */
+  async runOperators(): Promise<{ operators: string[] }> {
+    const health = await this.statusApi.call<{ checks?: Record<string, unknown> }>('GET', '/health');
+    const operators = Object.keys(health.checks ?? {})
+      .filter((name) => name.startsWith('provider:'))
+      .map((name) => name.slice('provider:'.length))
+      .sort();
+    return { operators };
   }
 
   listRuns(limit: number, offset: number): Promise<{ data: CheckRunView[]; total: number; limit: number; offset: number }> {

@@ -1,22 +1,25 @@
 /**
  * The rules for user accounts (admin only): a staff user belongs to exactly one existing shop,
  * an admin to none; the last active admin cannot be removed, demoted or deactivated; a change
- * to role, shop, password or activity revokes the user's older tokens.
+ * to role, shop, password or activity revokes the user's older tokens. An admin who is demoted
+ * or deactivated loses their API keys for good (revoked, audited): promoting them again later
+ * must not silently bring back keys that stopped working meanwhile.
  */
-import { ConflictError, hashPassword, NotFoundError, ValidationError, type Principal } from '@simcard/common';
+import { ConflictError, hashPassword, NotFoundError, type Principal, ValidationError } from '@simcard/common';
 import {
-  isUniqueViolation,
-  shopsRepository,
-  usersRepository,
-  writeTransaction,
+  apiKeysRepository,
   type Db,
+  isUniqueViolation,
   type Page,
   type PageRequest,
   type Queryable,
   type Role,
+  shopsRepository,
   type SortRequest,
   type UserRow,
   type UserSortColumn,
+  usersRepository,
+  writeTransaction,
 } from '@simcard/db';
 import { recordAudit } from './audit.js';
 
@@ -114,6 +117,18 @@ export class UsersService {
           is_active: isActive,
           ...(revokesTokens ? { token_version: user.token_version + 1 } : {}),
         });
+        if (losesAdmin) {
+          for (const key of await apiKeysRepository.revokeAllCreatedBy(trx, id)) {
+            const after = await apiKeysRepository.findById(trx, key.id);
+            await recordAudit(trx, actor, {
+              action: 'revoke',
+              entity: 'api_key',
+              entityId: key.id,
+              before: key,
+              after: { ...after, reason: 'owner_lost_admin' },
+            });
+          }
+        }
         // The hash is never logged; that the password changed is.
         await recordAudit(trx, actor, {
           action: 'update',

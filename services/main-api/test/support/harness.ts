@@ -2,10 +2,10 @@
  * The main API for a test: a real database (SQLite file or PostgreSQL schema, per TEST_DB),
  * the real server on an ephemeral port, and real HTTP through fetch.
  */
-import { appendCheckDigit, loadConfig, silentLogger, type Config, type Logger } from '@simcard/common';
-import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
+import { appendCheckDigit, type Config, loadConfig, type Logger, silentLogger } from '@simcard/common';
 import type { Db } from '@simcard/db';
-import { startMainApi, type RunningMainApi } from '../../src/main.js';
+import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
+import { type RunningMainApi, startMainApi } from '../../src/main.js';
 
 export const ADMIN_PASSWORD = 'admin-password-1';
 export const JWT_SECRET = 'test-jwt-secret-that-is-at-least-32-bytes-long';

@@ -28,8 +28,12 @@ export function postImport(
   });
 }
 
-export const postCsv = (api: TestApi, csv: string | Buffer, query = '', options?: { token?: string | null; headers?: Record<string, string> }) =>
-  postImport(api, csv, 'text/csv', query, options);
+export const postCsv = (
+  api: TestApi,
+  csv: string | Buffer,
+  query = '',
+  options?: { token?: string | null; headers?: Record<string, string> },
+) => postImport(api, csv, 'text/csv', query, options);
 
 /** A multipart/form-data body holding one file. */
 export function multipart(fileName: string, content: Buffer | string, mimeType: string): { body: Buffer; contentType: string } {

@@ -5,7 +5,8 @@
  *
  * Seeded: the same seed gives the same data set, so a failure can be replayed.
  */
-import type { Db } from '@simcard/db';
+import { addDays, dealerDayBounds, dealerToday } from '@simcard/common';
+import { checkCountsRepository, type Db } from '@simcard/db';
 import { makeIccid } from './harness.js';
 
 export const DAY = 86_400_000;
@@ -50,11 +51,22 @@ export interface ModelLog {
   error: boolean;
 }
 
+/** One operator call, changed or not (the check counters count each; only changes and failures are logged). */
+export interface ModelCheck {
+  simId: number;
+  shopId: number | null;
+  at: number;
+  source: 'auto' | 'manual';
+  answered: boolean;
+  changed: boolean;
+}
+
 export interface SalesData {
   now: number;
   shopIds: number[];
   sims: ModelSim[];
   logs: ModelLog[];
+  checks: ModelCheck[];
 }
 
 const OPERATORS: Record<string, string[]> = { beeline: ['90', '91'], ucell: ['93', '94'], uzmobile: ['95', '99'] };
@@ -84,7 +96,13 @@ export async function generateSalesData(db: Db, opts: { seed: number; shops: num
   const shopIds: number[] = [];
   for (let s = 0; s < opts.shops; s++) {
     const [row] = await db('shops')
-      .insert({ name: `Gen shop ${s}`, code: `G${opts.seed}X${s}`, is_active: true, created_at: iso(now - 100 * DAY), updated_at: iso(now) })
+      .insert({
+        name: `Gen shop ${s}`,
+        code: `G${opts.seed}X${s}`,
+        is_active: true,
+        created_at: iso(now - 100 * DAY),
+        updated_at: iso(now),
+      })
       .returning('id');
     shopIds.push(typeof row === 'object' ? row.id : row);
   }
@@ -93,7 +111,16 @@ export async function generateSalesData(db: Db, opts: { seed: number; shops: num
   for (let i = 0; i < opts.sims; i++) {
     const operator = pick(OPERATOR_NAMES);
     const r = rnd();
-    const prefix = operator === null ? '97' : r < 0.85 ? pick(OPERATORS[operator]!) : pick(Object.values(OPERATORS).flat().filter((p) => !OPERATORS[operator]!.includes(p)));
+    const prefix =
+      operator === null
+        ? '97'
+        : r < 0.85
+          ? pick(OPERATORS[operator]!)
+          : pick(
+              Object.values(OPERATORS)
+                .flat()
+                .filter((p) => !OPERATORS[operator]!.includes(p)),
+            );
     const msisdn = rnd() < 0.1 ? null : `+998${prefix}${String(++msisdnCounter + opts.seed * 100_000).padStart(7, '0')}`;
     const sim: Omit<ModelSim, 'id'> = {
       iccid: makeIccid(),
@@ -178,10 +205,21 @@ export async function generateSalesData(db: Db, opts: { seed: number; shops: num
       });
     }
     const moves = created.flatMap((s) =>
-      s.moves.map((m) => ({ simcard_id: s.id, iccid: s.iccid, from_shop_id: m.from, to_shop_id: m.to, action: m.action, created_at: iso(m.at) })),
+      s.moves.map((m) => ({
+        simcard_id: s.id,
+        iccid: s.iccid,
+        from_shop_id: m.from,
+        to_shop_id: m.to,
+        action: m.action,
+        created_at: iso(m.at),
+      })),
     );
     for (let i = 0; i < moves.length; i += 200) await trx('assignment_logs').insert(moves.slice(i, i + 200));
-    for (const s of created) if (s.soldAt !== null) await trx('simcards').where({ id: s.id }).update({ sold_at: iso(s.soldAt) });
+    for (const s of created)
+      if (s.soldAt !== null)
+        await trx('simcards')
+          .where({ id: s.id })
+          .update({ sold_at: iso(s.soldAt) });
   });
 
   // Checks: some today (a few failed), some in the last days.
@@ -207,13 +245,55 @@ export async function generateSalesData(db: Db, opts: { seed: number; shops: num
       })),
     );
   }
-  return { now, shopIds, sims: created, logs };
+
+  // Every call counted: the logged ones above, and many more that changed nothing (no log row).
+  // A generator of its own, so the data set above stays what it was for the same seed.
+  const crnd = random(opts.seed * 7919 + 1);
+  const checks: ModelCheck[] = logs.map((l) => ({
+    simId: l.simId,
+    shopId: created.find((s) => s.id === l.simId)!.shopId,
+    at: l.at,
+    source: 'auto' as const,
+    answered: !l.error,
+    changed: false,
+  }));
+  for (const s of created) {
+    const n = Math.floor(crnd() * 4);
+    for (let k = 0; k < n; k++) {
+      const answered = crnd() >= 0.1;
+      checks.push({
+        simId: s.id,
+        shopId: s.shopId,
+        at: now - crnd() * 3 * DAY,
+        source: crnd() < 0.7 ? 'auto' : 'manual',
+        answered,
+        changed: answered && crnd() < 0.05,
+      });
+    }
+  }
+  const tally = new checkCountsRepository.CheckTally();
+  for (const c of checks) {
+    tally.add(
+      new Date(c.at).toISOString(),
+      { operator: null, shopId: c.shopId, source: c.source, runId: null },
+      {
+        made: 1,
+        answered: c.answered ? 1 : 0,
+        changed: c.changed ? 1 : 0,
+        failed: c.answered ? 0 : 1,
+      },
+    );
+  }
+  if (await db.schema.hasTable('check_counts')) await tally.write(db);
+  return { now, shopIds, sims: created, logs, checks };
 }
 
-/** Midnight UTC of the first day of a window of `days` calendar days ending today. */
-export function windowStart(now: number, days: number): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - (days - 1) * DAY;
+/** The dealer's time zone in the tests (TIME_ZONE's default). */
+export const TEST_TIME_ZONE = 'Asia/Tashkent';
+
+/** The first instant (the dealer's midnight) of a window of `days` dealer days ending today. */
+export function windowStart(now: number, days: number, timeZone = TEST_TIME_ZONE): number {
+  return Date.parse(dealerDayBounds(addDays(dealerToday(timeZone, new Date(now)), -(days - 1)), timeZone).from);
 }
 
 export interface ExpectedShopFigures {

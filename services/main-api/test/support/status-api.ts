@@ -3,7 +3,7 @@
  * reach it), and a port where nothing listens, for "the status API is down".
  */
 import { createServer } from 'node:net';
-import { loadConfig, silentLogger, type Logger } from '@simcard/common';
+import { loadConfig, type Logger, silentLogger } from '@simcard/common';
 import { createTestDatabase } from '@simcard/db/testing';
 import { startStatusApi } from '@simcard/status-api';
 import { JWT_SECRET } from './harness.js';

@@ -1,15 +1,16 @@
 /**
  * Sends what the outbox holds: webhooks (signed, one POST per delivery) and Telegram (due sales
- * batched into one message). Failures are retried with jittered exponential backoff (honouring
+ * batched into one message, alerts as their own paragraphs of it). Failures are retried with jittered exponential backoff (honouring
  * Retry-After); after `maxAttempts` a delivery is `failed`. Every attempt's outcome is recorded
  * on its row, which is the delivery log admins read.
  */
 import type { Logger, NotificationsConfig } from '@simcard/common';
-import { notificationDeliveriesRepository as outbox, type Db, type DeliveryRow } from '@simcard/db';
+import { type Db, type DeliveryRow, notificationDeliveriesRepository as outbox } from '@simcard/db';
 import { Agent, request } from 'undici';
+import type { TelegramAlert } from './alerts.js';
+import type { TelegramSale } from './sale-outbox.js';
 import { MAX_SALES_PER_MESSAGE, saleMessage } from './telegram.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
-import type { TelegramSale } from './sale-outbox.js';
 
 export interface DispatcherOptions {
   /** How often the outbox is looked at when nothing kicks it. */
@@ -123,11 +124,13 @@ export class NotificationDispatcher {
     try {
       await outbox.markDelivered(this.db, ids, await send());
     } catch (err) {
-      const failure = err instanceof SendFailure ? err : new SendFailure(`cannot deliver (${(err as { code?: string }).code ?? (err as Error).message})`);
+      const failure =
+        err instanceof SendFailure ? err : new SendFailure(`cannot deliver (${(err as { code?: string }).code ?? (err as Error).message})`);
       const message = this.#redact(failure.message);
       const attempts = Math.max(...deliveries.map((d) => d.attempts)) + 1;
       const backoff = this.#retryBaseMs * 2 ** (attempts - 1) * (0.5 + Math.random());
-      const retryAt = attempts >= this.#maxAttempts ? null : new Date(Date.now() + Math.min(failure.retryAfterMs ?? backoff, MAX_RETRY_MS)).toISOString();
+      const retryAt =
+        attempts >= this.#maxAttempts ? null : new Date(Date.now() + Math.min(failure.retryAfterMs ?? backoff, MAX_RETRY_MS)).toISOString();
       await outbox.markAttemptFailed(this.db, ids, message, failure.responseStatus, retryAt);
       this.log.warn(retryAt ? 'notification failed; will retry' : 'notification failed for good', {
         channel: deliveries[0]!.channel,
@@ -150,8 +153,11 @@ export class NotificationDispatcher {
 
   async #sendTelegram(deliveries: DeliveryRow[]): Promise<number> {
     const telegram = this.config.telegram!;
-    const sales = deliveries.map((d) => JSON.parse(d.payload) as TelegramSale);
-    const body = JSON.stringify({ chat_id: telegram.chatId, text: saleMessage(sales), disable_web_page_preview: true });
+    const payloads = deliveries.map((d) => JSON.parse(d.payload) as TelegramSale | TelegramAlert);
+    const alerts = payloads.filter((p): p is TelegramAlert => 'alert' in p).map((p) => p.text);
+    const sales = payloads.filter((p): p is TelegramSale => !('alert' in p));
+    const text = [...alerts, ...(sales.length > 0 ? [saleMessage(sales)] : [])].join('\n\n');
+    const body = JSON.stringify({ chat_id: telegram.chatId, text, disable_web_page_preview: true });
     const res = await this.#request(`${telegram.apiUrl}/bot${telegram.botToken}/sendMessage`, body, {});
     let answer: { ok?: boolean; description?: string; parameters?: { retry_after?: number } } = {};
     try {
@@ -167,7 +173,11 @@ export class NotificationDispatcher {
     return res.status;
   }
 
-  async #request(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string; retryAfterMs: number | null }> {
+  async #request(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: string; retryAfterMs: number | null }> {
     const res = await request(url, {
       method: 'POST',
       dispatcher: this.#agent,

@@ -1,14 +1,20 @@
 /**
- * The provider contract over HTTP (SPEC): `GET {url}/simcards/{iccid}` with a bearer token.
+ * The provider contract over HTTP (docs/conventions.md#the-provider-contract): `GET {url}/simcards/{iccid}` with a bearer token.
  * Keep-alive pool bounded to the check concurrency; a deadline per attempt covering headers and
  * body (undici's own timeouts are idle timers of 300 s); a size cap on the body; redirects not
  * followed; bounded retries with jittered backoff on network errors, 5xx and 429 (honouring
  * Retry-After); a circuit breaker; every answer validated before it is believed.
+ *
+ * A 429 is the operator asking us to slow down, not failing: it never counts towards the
+ * breaker, it halves the calls in flight (AdaptiveGate), and after the last retry it is
+ * `provider_rate_limited`, which a run retries later instead of logging.
  */
-import { Pool, errors as undiciErrors } from 'undici';
+import { errors as undiciErrors, Pool } from 'undici';
 import { z } from 'zod';
+import { AdaptiveGate } from './adaptive-gate.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { ProviderError, type ProviderAnswer, type ProviderFailure, type StatusProvider } from './provider.js';
+import type { OperatorBudget, RateGate } from './operator-budget.js';
+import { type ProviderAnswer, ProviderError, type ProviderFailure, type ProviderHealth, type StatusProvider } from './provider.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface HttpProviderOptions {
@@ -22,6 +28,11 @@ export interface HttpProviderOptions {
   /** Base of the exponential backoff. */
   backoffMs?: number;
   breaker?: { failureThreshold: number; openMs: number };
+  /**
+   * The operator's budget shared with the other workers on one PostgreSQL (issue 18): its rate
+   * replaces the in-process limiter and its ceiling caps the calls in flight. Closed with the adapter.
+   */
+  budget?: OperatorBudget;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -58,9 +69,11 @@ export class HttpProvider implements StatusProvider {
   readonly #pool: Pool;
   readonly #base: URL;
   readonly breaker: CircuitBreaker;
-  readonly #limiter: RateLimiter;
+  readonly #limiter: RateGate;
   readonly #retries: number;
   readonly #backoffMs: number;
+  readonly #gate: AdaptiveGate;
+  readonly health: ProviderHealth;
 
   constructor(private readonly options: HttpProviderOptions) {
     this.#base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
@@ -72,9 +85,16 @@ export class HttpProvider implements StatusProvider {
       bodyTimeout: options.timeoutMs + 1000,
     });
     this.breaker = new CircuitBreaker(options.breaker ?? { failureThreshold: 5, openMs: 10_000 });
-    this.#limiter = new RateLimiter(options.rateLimitPerSecond);
+    this.#limiter = options.budget?.rate ?? new RateLimiter(options.rateLimitPerSecond);
     this.#retries = options.retries ?? 2;
     this.#backoffMs = options.backoffMs ?? 200;
+    this.#gate = new AdaptiveGate(options.connections, options.budget?.ceiling ?? null);
+    const breaker = this.breaker;
+    this.health = {
+      failingSince: () => breaker.failingSince,
+      downSince: () => breaker.downSince,
+      whenCallable: () => breaker.whenCallable(),
+    };
   }
 
   async check(iccid: string): Promise<ProviderAnswer> {
@@ -84,18 +104,28 @@ export class HttpProvider implements StatusProvider {
       if (!this.breaker.tryAcquire()) {
         throw new ProviderError('circuit_open', 'The operator is failing; checks are paused for a moment', elapsed());
       }
-      await this.#limiter.take();
+      let e: AttemptError;
+      await this.#gate.enter();
       try {
+        await this.#limiter.take();
         const answer = await this.#attempt(iccid);
         this.breaker.onSuccess();
+        this.#gate.onAnswered();
         return { ...answer, responseMs: elapsed() };
       } catch (err) {
-        const e = err instanceof AttemptError ? err : new AttemptError('provider_error', String(err), false);
-        this.breaker.onFailure();
-        if (!e.retryable || attempt >= this.#retries) throw new ProviderError(e.failure, e.message, elapsed());
-        const backoff = this.#backoffMs * 2 ** attempt * (0.5 + Math.random());
-        await new Promise((r) => setTimeout(r, Math.min(e.retryAfterMs ?? backoff, MAX_RETRY_AFTER_MS)));
+        e = err instanceof AttemptError ? err : new AttemptError('provider_error', String(err), false);
+      } finally {
+        this.#gate.leave();
       }
+      if (e.failure === 'provider_rate_limited') {
+        this.breaker.onNeutral();
+        this.#gate.onRateLimited();
+      } else {
+        this.breaker.onFailure();
+      }
+      if (!e.retryable || attempt >= this.#retries) throw new ProviderError(e.failure, e.message, elapsed());
+      const backoff = this.#backoffMs * 2 ** attempt * (0.5 + Math.random());
+      await new Promise((r) => setTimeout(r, Math.min(e.retryAfterMs || backoff, MAX_RETRY_AFTER_MS)));
     }
   }
 
@@ -126,7 +156,15 @@ export class HttpProvider implements StatusProvider {
 
     const status = res.statusCode;
     if (status === 404) return { status: 'not_found', msisdn: null, activatedAt: null };
-    if (status === 429 || status >= 500) {
+    if (status === 429) {
+      throw new AttemptError(
+        'provider_rate_limited',
+        'Operator answered 429 (too many requests)',
+        true,
+        retryAfterMs(res.headers['retry-after']),
+      );
+    }
+    if (status >= 500) {
       throw new AttemptError('provider_error', `Operator answered ${status}`, true, retryAfterMs(res.headers['retry-after']));
     }
     if (status !== 200) throw new AttemptError('provider_error', `Operator answered ${status}`, false);
@@ -144,8 +182,9 @@ export class HttpProvider implements StatusProvider {
     return { status: parsed.data.status, msisdn: parsed.data.msisdn ?? null, activatedAt: parsed.data.activated_at ?? null };
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
+  async close(): Promise<void> {
+    await this.#pool.close();
+    await this.options.budget?.close();
   }
 }
 

@@ -15,10 +15,32 @@ export interface ProviderAnswer {
 export interface StatusProvider {
   check(iccid: string): Promise<ProviderAnswer>;
   close(): Promise<void>;
+  /** How the operator is doing, for runs, alerts and /health; absent for an adapter that cannot tell. */
+  readonly health?: ProviderHealth;
 }
 
-/** Why a check failed; the live endpoints map it to 504 (timeout) or 502 (everything else). */
-export type ProviderFailure = 'provider_timeout' | 'provider_error' | 'provider_bad_answer' | 'provider_unavailable' | 'circuit_open';
+/** What an adapter with a circuit breaker knows about an outage. */
+export interface ProviderHealth {
+  /** Since when (ms since the epoch) every call has failed; null while the operator answers. */
+  failingSince(): number | null;
+  /** Since when the breaker has been open (or half-open) without closing; null while closed. */
+  downSince(): number | null;
+  /** Resolves once a call may be tried (the breaker closed, or its probe decided). */
+  whenCallable(): Promise<void>;
+}
+
+/**
+ * Why a check failed; the live endpoints map it to 504 (timeout) or 502 (everything else).
+ * `circuit_open` (the call was not made) and `provider_rate_limited` (the operator asked us to
+ * slow down) say nothing about the SIM: a run tries such a SIM again instead of logging an error.
+ */
+export type ProviderFailure =
+  'provider_timeout' | 'provider_error' | 'provider_bad_answer' | 'provider_unavailable' | 'provider_rate_limited' | 'circuit_open';
+
+/** Failures that are not the SIM's: the operator was not asked, or asked us to come back later. */
+export function isDeferral(failure: ProviderFailure): boolean {
+  return failure === 'circuit_open' || failure === 'provider_rate_limited';
+}
 
 export class ProviderError extends Error {
   override name = 'ProviderError';

@@ -15,7 +15,10 @@ export class EventStreamReader {
 
   static async open(url: string, token: string): Promise<EventStreamReader> {
     const reader = new EventStreamReader();
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: reader.#abort.signal });
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal: reader.#abort.signal,
+    });
     reader.status = res.status;
     reader.contentType = res.headers.get('content-type') ?? '';
     if (res.ok && res.body) void reader.#pump(res.body);
@@ -46,7 +49,8 @@ export class EventStreamReader {
     for (;;) {
       const found = this.events.find(predicate);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no such event within ${timeoutMs} ms; got ${JSON.stringify(this.events.map((e) => e.event))}`);
+      if (Date.now() > deadline)
+        throw new Error(`no such event within ${timeoutMs} ms; got ${JSON.stringify(this.events.map((e) => e.event))}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }

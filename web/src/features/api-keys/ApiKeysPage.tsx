@@ -1,8 +1,8 @@
 /** API keys for integrations: create (the key is shown once), list, revoke. */
-import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client';
-import type { ApiKey, Page } from '../../api/types';
-import { useApi } from '../../api/useApi';
+import { type FormEvent, useState } from 'react';
+import { data, http } from '../../api/client';
+import type { ApiKey, BodyOf } from '../../api/models';
+import { $api, useInvalidate } from '../../api/queries';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { SelectField, TextField } from '../../components/Field';
@@ -25,7 +25,9 @@ function CreateKey({ onClose, onCreated }: { onClose: () => void; onCreated: () 
     setBusy(true);
     setError(null);
     try {
-      const created = await api<ApiKey & { key: string }>('/api-keys', { body: { name: name.trim(), role } });
+      const created = await data(
+        http.POST('/api-keys', { body: { name: name.trim(), role: role as BodyOf<'/api-keys', 'post'>['role'] } }),
+      );
       setSecret(created.key);
       onCreated();
     } catch (err) {
@@ -49,7 +51,10 @@ function CreateKey({ onClose, onCreated }: { onClose: () => void; onCreated: () 
             <button
               type="button"
               onClick={() => {
-                void navigator.clipboard?.writeText(secret).then(() => setCopied(true), () => {});
+                void navigator.clipboard?.writeText(secret).then(
+                  () => setCopied(true),
+                  () => {},
+                );
               }}
             >
               {copied ? t('keys.copied') : t('keys.copy')}
@@ -61,7 +66,14 @@ function CreateKey({ onClose, onCreated }: { onClose: () => void; onCreated: () 
         </div>
       ) : (
         <form onSubmit={submit}>
-          <TextField label={t('field.name')} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} data-testid="api-key-name" />
+          <TextField
+            label={t('field.name')}
+            required
+            maxLength={100}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="api-key-name"
+          />
           <SelectField label={t('field.role')} value={role} onChange={(e) => setRole(e.target.value)} data-testid="api-key-role">
             <option value="read">{t('keys.role_read')}</option>
             <option value="admin">{t('keys.role_admin')}</option>
@@ -84,7 +96,8 @@ function CreateKey({ onClose, onCreated }: { onClose: () => void; onCreated: () 
 export default function ApiKeysPage() {
   const { t, dateTime } = useI18n();
   const notify = useNotify();
-  const keys = useApi<Page<ApiKey>>('/api-keys', { limit: 200 });
+  const invalidate = useInvalidate();
+  const keys = $api.useQuery('get', '/api-keys', { params: { query: { limit: 200 } } });
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const list = keys.data?.data ?? [];
@@ -122,21 +135,21 @@ export default function ApiKeysPage() {
                 <td className="opt">{dateTime(k.last_used_at)}</td>
                 <td>{k.revoked_at ? t('keys.revoked') : t('keys.active')}</td>
                 <td>
-<div className="row-actions">
-                  {!k.revoked_at && (
-                    <button type="button" className="danger" onClick={() => setRevoking(k)} aria-label={`${t('keys.revoke')}: ${k.name}`}>
-                      {t('keys.revoke')}
-                    </button>
-                  )}
-                </div>
-</td>
+                  <div className="row-actions">
+                    {!k.revoked_at && (
+                      <button type="button" className="danger" onClick={() => setRevoking(k)} aria-label={`${t('keys.revoke')}: ${k.name}`}>
+                        {t('keys.revoke')}
+                      </button>
+                    )}
+                  </div>
+                </td>
               </tr>
             ))}
             <EmptyRow show={keys.data && list.length === 0} columns={7} />
           </tbody>
         </table>
       </TableScroll>
-      {creating && <CreateKey onClose={() => setCreating(false)} onCreated={keys.reload} />}
+      {creating && <CreateKey onClose={() => setCreating(false)} onCreated={() => void invalidate(['api-keys'])} />}
       {revoking && (
         <ConfirmDialog
           title={t('keys.revoke')}
@@ -144,9 +157,9 @@ export default function ApiKeysPage() {
           confirmLabel={t('keys.revoke')}
           onClose={() => setRevoking(null)}
           onConfirm={async () => {
-            await api(`/api-keys/${revoking.id}`, { method: 'DELETE' });
+            await data(http.DELETE('/api-keys/{id}', { params: { path: { id: revoking.id } } }));
             notify(t('keys.revoked'), 'success');
-            keys.reload();
+            void invalidate(['api-keys']);
           }}
         />
       )}

@@ -2,19 +2,19 @@
  * Import SIM cards: drop a CSV/XLSX file or paste ICCIDs; a dry run previews every bad row with
  * its line and reason; confirming imports the valid rows and shows the report.
  */
-import { useRef, useState, type DragEvent } from 'react';
-import { api } from '../../api/client';
-import type { ImportProblem, ImportReport, ImportSummary, Page } from '../../api/types';
-import { useApi } from '../../api/useApi';
+import { type DragEvent, useRef, useState } from 'react';
+import { data, http } from '../../api/client';
+import type { ImportProblem, ImportReport } from '../../api/models';
+import { $api, useInvalidate } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckboxField } from '../../components/Field';
 import { useNotify } from '../../components/Notices';
 import { ShopSelect } from '../../components/ShopSelect';
 import { TableScroll } from '../../components/Table';
-import { fieldKeys } from '../../i18n/errors';
+import { fieldKeys, reasonText } from '../../i18n/errors';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../router';
-import { Figure } from '../dashboard/figures';
+import { Figure } from '../../shared/figures';
 
 /** A random key; not crypto.randomUUID, which plain-http pages (a phone on the shop's network) lack. */
 function randomKey(): string {
@@ -30,10 +30,20 @@ function ReportView({ report, preview }: { report: ImportReport; preview: boolea
       <h2>{preview ? t('import.preview') : t('import.report')}</h2>
       <div className="figures">
         <Figure label={t('import.received')} value={num(report.received)} testId="import-received" />
-        <Figure label={preview ? t('import.will_insert') : t('import.inserted')} value={num(report.inserted)} testId="import-inserted" tone="good" />
+        <Figure
+          label={preview ? t('import.will_insert') : t('import.inserted')}
+          value={num(report.inserted)}
+          testId="import-inserted"
+          tone="good"
+        />
         <Figure label={t('import.existing')} value={num(report.skipped_existing)} testId="import-existing" />
         <Figure label={t('import.duplicates')} value={num(report.duplicates_in_file)} testId="import-duplicates" />
-        <Figure label={t('import.invalid')} value={num(report.invalid_rows)} testId="import-invalid-count" tone={report.invalid_rows ? 'warn' : undefined} />
+        <Figure
+          label={t('import.invalid')}
+          value={num(report.invalid_rows)}
+          testId="import-invalid-count"
+          tone={report.invalid_rows ? 'warn' : undefined}
+        />
       </div>
       {report.invalid.length > 0 && <ProblemRows rows={report.invalid} total={report.invalid_count} kind="invalid" />}
       {report.warnings.length > 0 && <ProblemRows rows={report.warnings} total={report.warning_count} kind="warning" />}
@@ -74,7 +84,7 @@ function ProblemRows({ rows, total, kind }: { rows: ImportProblem[]; total: numb
                   <td>{row.line}</td>
                   <td className="mono">{row.iccid ?? '—'}</td>
                   <td>{fk ? t(fk) : (row.field ?? '—')}</td>
-                  <td data-testid={kind === 'invalid' ? 'import-invalid-reason' : undefined}>{row.reason}</td>
+                  <td data-testid={kind === 'invalid' ? 'import-invalid-reason' : undefined}>{reasonText(t, row)}</td>
                 </tr>
               );
             })}
@@ -88,7 +98,7 @@ function ProblemRows({ rows, total, kind }: { rows: ImportProblem[]; total: numb
 
 function ImportHistory() {
   const { t, num, dateTime } = useI18n();
-  const imports = useApi<Page<ImportSummary>>('/imports', { limit: 20 });
+  const imports = $api.useQuery('get', '/imports', { params: { query: { limit: 20 } } });
   if (!imports.data) return <ErrorMessage error={imports.error} />;
   return (
     <section aria-labelledby="imports-title" className="card">
@@ -137,7 +147,7 @@ export default function ImportPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<'preview' | 'import' | null>(null);
   const [dragging, setDragging] = useState(false);
-  const [imported, setImported] = useState(0);
+  const invalidate = useInvalidate();
   const fileInput = useRef<HTMLInputElement>(null);
 
   const hasInput = file !== null || text.trim() !== '';
@@ -148,15 +158,25 @@ export default function ImportPage() {
   };
 
   const send = (dryRun: boolean) => {
-    const query = { mode: 'partial', dry_run: dryRun ? 'true' : undefined, check_digit: noCheckDigit ? 'absent' : undefined, shop_id: shopId ?? undefined };
+    const query = {
+      mode: 'partial',
+      dry_run: dryRun ? 'true' : undefined,
+      check_digit: noCheckDigit ? 'absent' : undefined,
+      shop_id: shopId ?? undefined,
+    } as const;
     // One key per confirmed preview: a retried or double-clicked confirm imports once.
     const headers: Record<string, string> = dryRun || !preview?.idempotencyKey ? {} : { 'Idempotency-Key': preview.idempotencyKey };
+    // The file as it is (multipart: the browser sets the boundary), or the pasted text as text.
+    let body: FormData | string = text;
     if (file) {
-      const form = new FormData();
-      form.append('file', file, file.name);
-      return api<ImportReport>('/simcards/bulk', { method: 'POST', query, headers, body: form });
+      body = new FormData();
+      body.append('file', file, file.name);
+    } else {
+      headers['Content-Type'] = 'text/plain; charset=utf-8';
     }
-    return api<ImportReport>('/simcards/bulk', { method: 'POST', query, headers, body: text, contentType: 'text/plain; charset=utf-8' });
+    return data(
+      http.POST('/simcards/bulk', { params: { query }, headers, body: body as never, bodySerializer: (b: unknown) => b as BodyInit }),
+    );
   };
 
   const run = async (dryRun: boolean) => {
@@ -168,7 +188,8 @@ export default function ImportPage() {
       else {
         setReport(answer);
         setPreview(null);
-        setImported((n) => n + 1);
+        // New SIMs: the history, lists, figures and shops re-read.
+        void invalidate(['imports']);
         notify(t('import.done', { count: num(answer.inserted) }), 'success');
       }
     } catch (err) {
@@ -249,11 +270,34 @@ export default function ImportPage() {
           />
         </div>
         <div className="form-grid">
-          <ShopSelect label={t('import.into_shop')} value={shopId} onChange={(id) => { setShopId(id); reset(); }} emptyLabel={t('import.to_stock')} testId="import-shop" />
-          <CheckboxField label={t('import.no_check_digit')} checked={noCheckDigit} onChange={(e) => { setNoCheckDigit(e.target.checked); reset(); }} data-testid="import-no-check-digit" />
+          <ShopSelect
+            label={t('import.into_shop')}
+            value={shopId}
+            onChange={(id) => {
+              setShopId(id);
+              reset();
+            }}
+            emptyLabel={t('import.to_stock')}
+            testId="import-shop"
+          />
+          <CheckboxField
+            label={t('import.no_check_digit')}
+            checked={noCheckDigit}
+            onChange={(e) => {
+              setNoCheckDigit(e.target.checked);
+              reset();
+            }}
+            data-testid="import-no-check-digit"
+          />
         </div>
         <div className="actions left">
-          <button type="button" className="primary" disabled={!hasInput || busy !== null} onClick={() => void run(true)} data-testid="import-preview-button">
+          <button
+            type="button"
+            className="primary"
+            disabled={!hasInput || busy !== null}
+            onClick={() => void run(true)}
+            data-testid="import-preview-button"
+          >
             {busy === 'preview' ? t('common.loading') : t('import.check')}
           </button>
         </div>
@@ -274,7 +318,7 @@ export default function ImportPage() {
       )}
       {report && <ReportView report={report} preview={false} />}
       {/* Keyed by the count of imports made here: each one re-reads the history. */}
-      <ImportHistory key={imported} />
+      <ImportHistory />
     </section>
   );
 }

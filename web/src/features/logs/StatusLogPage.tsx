@@ -1,7 +1,7 @@
 /** The status-change log: every change and every failed check, newest first, with filters. */
 import { useState } from 'react';
-import type { Page, StatusChangeLog } from '../../api/types';
-import { useApi } from '../../api/useApi';
+import type { QueryOf } from '../../api/models';
+import { $api, keepPrevious } from '../../api/queries';
 import { useUser } from '../../auth/auth';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckboxField, SelectField, TextField } from '../../components/Field';
@@ -12,8 +12,9 @@ import { useStatusChange } from '../../components/StatusBadge';
 import { StatusSelect } from '../../components/StatusSelect';
 import { EmptyRow, TableScroll, Th } from '../../components/Table';
 import { useI18n } from '../../i18n/i18n';
+import { iccidRule } from '../../i18n/validation';
 import { Link } from '../../router';
-import { groupIccid, searchDigits } from '../simcards/iccid';
+import { groupIccid, searchDigits } from '../../shared/iccid';
 
 const SOURCES = ['manual', 'bulk', 'auto'] as const;
 
@@ -39,39 +40,61 @@ export default function StatusLogPage() {
     setPage((p) => ({ ...p, offset: 0 }));
   };
   const digits = searchDigits(iccid) ?? '';
-  const logs = useApi<Page<StatusChangeLog>>('/logs/status-changes', {
+  type LogQuery = QueryOf<'/logs/status-changes'>;
+  const query: LogQuery = {
     iccid: digits.length >= 19 ? digits : undefined,
-    status,
-    source,
+    status: (status || undefined) as LogQuery['status'],
+    source: (source || undefined) as LogQuery['source'],
     errors_only: errorsOnly ? 'true' : undefined,
     shop_id: shopId ?? undefined,
     from: dayBound(from, false),
     to: dayBound(to, true),
     ...page,
-  });
+  };
+  const logs = $api.useQuery('get', '/logs/status-changes', { params: { query } }, keepPrevious);
   const statusChange = useStatusChange();
 
   return (
     <section aria-labelledby="logs-title">
       <h1 id="logs-title">{t('nav.logs')}</h1>
       <FiltersPanel>
-          <TextField label={t('field.iccid')} inputMode="numeric" hint={t('logs.iccid_hint')} value={iccid} onChange={(e) => filter(() => setIccid(e.target.value))} data-testid="log-iccid" />
-          <StatusSelect label={t('logs.new_status')} value={status} onChange={(v) => filter(() => setStatus(v))} testId="log-status" />
-          <SelectField label={t('logs.source')} value={source} onChange={(e) => filter(() => setSource(e.target.value))} data-testid="log-source">
-            <option value="">{t('common.all')}</option>
-            {SOURCES.map((s) => (
-              <option key={s} value={s}>
-                {t(`logs.source_${s}`)}
-              </option>
-            ))}
-          </SelectField>
-          {user.role === 'admin' && <ShopSelect label={t('field.shop')} value={shopId} onChange={(id) => filter(() => setShopId(id))} emptyLabel={t('common.all')} />}
-          <TextField label={t('logs.from')} type="date" value={from} onChange={(e) => filter(() => setFrom(e.target.value))} />
-          <TextField label={t('logs.to')} type="date" value={to} onChange={(e) => filter(() => setTo(e.target.value))} />
-          <CheckboxField label={t('logs.errors_only')} checked={errorsOnly} onChange={(e) => filter(() => setErrorsOnly(e.target.checked))} data-testid="log-errors-only" />
-        </FiltersPanel>
+        <TextField
+          label={t('field.iccid')}
+          inputMode="numeric"
+          hint={t('logs.iccid_hint')}
+          value={iccid}
+          validate={iccidRule(t)}
+          onChange={(e) => filter(() => setIccid(e.target.value))}
+          data-testid="log-iccid"
+        />
+        <StatusSelect label={t('logs.new_status')} value={status} onChange={(v) => filter(() => setStatus(v))} testId="log-status" />
+        <SelectField
+          label={t('logs.source')}
+          value={source}
+          onChange={(e) => filter(() => setSource(e.target.value))}
+          data-testid="log-source"
+        >
+          <option value="">{t('common.all')}</option>
+          {SOURCES.map((s) => (
+            <option key={s} value={s}>
+              {t(`logs.source_${s}`)}
+            </option>
+          ))}
+        </SelectField>
+        {user.role === 'admin' && (
+          <ShopSelect label={t('field.shop')} value={shopId} onChange={(id) => filter(() => setShopId(id))} emptyLabel={t('common.all')} />
+        )}
+        <TextField label={t('logs.from')} type="date" value={from} onChange={(e) => filter(() => setFrom(e.target.value))} />
+        <TextField label={t('logs.to')} type="date" value={to} onChange={(e) => filter(() => setTo(e.target.value))} />
+        <CheckboxField
+          label={t('logs.errors_only')}
+          checked={errorsOnly}
+          onChange={(e) => filter(() => setErrorsOnly(e.target.checked))}
+          data-testid="log-errors-only"
+        />
+      </FiltersPanel>
       <ErrorMessage error={logs.error} />
-      <TableScroll label={t('nav.logs')} busy={logs.loading}>
+      <TableScroll label={t('nav.logs')} busy={logs.isFetching}>
         <table data-testid="logs-table">
           <thead>
             <tr>
@@ -88,11 +111,15 @@ export default function StatusLogPage() {
             {logs.data?.data.map((row) => (
               <tr key={row.id} data-testid="log-row" className={row.error_message ? 'row-error' : undefined}>
                 <td>{dateTime(row.checked_at)}</td>
-                <td className="mono">{row.simcard_id ? <Link to={`/simcards/${row.simcard_id}`}>{groupIccid(row.iccid)}</Link> : groupIccid(row.iccid)}</td>
-                <td>
-                  {statusChange(row.previous_status, row.new_status)}
+                <td className="mono">
+                  {row.simcard_id ? <Link to={`/simcards/${row.simcard_id}`}>{groupIccid(row.iccid)}</Link> : groupIccid(row.iccid)}
                 </td>
-                <td className="opt">{(SOURCES as readonly string[]).includes(row.source) ? t(`logs.source_${row.source as (typeof SOURCES)[number]}`) : row.source}</td>
+                <td>{statusChange(row.previous_status, row.new_status)}</td>
+                <td className="opt">
+                  {(SOURCES as readonly string[]).includes(row.source)
+                    ? t(`logs.source_${row.source as (typeof SOURCES)[number]}`)
+                    : row.source}
+                </td>
                 <td className="opt">{row.run_id ?? '—'}</td>
                 <td className="opt">{row.response_ms === null ? '—' : num(row.response_ms)}</td>
                 <td>{row.error_message ?? ''}</td>
@@ -102,7 +129,9 @@ export default function StatusLogPage() {
           </tbody>
         </table>
       </TableScroll>
-      {logs.data && <Pager total={logs.data.total} limit={page.limit} offset={page.offset} onChange={(offset, limit) => setPage({ offset, limit })} />}
+      {logs.data && (
+        <Pager total={logs.data.total} limit={page.limit} offset={page.offset} onChange={(offset, limit) => setPage({ offset, limit })} />
+      )}
     </section>
   );
 }

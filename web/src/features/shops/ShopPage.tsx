@@ -1,21 +1,20 @@
 /** One shop: its details, figures and sales per day, and its SIMs. */
 import { useState } from 'react';
-import type { Shop } from '../../api/types';
-import { useApi } from '../../api/useApi';
+import { $api, useInvalidate } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useNotify } from '../../components/Notices';
-import { invalidateShops } from '../../components/ShopSelect';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../router';
-import { ShopFiguresView } from '../dashboard/figures';
-import { SimTable } from '../simcards/SimTable';
+import { ShopFiguresView } from '../../shared/figures';
+import { SimTable } from '../../shared/SimTable';
 import { ShopForm } from './ShopForm';
 
 export default function ShopPage({ params }: { params: Record<string, string> }) {
   const { t } = useI18n();
   const notify = useNotify();
   const id = Number(params.id);
-  const shop = useApi<Shop>(`/shops/${id}`);
+  const invalidate = useInvalidate();
+  const shop = $api.useQuery('get', '/shops/{id}', { params: { path: { id } } });
   const [editing, setEditing] = useState(false);
   if (shop.error) return <ErrorMessage error={shop.error} />;
   const s = shop.data;
@@ -45,8 +44,7 @@ export default function ShopPage({ params }: { params: Record<string, string> })
           onClose={() => setEditing(false)}
           onSaved={(saved) => {
             setEditing(false);
-            invalidateShops();
-            shop.setData(() => saved);
+            void invalidate(['shops']);
             notify(t('common.saved', { name: saved.name }), 'success');
           }}
         />

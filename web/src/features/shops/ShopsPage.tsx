@@ -1,13 +1,12 @@
 import { useState } from 'react';
-import { api } from '../../api/client';
-import type { Page, Shop } from '../../api/types';
-import { useApi } from '../../api/useApi';
+import { data, http } from '../../api/client';
+import type { QueryOf, Shop } from '../../api/models';
+import { $api, keepPrevious, useInvalidate } from '../../api/queries';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { TextField } from '../../components/Field';
 import { useNotify } from '../../components/Notices';
 import { Pager } from '../../components/Pager';
-import { invalidateShops } from '../../components/ShopSelect';
 import { SortHeader } from '../../components/SortHeader';
 import { EmptyRow, TableScroll, Th } from '../../components/Table';
 import { useI18n } from '../../i18n/i18n';
@@ -22,7 +21,13 @@ export default function ShopsPage() {
   const [sort, setSort] = useState('name');
   const [editing, setEditing] = useState<Shop | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Shop | null>(null);
-  const shops = useApi<Page<Shop>>('/shops', { q: q.trim(), sort, ...page });
+  const invalidate = useInvalidate();
+  const shops = $api.useQuery(
+    'get',
+    '/shops',
+    { params: { query: { q: q.trim() || undefined, sort: sort as QueryOf<'/shops'>['sort'], ...page } } },
+    keepPrevious,
+  );
 
   return (
     <section aria-labelledby="shops-title">
@@ -70,31 +75,37 @@ export default function ShopsPage() {
                 <td className="opt">{shop.phone ?? '—'}</td>
                 <td>{shop.is_active ? t('common.yes') : t('common.no')}</td>
                 <td>
-<div className="row-actions">
-                  <button type="button" onClick={() => setEditing(shop)} aria-label={`${t('action.edit')}: ${shop.name}`}>
-                    {t('action.edit')}
-                  </button>
-                  <button type="button" className="danger" onClick={() => setDeleting(shop)} aria-label={`${t('action.delete')}: ${shop.name}`}>
-                    {t('action.delete')}
-                  </button>
-                </div>
-</td>
+                  <div className="row-actions">
+                    <button type="button" onClick={() => setEditing(shop)} aria-label={`${t('action.edit')}: ${shop.name}`}>
+                      {t('action.edit')}
+                    </button>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => setDeleting(shop)}
+                      aria-label={`${t('action.delete')}: ${shop.name}`}
+                    >
+                      {t('action.delete')}
+                    </button>
+                  </div>
+                </td>
               </tr>
             ))}
             <EmptyRow show={shops.data && shops.data.data.length === 0} columns={7} />
           </tbody>
         </table>
       </TableScroll>
-      {shops.data && <Pager total={shops.data.total} limit={page.limit} offset={page.offset} onChange={(offset, limit) => setPage({ offset, limit })} />}
+      {shops.data && (
+        <Pager total={shops.data.total} limit={page.limit} offset={page.offset} onChange={(offset, limit) => setPage({ offset, limit })} />
+      )}
       {editing && (
         <ShopForm
           shop={editing === 'new' ? undefined : editing}
           onClose={() => setEditing(null)}
           onSaved={(saved) => {
             setEditing(null);
-            invalidateShops();
+            void invalidate(['shops']);
             notify(t(editing === 'new' ? 'shops.created' : 'common.saved', { name: saved.name }), 'success');
-            shops.reload();
           }}
         />
       )}
@@ -105,10 +116,9 @@ export default function ShopsPage() {
           confirmLabel={t('action.delete')}
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
-            await api(`/shops/${deleting.id}`, { method: 'DELETE' });
-            invalidateShops();
+            await data(http.DELETE('/shops/{id}', { params: { path: { id: deleting.id } } }));
+            void invalidate(['shops']);
             notify(t('common.deleted'), 'success');
-            shops.reload();
           }}
         />
       )}

@@ -1,17 +1,16 @@
 /** One SIM: its details, "check status now", edit, and its history, newest first. */
 import { useState } from 'react';
-import type { HistoryEvent, Simcard, SimcardHistory } from '../../api/types';
-import { useApi } from '../../api/useApi';
+import type { HistoryEvent } from '../../api/models';
+import { $api, useInvalidate } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useNotify } from '../../components/Notices';
 import { useShopNames } from '../../components/ShopSelect';
 import { StatusBadge, useStatusChange } from '../../components/StatusBadge';
-import { useI18n, type MessageKey } from '../../i18n/i18n';
-import { useLiveEvent } from '../../live/live';
+import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { Link } from '../../router';
-import { groupIccid } from './iccid';
-import { SimEditDialog } from './SimEditDialog';
-import { useCheckStatus } from './useCheckStatus';
+import { groupIccid } from '../../shared/iccid';
+import { SimEditDialog } from '../../shared/SimEditDialog';
+import { useCheckStatus } from '../../shared/useCheckStatus';
 
 const historyKeys: Record<HistoryEvent['type'], MessageKey> = {
   imported: 'history.imported',
@@ -25,7 +24,7 @@ const historyKeys: Record<HistoryEvent['type'], MessageKey> = {
 function History({ simId }: { simId: number }) {
   const { t, dateTime } = useI18n();
   const shopName = useShopNames();
-  const history = useApi<SimcardHistory>(`/simcards/${simId}/history`);
+  const history = $api.useQuery('get', '/simcards/{id}/history', { params: { path: { id: simId } } });
   const events = history.data?.events ?? [];
   const statusChange = useStatusChange();
   const describe = (e: HistoryEvent): string => {
@@ -35,7 +34,11 @@ function History({ simId }: { simId: number }) {
       case 'assigned':
       case 'transferred':
       case 'returned':
-        return [e.from_shop_id !== null && `${t('field.from')}: ${shopName(e.from_shop_id)}`, e.to_shop_id !== null && `${t('field.to')}: ${shopName(e.to_shop_id)}`, e.username]
+        return [
+          e.from_shop_id !== null && `${t('field.from')}: ${shopName(e.from_shop_id)}`,
+          e.to_shop_id !== null && `${t('field.to')}: ${shopName(e.to_shop_id)}`,
+          e.username,
+        ]
           .filter(Boolean)
           .join(' · ');
       case 'edited':
@@ -66,15 +69,12 @@ export default function SimcardPage({ params }: { params: Record<string, string>
   const { t, num, dateTime } = useI18n();
   const notify = useNotify();
   const id = Number(params.id);
-  const sim = useApi<Simcard>(`/simcards/${id}`);
+  // A sale of this SIM (live), a check or an edit re-reads it and its history (resource `simcards`).
+  const sim = $api.useQuery('get', '/simcards/{id}', { params: { path: { id } } });
+  const invalidate = useInvalidate();
   const shopName = useShopNames();
   const [editing, setEditing] = useState(false);
-  const update = (s: Simcard) => sim.setData(() => s);
-  const { check, checking } = useCheckStatus(update);
-  useLiveEvent('simcard.sold', (data) => {
-    const sold = (data as { simcard?: Simcard }).simcard;
-    if (sold?.id === id) update(sold);
-  });
+  const { check, checking } = useCheckStatus();
 
   if (sim.error) return <ErrorMessage error={sim.error} />;
   const s = sim.data;
@@ -130,7 +130,7 @@ export default function SimcardPage({ params }: { params: Record<string, string>
           onClose={() => setEditing(false)}
           onSaved={(saved) => {
             setEditing(false);
-            update(saved);
+            void invalidate(['simcards']);
             notify(t('common.saved', { name: saved.iccid }), 'success');
           }}
         />

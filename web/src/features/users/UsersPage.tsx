@@ -1,8 +1,8 @@
 /** Users: admins and shop staff; create, edit (role, shop, password, active), delete. */
-import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client';
-import type { Page, Role, User } from '../../api/types';
-import { useApi } from '../../api/useApi';
+import { type FormEvent, useState } from 'react';
+import { data, http } from '../../api/client';
+import type { BodyOf, QueryOf, Role, User } from '../../api/models';
+import { $api, keepPrevious, useInvalidate } from '../../api/queries';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckboxField, SelectField, TextField } from '../../components/Field';
@@ -42,7 +42,11 @@ function UserForm({ user, onClose, onSaved }: { user?: User; onClose: () => void
     setBusy(true);
     setError(null);
     try {
-      onSaved(user ? await api<User>(`/users/${user.id}`, { method: 'PUT', body }) : await api<User>('/users', { body }));
+      onSaved(
+        user
+          ? await data(http.PUT('/users/{id}', { params: { path: { id: user.id } }, body: body as BodyOf<'/users/{id}', 'put'> }))
+          : await data(http.POST('/users', { body: body as BodyOf<'/users', 'post'> })),
+      );
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -53,13 +57,35 @@ function UserForm({ user, onClose, onSaved }: { user?: User; onClose: () => void
     <Modal title={user ? t('users.edit') : t('users.create')} onClose={onClose} testId="user-form">
       <form onSubmit={submit}>
         <div className="form-grid">
-          <TextField label={t('field.username')} required autoComplete="off" autoCapitalize="none" value={username} onChange={(e) => setUsername(e.target.value)} data-testid="user-username" />
-          <TextField label={t('field.full_name')} value={fullName} onChange={(e) => setFullName(e.target.value)} data-testid="user-full-name" />
+          <TextField
+            label={t('field.username')}
+            required
+            autoComplete="off"
+            autoCapitalize="none"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            data-testid="user-username"
+          />
+          <TextField
+            label={t('field.full_name')}
+            value={fullName}
+            onChange={(e) => setFullName(e.target.value)}
+            data-testid="user-full-name"
+          />
           <SelectField label={t('field.role')} value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="user-role">
             <option value="staff">{t('role.staff')}</option>
             <option value="admin">{t('role.admin')}</option>
           </SelectField>
-          {role === 'staff' && <ShopSelect label={t('field.shop')} value={shopId} onChange={setShopId} emptyLabel={t('common.choose')} required testId="user-shop" />}
+          {role === 'staff' && (
+            <ShopSelect
+              label={t('field.shop')}
+              value={shopId}
+              onChange={setShopId}
+              emptyLabel={t('common.choose')}
+              required
+              testId="user-shop"
+            />
+          )}
           <TextField
             label={user ? t('users.new_password') : t('field.password')}
             type="password"
@@ -89,7 +115,13 @@ export default function UsersPage() {
   const [page, setPage] = useState({ offset: 0, limit: 50 });
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
-  const users = useApi<Page<User>>('/users', { q: q.trim(), sort, ...page });
+  const invalidate = useInvalidate();
+  const users = $api.useQuery(
+    'get',
+    '/users',
+    { params: { query: { q: q.trim() || undefined, sort: sort as QueryOf<'/users'>['sort'], ...page } } },
+    keepPrevious,
+  );
 
   return (
     <section aria-labelledby="users-title">
@@ -100,7 +132,15 @@ export default function UsersPage() {
         </button>
       </div>
       <div className="filters">
-        <TextField label={t('common.search')} type="search" value={q} onChange={(e) => { setQ(e.target.value); setPage((p) => ({ ...p, offset: 0 })); }} />
+        <TextField
+          label={t('common.search')}
+          type="search"
+          value={q}
+          onChange={(e) => {
+            setQ(e.target.value);
+            setPage((p) => ({ ...p, offset: 0 }));
+          }}
+        />
       </div>
       <ErrorMessage error={users.error} />
       <TableScroll label={t('nav.users')}>
@@ -126,21 +166,28 @@ export default function UsersPage() {
                 <td className="opt">{u.is_active ? t('common.yes') : t('common.no')}</td>
                 <td className="opt">{dateTime(u.last_login_at)}</td>
                 <td>
-<div className="row-actions">
-                  <button type="button" onClick={() => setEditing(u)} aria-label={`${t('action.edit')}: ${u.username}`}>
-                    {t('action.edit')}
-                  </button>
-                  <button type="button" className="danger" onClick={() => setDeleting(u)} aria-label={`${t('action.delete')}: ${u.username}`}>
-                    {t('action.delete')}
-                  </button>
-                </div>
-</td>
+                  <div className="row-actions">
+                    <button type="button" onClick={() => setEditing(u)} aria-label={`${t('action.edit')}: ${u.username}`}>
+                      {t('action.edit')}
+                    </button>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => setDeleting(u)}
+                      aria-label={`${t('action.delete')}: ${u.username}`}
+                    >
+                      {t('action.delete')}
+                    </button>
+                  </div>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </TableScroll>
-      {users.data && <Pager total={users.data.total} limit={page.limit} offset={page.offset} onChange={(offset, limit) => setPage({ offset, limit })} />}
+      {users.data && (
+        <Pager total={users.data.total} limit={page.limit} offset={page.offset} onChange={(offset, limit) => setPage({ offset, limit })} />
+      )}
       {editing && (
         <UserForm
           user={editing === 'new' ? undefined : editing}
@@ -148,7 +195,7 @@ export default function UsersPage() {
           onSaved={(u) => {
             setEditing(null);
             notify(t('common.saved', { name: u.username }), 'success');
-            users.reload();
+            void invalidate(['users']);
           }}
         />
       )}
@@ -159,9 +206,9 @@ export default function UsersPage() {
           confirmLabel={t('action.delete')}
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
-            await api(`/users/${deleting.id}`, { method: 'DELETE' });
+            await data(http.DELETE('/users/{id}', { params: { path: { id: deleting.id } } }));
             notify(t('common.deleted'), 'success');
-            users.reload();
+            void invalidate(['users']);
           }}
         />
       )}

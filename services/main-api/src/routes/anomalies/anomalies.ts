@@ -1,7 +1,8 @@
 import type { ApiRouter } from '@simcard/common';
-import { ANOMALY_KINDS, toIso, type anomaliesRepository } from '@simcard/db';
+import { type anomaliesRepository, ANOMALY_KINDS, toIso } from '@simcard/db';
 import { z } from 'zod';
-import { presentPage, presentSimcard, Simcard } from '../../presenters.js';
+import { AnomalySimcard, presentAnomalySimcard } from '../../presenters/anomalies.js';
+import { presentPage } from '../../presenters/core.js';
 import { listOf, pageQuery } from '../../schemas.js';
 import type { AnomaliesService } from '../../services/anomalies.js';
 
@@ -13,7 +14,11 @@ const KIND_DESCRIPTIONS = {
   operator_prefix_mismatch: "The number's prefix belongs to another operator than the SIM's (numbers can be ported: a hint)",
 } as const;
 
-const Kind = z.enum(ANOMALY_KINDS).meta({ description: Object.entries(KIND_DESCRIPTIONS).map(([k, d]) => `${k}: ${d}`).join('; ') });
+const Kind = z.enum(ANOMALY_KINDS).meta({
+  description: Object.entries(KIND_DESCRIPTIONS)
+    .map(([k, d]) => `${k}: ${d}`)
+    .join('; '),
+});
 
 export const AnomalyListParams = z.strictObject({ kind: Kind });
 export const AnomalyListQuery = z.strictObject({ ...pageQuery });
@@ -22,7 +27,12 @@ const count = z.number().int();
 export const AnomalySummary = z
   .object({
     stale_days: z.number().int(),
-    counts: z.object(Object.fromEntries(ANOMALY_KINDS.map((k) => [k, count.meta({ description: KIND_DESCRIPTIONS[k] })])) as Record<(typeof ANOMALY_KINDS)[number], typeof count>),
+    counts: z.object(
+      Object.fromEntries(ANOMALY_KINDS.map((k) => [k, count.meta({ description: KIND_DESCRIPTIONS[k] })])) as Record<
+        (typeof ANOMALY_KINDS)[number],
+        typeof count
+      >,
+    ),
     age_buckets: z.array(z.object({ min_days: z.number().int(), max_days: z.number().int().nullable() })),
     stale_by_shop: z.array(
       z.object({
@@ -36,17 +46,6 @@ export const AnomalySummary = z
     ),
   })
   .meta({ id: 'AnomalySummary' });
-
-const AnomalySimcard = Simcard.extend({
-  sold_shop_id: z.number().int().nullable().meta({ description: 'The shop credited with the sale' }),
-  sold_shop_since: z.string().nullable().meta({ description: 'When that shop received the SIM' }),
-}).meta({ id: 'AnomalySimcard' });
-
-type AnomalyRow = Awaited<ReturnType<AnomaliesService['list']>>['rows'][number];
-
-function presentAnomalySimcard(row: AnomalyRow): z.infer<typeof AnomalySimcard> {
-  return { ...presentSimcard(row), sold_shop_id: row.sold_shop_id === null ? null : Number(row.sold_shop_id), sold_shop_since: toIso(row.sold_shop_since) };
-}
 
 export function anomalyRoutes(api: ApiRouter, anomalies: AnomaliesService): void {
   api.endpoint(
@@ -64,7 +63,10 @@ export function anomalyRoutes(api: ApiRouter, anomalies: AnomaliesService): void
         stale_days: s.staleDays,
         counts: s.counts,
         age_buckets: s.buckets,
-        stale_by_shop: s.staleByShop.map((r: anomaliesRepository.StaleBucketsRow) => ({ ...r, oldest_assigned_at: toIso(r.oldest_assigned_at) })),
+        stale_by_shop: s.staleByShop.map((r: anomaliesRepository.StaleBucketsRow) => ({
+          ...r,
+          oldest_assigned_at: toIso(r.oldest_assigned_at),
+        })),
       };
       ctx.body = body;
     },

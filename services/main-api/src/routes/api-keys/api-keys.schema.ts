@@ -1,4 +1,4 @@
-import { toIso, type ApiKeyRow } from '@simcard/db';
+import { nameText } from '@simcard/common';
 import { z } from 'zod';
 import { booleanQuery, pageQuery } from '../../schemas.js';
 
@@ -17,27 +17,16 @@ export const ApiKey = z
   })
   .meta({ id: 'ApiKey' });
 
-export function presentApiKey(row: ApiKeyRow): z.infer<typeof ApiKey> {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    role: row.role,
-    created_by: row.created_by,
-    created_at: toIso(row.created_at)!,
-    last_used_at: toIso(row.last_used_at),
-    revoked_at: toIso(row.revoked_at),
-  };
-}
-
 export const CreatedApiKey = ApiKey.extend({
   key: z.string().meta({ description: 'The key, shown this once only: send it as X-API-Key' }),
 }).meta({ id: 'CreatedApiKey' });
 
 export const CreateApiKeyBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).meta({ description: 'What the key is for, e.g. "accounting export"' }),
-    role: z.enum(['read', 'admin']).meta({ description: '`read`: GET requests only, with admin visibility; `admin`: everything an admin may do' }),
+    name: nameText(100).meta({ description: 'What the key is for, e.g. "accounting export"' }),
+    role: z
+      .enum(['read', 'admin'])
+      .meta({ description: '`read`: GET requests only, with admin visibility; `admin`: everything an admin may do' }),
   })
   .meta({ id: 'CreateApiKeyRequest' });
 

@@ -1,8 +1,9 @@
 import type { ApiRouter } from '@simcard/common';
-import { presentPage } from '../../presenters.js';
+import { presentApiKey } from '../../presenters/api-keys.js';
+import { presentPage } from '../../presenters/core.js';
 import { IdParams, listOf } from '../../schemas.js';
 import type { ApiKeysService } from '../../services/api-keys.js';
-import { ApiKey, ApiKeyListQuery, CreateApiKeyBody, CreatedApiKey, presentApiKey } from './api-keys.schema.js';
+import { ApiKey, ApiKeyListQuery, CreateApiKeyBody, CreatedApiKey } from './api-keys.schema.js';
 
 export function apiKeyRoutes(api: ApiRouter, keys: ApiKeysService): void {
   api.endpoint(
@@ -11,7 +12,8 @@ export function apiKeyRoutes(api: ApiRouter, keys: ApiKeysService): void {
       path: '/api-keys',
       tag: 'API keys',
       summary: 'Create an API key (the key is in this answer only)',
-      description: 'Integrations send the key as `X-API-Key`. It acts for the admin who created it and stops working if that admin is removed or demoted.',
+      description:
+        'Integrations send the key as `X-API-Key`. It acts for the admin who created it and stops working if that admin is removed or demoted.',
       access: 'admin',
       body: CreateApiKeyBody,
       responses: { 201: { description: 'Created; store `key` now, it cannot be shown again', schema: CreatedApiKey } },

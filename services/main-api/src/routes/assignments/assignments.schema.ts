@@ -4,9 +4,17 @@ import { MAX_SELECTION } from '../../services/assignments.js';
 
 const most = MAX_SELECTION.toLocaleString('en');
 
-const selectors = {
-  simcard_ids: z.array(Id).min(1).max(MAX_SELECTION).meta({ description: `SIM card ids (at most ${most})` }),
-  iccids: z.array(Iccid).min(1).max(MAX_SELECTION).meta({ description: `ICCIDs (at most ${most}); spaces and dashes are ignored` }),
+export const selectors = {
+  simcard_ids: z
+    .array(Id)
+    .min(1)
+    .max(MAX_SELECTION)
+    .meta({ description: `SIM card ids (at most ${most})` }),
+  iccids: z
+    .array(Iccid)
+    .min(1)
+    .max(MAX_SELECTION)
+    .meta({ description: `ICCIDs (at most ${most}); spaces and dashes are ignored` }),
   range: z
     .strictObject({ from: Iccid, to: Iccid })
     .refine((r) => r.from.length === r.to.length, { message: 'from and to must have the same number of digits', path: ['to'] })
@@ -15,7 +23,7 @@ const selectors = {
 };
 
 /** Exactly one way of choosing SIMs; the error names the fields when there are none or several. */
-function exactlyOneSelector(keys: readonly string[]) {
+export function exactlyOneSelector(keys: readonly string[]) {
   return (body: Record<string, unknown>, ctx: z.RefinementCtx) => {
     const given = keys.filter((k) => body[k] !== undefined);
     if (given.length !== 1) {
@@ -31,7 +39,13 @@ function exactlyOneSelector(keys: readonly string[]) {
 export const AssignBody = z
   .strictObject({
     ...selectors,
-    count: z.number().int().min(1).max(MAX_SELECTION).optional().meta({ description: `That many SIMs from stock, oldest first (at most ${most})` }),
+    count: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SELECTION)
+      .optional()
+      .meta({ description: `That many SIMs from stock, oldest first (at most ${most})` }),
     operator: Operator.optional().meta({ description: 'With count: only SIMs of this operator' }),
     shop_id: Id.meta({ description: 'The shop to give the SIMs to' }),
     allow_transfer: z.boolean().default(false).meta({ description: 'Also move SIMs that are at another shop (logged as transferred)' }),
@@ -50,7 +64,7 @@ export const UnassignBody = z
   .superRefine(exactlyOneSelector(['simcard_ids', 'iccids', 'range']))
   .meta({ id: 'UnassignRequest' });
 
-const Skipped = z
+export const Skipped = z
   .object({
     iccid: z.string().nullable(),
     simcard_id: z.number().int().nullable(),

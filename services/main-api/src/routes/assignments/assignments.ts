@@ -3,7 +3,13 @@ import type { AssignmentsService, Selector } from '../../services/assignments.js
 import { AssignBody, AssignResult, UnassignBody, UnassignResult } from './assignments.schema.js';
 
 /** The one selector a validated body holds (the schema checked there is exactly one). */
-function selectorOf(body: { simcard_ids?: number[]; iccids?: string[]; range?: { from: string; to: string }; count?: number; operator?: string }): Selector {
+export function selectorOf(body: {
+  simcard_ids?: number[];
+  iccids?: string[];
+  range?: { from: string; to: string };
+  count?: number;
+  operator?: string;
+}): Selector {
   if (body.simcard_ids) return { simcard_ids: body.simcard_ids };
   if (body.iccids) return { iccids: body.iccids };
   if (body.range) return { range: body.range };
@@ -39,7 +45,11 @@ export function assignmentRoutes(api: ApiRouter, assignments: AssignmentsService
       },
     },
     async (ctx, { body, principal }) => {
-      const report = await assignments.move(principal, { selector: selectorOf(body), toShopId: body.shop_id, allowTransfer: body.allow_transfer });
+      const report = await assignments.move(principal, {
+        selector: selectorOf(body),
+        toShopId: body.shop_id,
+        allowTransfer: body.allow_transfer,
+      });
       ctx.body = { assigned: report.moved, skipped: report.skipped };
     },
   );
@@ -57,7 +67,12 @@ export function assignmentRoutes(api: ApiRouter, assignments: AssignmentsService
       responses: { 200: { description: 'How many SIMs were returned, and which were skipped and why', schema: UnassignResult } },
     },
     async (ctx, { body, principal }) => {
-      const report = await assignments.move(principal, { selector: selectorOf(body), toShopId: null, allowTransfer: false, fromShopId: body.shop_id });
+      const report = await assignments.move(principal, {
+        selector: selectorOf(body),
+        toShopId: null,
+        allowTransfer: false,
+        fromShopId: body.shop_id,
+      });
       ctx.body = { unassigned: report.moved, skipped: report.skipped };
     },
   );

@@ -1,4 +1,3 @@
-import { toIso, type AuditLogRow } from '@simcard/db';
 import { z } from 'zod';
 import { IdString, pageQuery } from '../../schemas.js';
 
@@ -16,7 +15,10 @@ export const AuditListQuery = z
       .regex(/^[a-z_]{1,32}$/, 'must be an entity name such as user, shop, simcard, api_key')
       .optional()
       .meta({ description: 'user, shop, simcard, api_key, …' }),
-    entity_id: z.string().regex(/^[\w.-]{1,64}$/, 'must be an id').optional(),
+    entity_id: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'must be an id')
+      .optional(),
     action: z
       .string()
       .regex(/^[a-z_]{1,32}$/, 'must be an action name such as create, update, import, assign')
@@ -45,22 +47,9 @@ export const AuditEntry = z
     entity_id: z.string().nullable(),
     before: Snapshot.meta({ description: 'The row before the change (null for a create or a bulk operation); secrets left out' }),
     after: Snapshot.meta({
-      description: 'The row after the change (null for a delete); for a bulk operation (import, assign, unassign) a summary: counts and a bounded sample, never every SIM',
+      description:
+        'The row after the change (null for a delete); for a bulk operation (import, assign, unassign) a summary: counts and a bounded sample, never every SIM',
     }),
     request_id: z.string().nullable(),
   })
   .meta({ id: 'AuditEntry' });
-
-export function presentAuditEntry(row: AuditLogRow): z.infer<typeof AuditEntry> {
-  return {
-    id: row.id,
-    at: toIso(row.at)!,
-    actor: { user_id: row.actor_user_id, api_key_id: row.actor_api_key_id, name: row.actor_name },
-    action: row.action,
-    entity: row.entity,
-    entity_id: row.entity_id,
-    before: row.before === null ? null : (JSON.parse(row.before) as Record<string, unknown>),
-    after: row.after === null ? null : (JSON.parse(row.after) as Record<string, unknown>),
-    request_id: row.request_id,
-  };
-}

@@ -1,8 +1,9 @@
 import type { ApiRouter } from '@simcard/common';
-import { presentPage } from '../../presenters.js';
+import { presentAuditEntry } from '../../presenters/audit.js';
+import { presentPage } from '../../presenters/core.js';
 import { listOf } from '../../schemas.js';
 import type { AuditService } from '../../services/audit.js';
-import { AuditEntry, AuditListQuery, presentAuditEntry } from './audit.schema.js';
+import { AuditEntry, AuditListQuery } from './audit.schema.js';
 
 export function auditRoutes(api: ApiRouter, audit: AuditService): void {
   api.endpoint(

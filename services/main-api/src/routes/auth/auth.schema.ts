@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { User } from '../../presenters.js';
+import { User } from '../../presenters/core.js';
 
 export const LoginBody = z
   .strictObject({
@@ -8,8 +8,6 @@ export const LoginBody = z
   })
   .meta({ id: 'LoginRequest' });
 
-export const LoginResponse = z
-  .object({ token: z.string(), expires_at: z.string(), user: User })
-  .meta({ id: 'LoginResponse' });
+export const LoginResponse = z.object({ token: z.string(), expires_at: z.string(), user: User }).meta({ id: 'LoginResponse' });
 
 export const MeResponse = z.object({ user: User }).meta({ id: 'MeResponse' });

@@ -1,6 +1,6 @@
 import type { ApiRouter } from '@simcard/common';
 import type { Middleware } from 'koa';
-import { presentUser } from '../../presenters.js';
+import { presentUser } from '../../presenters/core.js';
 import type { AuthService } from '../../services/auth.js';
 import type { UsersService } from '../../services/users.js';
 import { LoginBody, LoginResponse, MeResponse } from './auth.schema.js';

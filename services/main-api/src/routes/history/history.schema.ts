@@ -5,8 +5,16 @@ const who = { user_id: z.number().int().nullable(), username: z.string().nullabl
 
 export const HistoryEvent = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('imported'), at, batch_id: z.string().nullable() }).meta({ description: 'The SIM card was created (imported or added)' }),
-    z.object({ type: z.enum(['assigned', 'transferred', 'returned']), at, from_shop_id: z.number().int().nullable(), to_shop_id: z.number().int().nullable(), ...who }),
+    z
+      .object({ type: z.literal('imported'), at, batch_id: z.string().nullable() })
+      .meta({ description: 'The SIM card was created (imported or added)' }),
+    z.object({
+      type: z.enum(['assigned', 'transferred', 'returned']),
+      at,
+      from_shop_id: z.number().int().nullable(),
+      to_shop_id: z.number().int().nullable(),
+      ...who,
+    }),
     z.object({
       type: z.literal('edited'),
       at,

@@ -9,7 +9,8 @@ export function historyRoutes(api: ApiRouter, history: HistoryService): void {
       method: 'get',
       path: '/simcards/{id}/history',
       tag: 'SIM cards',
-      summary: "A SIM card's timeline, newest first: imported, assigned, transferred, returned, edited, status changes (staff: their shop's SIMs)",
+      summary:
+        "A SIM card's timeline, newest first: imported, assigned, transferred, returned, edited, status changes (staff: their shop's SIMs)",
       access: 'user',
       params: IdParams,
       responses: { 200: { description: 'The timeline', schema: SimcardHistory } },

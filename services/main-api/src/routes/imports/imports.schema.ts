@@ -9,14 +9,23 @@ const trueFalse = (fallback: 'true' | 'false') =>
     .transform((v) => v === 'true');
 
 export const ImportQuery = z.strictObject({
-  mode: z.enum(['partial', 'strict']).default('partial').meta({ description: 'partial: insert the valid rows; strict: insert nothing unless every row is valid (else 422)' }),
+  mode: z
+    .enum(['partial', 'strict'])
+    .default('partial')
+    .meta({ description: 'partial: insert the valid rows; strict: insert nothing unless every row is valid (else 422)' }),
   dry_run: trueFalse('false').meta({ description: 'Validate and report without writing anything' }),
   check_digit: z
     .enum(['present', 'absent'])
     .default('present')
     .meta({ description: 'absent: the file’s ICCIDs lack their Luhn check digit (18/19 digits); it is computed and appended' }),
   shop_id: IdString.optional().meta({ description: 'Import straight into this shop (the SIMs become assigned)' }),
-  file_name: z.string().trim().min(1).max(255).optional().meta({ description: 'The file’s name, for the history (multipart uploads carry their own)' }),
+  file_name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .optional()
+    .meta({ description: 'The file’s name, for the history (multipart uploads carry their own)' }),
 });
 
 export const JsonImportBody = z
@@ -28,7 +37,8 @@ export const JsonImportBody = z
   })
   .meta({
     id: 'JsonImportRequest',
-    description: 'Rows of {iccid, msisdn?, operator?, tariff?, price?}; keys are matched like CSV headers. A row’s `line` in the report is its 1-based position.',
+    description:
+      'Rows of {iccid, msisdn?, operator?, tariff?, price?}; keys are matched like CSV headers. A row’s `line` in the report is its 1-based position.',
   });
 
 export const ImportProblem = z
@@ -36,7 +46,15 @@ export const ImportProblem = z
     line: z.number().int().meta({ description: 'Line of the uploaded file (header = line 1); XLSX: row number; JSON: position in rows' }),
     iccid: z.string().nullable(),
     field: z.string().nullable(),
-    reason: z.string(),
+    reason: z.string().meta({ description: 'In English' }),
+    code: z.string().optional().meta({ description: 'Stable, for translation (e.g. iccid.check_digit, price.not_whole, msisdn.taken)' }),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .meta({
+        description:
+          'Values the translated sentence names (e.g. { expected: 5 }); `hint: no_check_digit` adds the advice to tick "The ICCIDs lack their check digit"',
+      }),
   })
   .meta({ id: 'ImportProblem' });
 
@@ -52,13 +70,18 @@ const counts = {
 export const ImportReport = z
   .object({
     import_id: z.number().int().nullable().meta({ description: 'Null for a dry run' }),
-    batch_id: z.string().nullable().meta({ description: 'simcards.batch_id of the inserted SIMs (`import-<id>`); null for a dry run or a refused import' }),
+    batch_id: z
+      .string()
+      .nullable()
+      .meta({ description: 'simcards.batch_id of the inserted SIMs (`import-<id>`); null for a dry run or a refused import' }),
     dry_run: z.boolean(),
     mode: z.enum(['partial', 'strict']),
     ...counts,
     invalid_count: z.number().int().meta({ description: 'Entries of invalid in all (the list holds the first 1000)' }),
     invalid: z.array(ImportProblem),
-    warnings: z.array(ImportProblem).meta({ description: 'Imported anyway: e.g. a phone number in another operator’s range (numbers can be ported)' }),
+    warnings: z
+      .array(ImportProblem)
+      .meta({ description: 'Imported anyway: e.g. a phone number in another operator’s range (numbers can be ported)' }),
   })
   .meta({ id: 'ImportReport' });
 

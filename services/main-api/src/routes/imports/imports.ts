@@ -1,13 +1,14 @@
 import type { ApiRouter } from '@simcard/common';
 import { ValidationError } from '@simcard/common';
-import { presentPage } from '../../presenters.js';
+import { sweepSpool } from '../../import/spool.js';
+import { presentPage } from '../../presenters/core.js';
+import { presentImport, presentImportSummary } from '../../presenters/imports.js';
 import { IdParams, listOf } from '../../schemas.js';
-import { parseIdempotencyKey, type Idempotency } from '../../services/idempotency.js';
+import { type Idempotency, parseIdempotencyKey } from '../../services/idempotency.js';
 import type { ImportsService } from '../../services/imports.js';
 import { ImportDetail, ImportListQuery, ImportQuery, ImportReport, ImportSummary, JsonImportBody } from './imports.schema.js';
-import { presentImport, presentImportSummary } from './imports.presenter.js';
-import { receiveImport } from './request-source.js';
 import { MAX_IMPORT_BYTES, MAX_JSON_IMPORT_BYTES } from './limits.js';
+import { receiveImport } from './request-source.js';
 
 const IMPORT_PATH = '/simcards/bulk';
 const IDEMPOTENCY_ROUTE = 'POST /simcards/bulk';
@@ -15,6 +16,8 @@ const IDEMPOTENCY_ROUTE = 'POST /simcards/bulk';
 const MB = 1024 * 1024;
 
 export function importRoutes(api: ApiRouter, imports: ImportsService, idempotency: Idempotency): void {
+  // Uploads left behind by a process that died mid-import (kill -9, a crash) are removed at start.
+  void sweepSpool().catch(() => {});
   api.endpoint(
     {
       method: 'post',
@@ -39,41 +42,36 @@ export function importRoutes(api: ApiRouter, imports: ImportsService, idempotenc
         409: { description: 'A request with the same Idempotency-Key is still running' },
         413: { description: 'The body is over the size limit' },
         415: { description: 'Unsupported Content-Type or Content-Encoding' },
-        422: { description: 'strict mode and some rows are invalid (the report, and nothing inserted); or an Idempotency-Key reused for another request', schema: ImportReport },
+        422: {
+          description:
+            'strict mode and some rows are invalid (the report, and nothing inserted); or an Idempotency-Key reused for another request',
+          schema: ImportReport,
+        },
         503: { description: 'SQLite: another long write held the database past its busy timeout; retry after Retry-After' },
       },
     },
     async (ctx, { query, principal }) => {
       const key = parseIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
       const { source, jsonShopId, requestHash, dispose } = await receiveImport(ctx.req, ctx.querystring, query.file_name ?? null);
-      let claim: number | null = null;
       try {
         if (query.shop_id !== undefined && jsonShopId !== null && query.shop_id !== jsonShopId) {
           throw ValidationError.field('shop_id', 'given in the query and the body with different values');
         }
         // A dry run writes nothing, the key included.
-        if (key !== null && !query.dry_run) {
-          const claimed = await idempotency.claim({ userId: principal.userId, route: IDEMPOTENCY_ROUTE, key }, requestHash);
-          if (claimed.kind === 'replay') {
-            ctx.status = claimed.status;
-            ctx.set('Idempotent-Replayed', 'true');
-            ctx.body = claimed.body;
-            return;
-          }
-          claim = claimed.id;
-        }
-        const answer = await imports.importBatch(principal, source, {
-          mode: query.mode,
-          dryRun: query.dry_run,
-          checkDigitAbsent: query.check_digit === 'absent',
-          shopId: query.shop_id ?? jsonShopId,
-          idempotencyClaim: claim,
-        });
-        claim = null; // stored with the import
+        const scope = key !== null && !query.dry_run ? { userId: principal.userId, route: IDEMPOTENCY_ROUTE, key } : null;
+        const answer = await idempotency.once(scope, requestHash, (claim) =>
+          imports.importBatch(principal, source, {
+            mode: query.mode,
+            dryRun: query.dry_run,
+            checkDigitAbsent: query.check_digit === 'absent',
+            shopId: query.shop_id ?? jsonShopId,
+            idempotencyClaim: claim,
+          }),
+        );
+        if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
         ctx.status = answer.status;
         ctx.body = answer.body;
       } finally {
-        if (claim !== null) await idempotency.release(claim).catch(() => {});
         await dispose();
       }
     },
@@ -118,6 +116,8 @@ function importBodyContent() {
     'text/csv': text,
     'text/plain': text,
     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string' as const, format: 'binary' } },
-    'multipart/form-data': { schema: { type: 'object' as const, properties: { file: { type: 'string' as const, format: 'binary' } }, required: ['file'] } },
+    'multipart/form-data': {
+      schema: { type: 'object' as const, properties: { file: { type: 'string' as const, format: 'binary' } }, required: ['file'] },
+    },
   };
 }

@@ -6,17 +6,19 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { join } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { HttpError, issuesToDetails, ValidationError } from '@simcard/common';
 import { parseDelimited } from '../../import/delimited.js';
+import { fileDetail } from '../../import/file-errors.js';
 import { jsonRows } from '../../import/json-rows.js';
-import { openUploadedFile } from '../../import/multipart.js';
-import { checkDeclaredLength, spoolBody, type SpooledBody } from '../../import/spool.js';
+import { extractUploadedFile, type FileKind } from '../../import/multipart.js';
+import { BodyTooLargeError, checkDeclaredLength, spoolBody, type SpooledBody } from '../../import/spool.js';
 import { parseXlsx } from '../../import/xlsx.js';
 import type { ImportSource } from '../../services/imports.js';
-import { MAX_IMPORT_BYTES, MAX_JSON_IMPORT_BYTES } from './limits.js';
 import { JsonImportBody } from './imports.schema.js';
+import { MAX_IMPORT_BYTES, MAX_JSON_IMPORT_BYTES } from './limits.js';
 
 type BodyKind = 'json' | 'csv' | 'text' | 'xlsx' | 'multipart';
 
@@ -36,11 +38,10 @@ export function bodyKind(contentType: string | undefined): BodyKind {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const kind = KINDS[type];
   if (!kind) {
-    throw new HttpError(
-      415,
-      'unsupported_media_type',
-      'Send JSON (application/json), CSV (text/csv), an ICCID list (text/plain), XLSX, or a multipart/form-data upload',
-    );
+    const message = 'Send JSON (application/json), CSV (text/csv), an ICCID list (text/plain), XLSX, or a multipart/form-data upload';
+    throw new HttpError(415, 'unsupported_media_type', message, [
+      fileDetail('file.unsupported_type', message, { type: type.slice(0, 100) || '—' }),
+    ]);
   }
   return kind;
 }
@@ -48,7 +49,13 @@ export function bodyKind(contentType: string | undefined): BodyKind {
 /** A name safe to store: no control characters or path, at most 255 characters. */
 export function cleanFileName(name: string | null | undefined): string | null {
   if (!name) return null;
-  const base = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  const base = name
+    .split(/[\\/]/)
+    .pop()!
+    // eslint-disable-next-line no-control-regex -- control characters are what is stripped
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 255);
   return base || null;
 }
 
@@ -65,11 +72,53 @@ function dispositionFileName(header: string | undefined): string | null {
   return /filename="?([^";]+)"?/i.exec(header)?.[1] ?? null;
 }
 
+/** Past this many inflated bytes, a gzip body may not inflate more than MAX_GZIP_RATIO times its size. */
+const GZIP_RATIO_FLOOR_BYTES = 16 * 1024 * 1024;
+const MAX_GZIP_RATIO = 100;
+
+/** A gzip body that does not inflate (cut short, or not gzip): 400 naming it. */
+class GzipError extends Error {}
+
 function decodedBody(req: IncomingMessage): Readable {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding === 'identity') return req;
-  if (encoding === 'gzip') return req.pipe(createGunzip()).on('error', () => {});
-  throw new HttpError(415, 'unsupported_media_type', 'Content-Encoding must be gzip or none');
+  if (encoding === 'gzip') {
+    // Its size is capped by the spool as it inflates: a gzip bomb stops at the file limit.
+    const gunzip = createGunzip();
+    // pipe() does not forward the request's errors; spoolBody watches the request itself.
+    req.on('error', () => gunzip.destroy(new GzipError('the request ended early')));
+    // A gzip bomb is refused by its ratio as it inflates, long before the file cap: real CSV
+    // compresses 5-10×, a bomb 1000×.
+    let inflated = 0;
+    const guard = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        inflated += chunk.length;
+        // bytesWritten: the compressed bytes gunzip has taken in so far.
+        if (inflated > GZIP_RATIO_FLOOR_BYTES && inflated > gunzip.bytesWritten * MAX_GZIP_RATIO) {
+          done(
+            new BodyTooLargeError(
+              `The gzip body inflates more than ${MAX_GZIP_RATIO}× (a gzip bomb?): send the file uncompressed or less repetitive`,
+              'file.gzip_bomb',
+              { ratio: MAX_GZIP_RATIO },
+            ),
+          );
+          return;
+        }
+        done(null, chunk);
+      },
+    });
+    // pipe() does not forward errors: gunzip's reach the stream spoolBody reads.
+    gunzip.on('error', (err) => guard.destroy(err));
+    // Until spoolBody listens (it checks `errored` then), an early error must not go unhandled.
+    return req
+      .pipe(gunzip)
+      .pipe(guard)
+      .on('error', () => {});
+  }
+  const message = 'Content-Encoding must be gzip or none';
+  throw new HttpError(415, 'unsupported_media_type', message, [
+    fileDetail('file.unsupported_encoding', message, { encoding: encoding.slice(0, 40) }),
+  ]);
 }
 
 export interface ReceivedBody {
@@ -83,32 +132,45 @@ export interface ReceivedBody {
 }
 
 /** Reads the request body to disk and describes how to parse it. */
-export async function receiveImport(req: IncomingMessage, querystring: string, fileNameParam: string | null): Promise<ReceivedBody> {
+export async function receiveImport(
+  req: IncomingMessage,
+  querystring: string,
+  fileNameParam: string | null,
+  raw = false,
+): Promise<ReceivedBody> {
   const kind = bodyKind(req.headers['content-type']);
   const limit = kind === 'json' ? MAX_JSON_IMPORT_BYTES : MAX_IMPORT_BYTES;
   const what = kind === 'json' ? 'A JSON import (upload a CSV for larger files)' : 'The import file';
   if (!req.headers['content-encoding']) checkDeclaredLength(req.headers['content-length'], limit, what);
   const prefix = `${req.headers['content-type']}\n${querystring}\n`;
   let spooled: SpooledBody;
+  const gzipped = (req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
   try {
-    spooled = await spoolBody(decodedBody(req), limit, what, prefix);
+    spooled = await spoolBody(decodedBody(req), limit, what, prefix, req);
   } catch (err) {
     if (err instanceof HttpError) throw err;
-    throw new ValidationError('The request body could not be read to its end', undefined, 'malformed_body');
+    if (gzipped && !(err instanceof Error && err.message === 'aborted')) {
+      throw new ValidationError(
+        `The gzip body cannot be decompressed (cut short or not gzip): ${(err as Error).message}`,
+        [{ ...fileDetail('file.gzip_invalid', 'is not valid gzip'), field: 'body' }],
+        'malformed_gzip',
+      );
+    }
+    throw new ValidationError(
+      'The request body could not be read to its end',
+      [{ ...fileDetail('file.cut_short', 'ended before its end'), field: 'body' }],
+      'malformed_body',
+    );
   }
-  const received = (source: ImportSource, jsonShopId: number | null = null, close = () => {}): ReceivedBody => ({
+  const received = (source: ImportSource, jsonShopId: number | null = null): ReceivedBody => ({
     source,
     jsonShopId,
     requestHash: spooled.sha256,
-    dispose: async () => {
-      close();
-      await spooled.remove();
-    },
+    dispose: () => spooled.remove(),
   });
   try {
     const fileName = cleanFileName(fileNameParam ?? dispositionFileName(req.headers['content-disposition']));
-    const base = { fileName, sizeBytes: spooled.size };
-    const fileStream = () => createReadStream(spooled.path);
+    const base = { fileName, sizeBytes: spooled.size, scratchDir: spooled.dir };
     switch (kind) {
       case 'json': {
         const body = await parseJson(spooled.path);
@@ -117,24 +179,30 @@ export async function receiveImport(req: IncomingMessage, querystring: string, f
       }
       case 'csv':
       case 'text':
-        return received({ ...base, format: kind, rows: (warn) => parseDelimited(fileStream(), warn) });
+        return received({ ...base, format: kind, rows: fileRows(spooled.path, kind, raw) });
       case 'xlsx':
-        return received({ ...base, format: 'xlsx', rows: (warn) => parseXlsx(fileStream(), warn) });
+        return received({ ...base, format: 'xlsx', rows: fileRows(spooled.path, 'xlsx', raw) });
       case 'multipart': {
-        const file = await openUploadedFile(spooled.path, req.headers['content-type']!);
-        const source: ImportSource = {
+        // The file part is written out whole first: a cut upload is refused here, before any import starts.
+        const file = await extractUploadedFile(spooled.path, req.headers['content-type']!, join(spooled.dir, 'file'));
+        return received({
+          ...base,
           fileName: cleanFileName(file.fileName) ?? fileName,
-          sizeBytes: spooled.size,
           format: file.kind,
-          rows: (warn) => (file.kind === 'xlsx' ? parseXlsx(file.stream, warn) : parseDelimited(file.stream, warn)),
-        };
-        return received(source, null, file.close);
+          rows: fileRows(file.path, file.kind, raw),
+        });
       }
     }
   } catch (err) {
     await spooled.remove();
     throw err;
   }
+}
+
+/** The rows of a file on disk, by format. */
+function fileRows(path: string, kind: FileKind | 'text', raw = false): ImportSource['rows'] {
+  if (kind === 'xlsx') return (warn, control) => parseXlsx(path, warn, { ...control, raw });
+  return (warn) => parseDelimited(createReadStream(path), warn, undefined, raw);
 }
 
 async function parseJson(path: string) {
@@ -147,7 +215,11 @@ async function parseJson(path: string) {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ValidationError('Request body is not valid JSON (an object or array is expected)', [{ reason: (err as Error).message }], 'malformed_json');
+    throw new ValidationError(
+      'Request body is not valid JSON (an object or array is expected)',
+      [{ reason: (err as Error).message }],
+      'malformed_json',
+    );
   }
   const result = JsonImportBody.safeParse(value);
   if (!result.success) {

@@ -1,3 +1,4 @@
+import { nameText } from '@simcard/common';
 import { z } from 'zod';
 import { booleanQuery, optionalText, pageQuery, sortQuery } from '../../schemas.js';
 
@@ -9,7 +10,7 @@ export const ShopListQuery = z.strictObject({
 });
 
 const fields = {
-  name: z.string().trim().min(1).max(120),
+  name: nameText(120),
   code: z
     .string()
     .trim()
@@ -21,6 +22,14 @@ const fields = {
   address: optionalText(255),
   phone: optionalText(32),
   manager_name: optionalText(120),
+  // The shop's own daily digest (admins set it; the status API sends it at DIGEST_AT).
+  telegram_chat_id: optionalText(64)
+    .refine(
+      (v) => v === null || v === undefined || /^(-?\d{1,20}|@[A-Za-z0-9_]{5,64})$/.test(v),
+      'must be a numeric chat id or @channelname',
+    )
+    .meta({ description: "The shop's Telegram chat for its daily digest; empty: none" }),
+  telegram_language: z.enum(['uz', 'ru']).nullish().meta({ description: "The digest's language (default uz)" }),
   is_active: z.boolean().optional(),
 };
 

@@ -1,5 +1,5 @@
 import type { ApiRouter } from '@simcard/common';
-import { presentPage, presentShop, Shop } from '../../presenters.js';
+import { presentPage, presentShop, Shop } from '../../presenters/core.js';
 import { IdParams, listOf } from '../../schemas.js';
 import type { ShopsService } from '../../services/shops.js';
 import { CreateShopBody, ShopListQuery, UpdateShopBody } from './shops.schema.js';

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { ExportService } from '../../services/export.js';
 import { SimcardExportQuery } from './simcards-export.schema.js';
 
+const DELIMITERS = { comma: ',', semicolon: ';', tab: '\t' } as const;
+
 /** Register before `GET /simcards/{id}`, or `export` is taken for an id. */
 export function simcardExportRoutes(api: ApiRouter, exporter: ExportService): void {
   api.endpoint(
@@ -20,8 +22,11 @@ export function simcardExportRoutes(api: ApiRouter, exporter: ExportService): vo
         200: { description: 'The file (text/csv or the XLSX type), as an attachment', schema: z.string(), contentType: 'text/csv' },
       },
     },
-    (ctx, { query: { format, ...filter }, principal }) => {
-      const download = exporter.export(principal, filter, format);
+    async (ctx, { query: { format, lang, raw, delimiter, ...filter }, principal }) => {
+      const people = raw
+        ? undefined
+        : { lang: await exporter.language(principal, lang), ...(delimiter ? { delimiter: DELIMITERS[delimiter] } : {}) };
+      const download = exporter.export(principal, filter, format, people);
       ctx.set('Content-Type', download.contentType);
       ctx.attachment(download.filename);
       // No caching of another user's (or shop's) data by a proxy.

@@ -4,6 +4,37 @@ import { Iccid, Id, IdString, Msisdn, Operator, optionalText, pageQuery, sortQue
 
 export const SimcardStatus = z.enum(['in_stock', 'assigned', 'sold', 'blocked']);
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** An instant with its zone: `2026-11-30T10:00:00Z`, `…+05:00` (seconds and fractions optional). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * A day (`2026-11-30`: the whole day in the dealer's time zone, resolved by the service) or an
+ * ISO instant with a zone (normalized to UTC). Anything else is a 400 naming the field.
+ */
+export const DayOrInstant = z
+  .string()
+  .trim()
+  .refine(
+    (s) =>
+      DAY.test(s)
+        ? !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)
+        : INSTANT.test(s) && !Number.isNaN(Date.parse(s)),
+    {
+      message: 'must be a day (YYYY-MM-DD) or an ISO instant with a zone (2026-11-30T10:00:00Z)',
+    },
+  )
+  .transform((s) => (DAY.test(s) ? s : new Date(s).toISOString()));
+
+/** `<name>_from` / `<name>_to` on `column`, both inclusive. */
+function dateFilters<N extends string>(column: string, name: N) {
+  const bound = (which: string) =>
+    DayOrInstant.optional().meta({
+      description: `${column} ${which} (inclusive): a day in the dealer's time zone (TIME_ZONE) counts whole, or an ISO instant`,
+    });
+  return { [`${name}_from`]: bound('from'), [`${name}_to`]: bound('to') } as Record<`${N}_from` | `${N}_to`, ReturnType<typeof bound>>;
+}
+
 export const SimcardListQuery = z.strictObject({
   ...pageQuery,
   status: SimcardStatus.optional(),
@@ -13,9 +44,15 @@ export const SimcardListQuery = z.strictObject({
   q: z
     .string()
     .transform((s) => s.replace(/[\s\-()+]/g, ''))
-    .pipe(z.string().regex(/^\d{1,20}$/, 'must be digits: the start of an ICCID or a phone number'))
+    .pipe(z.string().regex(/^\d{1,20}$/, 'must be digits: part of an ICCID or a phone number'))
     .optional()
-    .meta({ description: 'Start of the ICCID, or of the phone number (with or without 998)' }),
+    .meta({
+      description:
+        'Digits. 4 or more: found anywhere in the ICCID or the phone number (start, middle, last digits); fewer: the start of the ICCID, or of the phone number with or without 998',
+    }),
+  ...dateFilters('sold_at', 'sold'),
+  ...dateFilters('assigned_at', 'assigned'),
+  ...dateFilters('created_at', 'created'),
   sort: sortQuery(SIMCARD_SORT_COLUMNS, '-id'),
 });
 

@@ -1,8 +1,14 @@
 import type { ApiRouter } from '@simcard/common';
-import { presentPage, presentSimcard, Simcard } from '../../presenters.js';
+import { z } from 'zod';
+import { presentPage, presentSimcard, Simcard } from '../../presenters/core.js';
 import { IdParams, listOf } from '../../schemas.js';
 import type { SimcardsService } from '../../services/simcards.js';
 import { CreateSimcardBody, SimcardListQuery, UpdateSimcardBody } from './simcards.schema.js';
+
+/** The list, plus whether `total` is exact: a broad search (`q`) stops counting at 1,000. */
+const SimcardList = listOf(Simcard, 'SimcardList').extend({
+  total_exact: z.boolean().meta({ description: 'false: a broad search matched more than `total` (1,000) SIMs and stopped counting' }),
+});
 
 export function simcardRoutes(api: ApiRouter, simcards: SimcardsService): void {
   api.endpoint(
@@ -13,11 +19,11 @@ export function simcardRoutes(api: ApiRouter, simcards: SimcardsService): void {
       summary: 'List SIM cards with filters, search and sorting (staff: their shop only)',
       access: 'user',
       query: SimcardListQuery,
-      responses: { 200: { description: 'A page of SIM cards', schema: listOf(Simcard, 'SimcardList') } },
+      responses: { 200: { description: 'A page of SIM cards', schema: SimcardList } },
     },
     async (ctx, { query: { limit, offset, sort, ...filter }, principal }) => {
       const page = await simcards.list(principal, filter, { limit, offset }, sort);
-      ctx.body = presentPage(page, { limit, offset }, presentSimcard);
+      ctx.body = { ...presentPage(page, { limit, offset }, presentSimcard), total_exact: page.totalExact };
     },
   );
 

@@ -1,8 +1,15 @@
 import type { ApiRouter } from '@simcard/common';
-import { presentPage } from '../../presenters.js';
+import { presentPage } from '../../presenters/core.js';
+import {
+  presentShopFigures,
+  presentShopStats,
+  presentStatistics,
+  ShopFigures,
+  ShopStatsResponse,
+  Statistics,
+} from '../../presenters/statistics.js';
 import { IdParams, listOf } from '../../schemas.js';
 import type { StatisticsService } from '../../services/statistics.js';
-import { presentShopFigures, presentShopStats, presentStatistics, ShopFigures, ShopStatsResponse, Statistics } from './statistics.presenter.js';
 import { ShopFiguresQuery, ShopStatsQuery, StatisticsQuery } from './statistics.schema.js';
 
 export function statisticsRoutes(api: ApiRouter, statistics: StatisticsService): void {

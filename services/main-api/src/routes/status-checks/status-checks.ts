@@ -1,8 +1,8 @@
-import { CheckRunView, type ApiRouter } from '@simcard/common';
-import { presentSimcard } from '../../presenters.js';
+import { type ApiRouter, CheckRunView } from '@simcard/common';
+import { presentSimcard } from '../../presenters/core.js';
 import { IdParams } from '../../schemas.js';
 import type { StatusChecksService } from '../../services/status-checks.js';
-import { AutoCheckBody, CheckRunList, CheckRunListQuery, CheckStatusResponse } from './status-checks.schema.js';
+import { AutoCheckBody, CheckRunList, CheckRunListQuery, CheckStatusResponse, RunOperators } from './status-checks.schema.js';
 
 /** The seed's status endpoints, kept at their paths: they ask the status API. */
 export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): void {
@@ -16,8 +16,14 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
       params: IdParams,
       responses: {
         200: { description: 'The SIM after the check, and the check', schema: CheckStatusResponse },
+        422: {
+          description: "no_provider: no provider is configured for the SIM's operator (details[0].params.operator); nothing was asked",
+        },
         502: { description: 'The operator failed or answered badly; the SIM is unchanged' },
-        503: { description: 'The status service is down' },
+        503: {
+          description:
+            'The status service is down (status_api_unavailable), or the operator was not asked (circuit_open, provider_rate_limited); retry after Retry-After',
+        },
         504: { description: 'The operator did not answer in time; the SIM is unchanged' },
       },
     },
@@ -37,13 +43,14 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
       body: AutoCheckBody,
       responses: {
         202: { description: 'Started', schema: CheckRunView },
+        400: { description: 'unknown_operator: an operator in `operators` has no provider (details name it)' },
         409: { description: 'A run is already running; the details hold it' },
         503: { description: 'The status service is down' },
       },
     },
     async (ctx, { body }) => {
       ctx.status = 202;
-      ctx.body = await checks.startRun(body.include_sold);
+      ctx.body = await checks.startRun(body.include_sold, body.operators);
     },
   );
 
@@ -63,6 +70,24 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
     },
   );
 
+  // Before /check-runs/{id}, which would take "operators" for an id.
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/check-runs/operators',
+      tag: 'Check runs',
+      summary: 'The operators a run can be limited to (`operators` of POST /simcards/auto-check)',
+      access: 'admin',
+      responses: {
+        200: { description: 'The configured operators', schema: RunOperators },
+        503: { description: 'The status service is down' },
+      },
+    },
+    async (ctx) => {
+      ctx.body = await checks.runOperators();
+    },
+  );
+
   api.endpoint(
     {
       method: 'get',
@@ -71,7 +96,11 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
       summary: "A run's progress",
       access: 'admin',
       params: IdParams,
-      responses: { 200: { description: 'The run', schema: CheckRunView }, 404: { description: 'No such run' }, 503: { description: 'The status service is down' } },
+      responses: {
+        200: { description: 'The run', schema: CheckRunView },
+        404: { description: 'No such run' },
+        503: { description: 'The status service is down' },
+      },
     },
     async (ctx, { params }) => {
       ctx.body = await checks.getRun(params.id);
@@ -84,7 +113,10 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
         method: 'post',
         path: `/check-runs/{id}/${action}`,
         tag: 'Check runs',
-        summary: action === 'cancel' ? 'Stop a running run; what it checked stays checked' : 'Resume a run interrupted by a stop or a crash, where it stopped',
+        summary:
+          action === 'cancel'
+            ? 'Stop a running run; what it checked stays checked'
+            : 'Resume a run interrupted by a stop or a crash, where it stopped',
         access: 'admin',
         params: IdParams,
         responses: {

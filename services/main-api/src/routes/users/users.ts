@@ -1,5 +1,5 @@
 import type { ApiRouter } from '@simcard/common';
-import { presentPage, presentUser, User } from '../../presenters.js';
+import { presentPage, presentUser, User } from '../../presenters/core.js';
 import { IdParams, listOf } from '../../schemas.js';
 import type { UsersService } from '../../services/users.js';
 import { CreateUserBody, UpdateUserBody, UserListQuery } from './users.schema.js';

@@ -1,6 +1,6 @@
 import type { ApiRouter } from '@simcard/common';
-import { z } from 'zod';
 import { CheckRunView } from '@simcard/common';
+import { z } from 'zod';
 import { presentRun } from '../../presenters.js';
 import type { CheckRuns } from '../../services/check-runs.js';
 import { RunIdParams, RunListQuery, StartRunBody } from './check-runs.schema.js';
@@ -16,11 +16,17 @@ export function checkRunRoutes(api: ApiRouter, runs: CheckRuns): void {
       body: StartRunBody,
       responses: {
         202: { description: 'Started; poll GET /check-runs/{id}', schema: CheckRunView },
+        400: { description: 'unknown_operator: an operator in `operators` has no provider (details name it)' },
         409: { description: 'A run is already running; the details hold it' },
       },
     },
     async (ctx, { body, principal }) => {
-      const run = await runs.start({ trigger: 'manual', includeSold: body.include_sold, userId: principal.userId || null });
+      const run = await runs.start({
+        trigger: 'manual',
+        includeSold: body.include_sold,
+        userId: principal.userId || null,
+        operators: body.operators,
+      });
       ctx.status = 202;
       ctx.body = presentRun(run);
     },
@@ -37,7 +43,9 @@ export function checkRunRoutes(api: ApiRouter, runs: CheckRuns): void {
       responses: {
         200: {
           description: 'A page of runs',
-          schema: z.object({ data: z.array(CheckRunView), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }).meta({ id: 'CheckRunList' }),
+          schema: z
+            .object({ data: z.array(CheckRunView), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+            .meta({ id: 'CheckRunList' }),
         },
       },
     },
@@ -85,7 +93,10 @@ export function checkRunRoutes(api: ApiRouter, runs: CheckRuns): void {
       summary: 'Resume a run interrupted by a stop or a crash',
       access: 'admin',
       params: RunIdParams,
-      responses: { 202: { description: 'Resumed', schema: CheckRunView }, 409: { description: 'Not interrupted, or another run is running' } },
+      responses: {
+        202: { description: 'Resumed', schema: CheckRunView },
+        409: { description: 'Not interrupted, or another run is running' },
+      },
     },
     async (ctx, { params }) => {
       ctx.status = 202;

@@ -1,15 +1,18 @@
-import { z } from 'zod';
 import { CheckResultView, IccidField as Iccid } from '@simcard/common';
+import { z } from 'zod';
 import { SimcardStatusView } from '../../presenters.js';
 
 export const MAX_ICCIDS_PER_REQUEST = 500;
-
 
 export const IccidParams = z.strictObject({ iccid: Iccid });
 
 export const CheckManyBody = z
   .strictObject({
-    iccids: z.array(Iccid).min(1).max(MAX_ICCIDS_PER_REQUEST).meta({ description: `1 to ${MAX_ICCIDS_PER_REQUEST} ICCIDs` }),
+    iccids: z
+      .array(Iccid)
+      .min(1)
+      .max(MAX_ICCIDS_PER_REQUEST)
+      .meta({ description: `1 to ${MAX_ICCIDS_PER_REQUEST} ICCIDs` }),
   })
   .meta({ id: 'CheckManyRequest' });
 

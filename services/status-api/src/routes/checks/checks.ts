@@ -14,8 +14,15 @@ export function checkRoutes(api: ApiRouter, checks: LiveChecks): void {
       params: IccidParams,
       responses: {
         200: { description: 'The SIM after the check, and the check', schema: CheckOneResponse },
-        502: { description: 'The operator failed, answered badly, or checks are paused (circuit open); the SIM is unchanged' },
+        502: { description: 'The operator failed or answered badly; the SIM is unchanged' },
+        503: {
+          description:
+            'The operator was not asked (circuit_open: its checks are paused after repeated failures; provider_rate_limited); retry after Retry-After',
+        },
         504: { description: 'The operator did not answer in time; the SIM is unchanged' },
+        422: {
+          description: "no_provider: no provider is configured for the SIM's operator (details[0].params.operator); nothing was asked",
+        },
       },
     },
     async (ctx, { params, principal }) => {
@@ -30,7 +37,7 @@ export function checkRoutes(api: ApiRouter, checks: LiveChecks): void {
       path: '/simcards/status',
       tag: 'Checks',
       summary: 'Ask the operator about many SIMs now (bounded concurrency)',
-      description: 'Each ICCID gets its own result; an unknown ICCID (or another shop\'s, for staff) gets error not_found.',
+      description: "Each ICCID gets its own result; an unknown ICCID (or another shop's, for staff) gets error not_found.",
       access: 'user',
       body: CheckManyBody,
       responses: { 200: { description: 'One result per distinct ICCID', schema: CheckManyResponse } },

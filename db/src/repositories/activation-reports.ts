@@ -1,0 +1,244 @@
+/**
+ * Operators' activation reports (migration 1501): the kept reports, their discrepancies, and the
+ * sale a report makes. The sale follows a check's rules (status-api apply-answer.ts): a SIM has
+ * one sale for life, so only a SIM never sold is sold here; its `sold_at` moves the shop credit
+ * through the 0501/0504 triggers, and one `status_check_logs` row with `sale` true (source
+ * `report`) is what the live feed announces.
+ */
+import { isSqlite, type Queryable } from '../connection.js';
+import type { DbTimestamp, Page, PageRequest, SimcardRow } from '../rows.js';
+import { countOf } from './query-helpers.js';
+
+export interface ActivationReportRow {
+  id: number;
+  operator: string | null;
+  file_name: string | null;
+  format: string;
+  uploaded_by: number | null;
+  uploaded_by_name: string;
+  uploaded_at: DbTimestamp;
+  rows_total: number;
+  sold_count: number;
+  already_sold_count: number;
+  discrepancy_count: number;
+  /** JSON: discrepancies by kind. */
+  counts: string;
+}
+
+export type NewActivationReport = Omit<ActivationReportRow, 'id'>;
+
+export interface DiscrepancyRow {
+  id: number;
+  report_id: number;
+  line: number;
+  iccid: string | null;
+  kind: string;
+  simcard_id: number | null;
+  /** JSON. */
+  detail: string;
+}
+
+export type NewDiscrepancy = Omit<DiscrepancyRow, 'id' | 'report_id'>;
+
+/** SQLite allows 999 bound values per statement. */
+const CHUNK = 500;
+
+/** What a report is compared with and a sale announces: not the whole row (100,000 of them are held at once). */
+export const SALE_COLUMNS = [
+  'id',
+  'iccid',
+  'msisdn',
+  'operator',
+  'shop_id',
+  'status',
+  'activated_at',
+  'sold_at',
+  'sale_detected_at',
+  'assigned_at',
+] as const;
+export type SaleSimcard = Pick<SimcardRow, (typeof SALE_COLUMNS)[number]>;
+
+export async function findByIccids(db: Queryable, iccids: string[]): Promise<SaleSimcard[]> {
+  const found: SaleSimcard[] = [];
+  for (let i = 0; i < iccids.length; i += CHUNK) {
+    found.push(
+      ...((await db('simcards')
+        .whereIn('iccid', iccids.slice(i, i + CHUNK))
+        .select(...SALE_COLUMNS)) as SaleSimcard[]),
+    );
+  }
+  return found;
+}
+
+export async function insert(db: Queryable, report: NewActivationReport, discrepancies: NewDiscrepancy[]): Promise<number> {
+  const [row] = (await db('activation_reports').insert(report).returning('id')) as Array<{ id: number } | number>;
+  const id = typeof row === 'number' ? row : row!.id;
+  // 6 columns a row: well under SQLite's bound-value limit.
+  for (let i = 0; i < discrepancies.length; i += 150) {
+    await db('activation_report_discrepancies').insert(discrepancies.slice(i, i + 150).map((d) => ({ ...d, report_id: id })));
+  }
+  return id;
+}
+
+export interface ReportSale {
+  sim: SaleSimcard;
+  /** The operator's activation date, a UTC instant. */
+  soldAt: string;
+}
+
+/** SIMs sold per round of set statements: bounds the stage, the RETURNING rows and the statements' memory. */
+const SALE_CHUNK = 5000;
+
+/**
+ * Sells the SIMs never sold before, each on its report date, and keeps the sale's bookkeeping,
+ * a chunk of SIMs per round of set statements instead of a dozen trigger statements per SIM
+ * (migration 1971 switches those row triggers off inside this transaction only):
+ * the SIMs are staged, the ones sold meanwhile dropped (a check, or the same report at once:
+ * never sold or announced again), then one UPDATE sells the rest with their credit (0501's rule:
+ * the shop that held the SIM at the sale), and one statement each adds their per-day sales (0504),
+ * SIM counters (0801, SQLite), commissions computed and kept (1701's rules) and their per-day
+ * sums (1702), and the live-feed log rows (one `sale` row each, source `report`) with the log's
+ * count (0803, SQLite). Must run inside a write transaction. Returns the rows sold.
+ */
+export async function recordSales(db: Queryable, sales: ReportSale[], at: string): Promise<SaleSimcard[]> {
+  const unsold = sales.filter((s) => s.sim.sold_at === null || s.sim.sold_at === undefined);
+  if (unsold.length === 0) return [];
+  const sqlite = isSqlite(db);
+  await (sqlite
+    ? db.raw('insert into report_sale_writes (id) values (1)')
+    : db.raw("select set_config('simcard.report_sales', 'on', true)"));
+  const sold: SaleSimcard[] = [];
+  for (let i = 0; i < unsold.length; i += SALE_CHUNK) sold.push(...(await sellChunk(db, unsold.slice(i, i + SALE_CHUNK), at, sqlite)));
+  await (sqlite ? db.raw('delete from report_sale_writes') : db.raw("select set_config('simcard.report_sales', 'off', true)"));
+  return sold;
+}
+
+const DAY = { sqlite: (c: string) => `substr(${c}, 1, 10)`, pg: (c: string) => `to_char(${c} at time zone 'UTC', 'YYYY-MM-DD')` };
+const DAYS = {
+  sqlite: (a: string, b: string) => `coalesce(julianday(${a}) - julianday(${b}), 0)`,
+  pg: (a: string, b: string) => `coalesce(extract(epoch from (${a} - ${b})) / 86400.0, 0)`,
+};
+const LAST_MOVE = (column: string, st: string) =>
+  `(select ${column} from assignment_logs a where a.simcard_id = ${st}.simcard_id and a.created_at <= ${st}.sold_at order by a.created_at desc, a.id desc limit 1)`;
+const HAS_MOVE = (st: string) =>
+  `exists (select 1 from assignment_logs a where a.simcard_id = ${st}.simcard_id and a.created_at <= ${st}.sold_at)`;
+// Migration 1701's choice of rule and share, for the staged sale `st` of SIM `s`.
+const RULE_ID = `(select r.id from commission_rules r where r.active and r.operator = s.operator and (r.tariff is null or r.tariff = s.tariff)
+  and r.from_at <= st.sold_at and (r.to_at is null or st.sold_at < r.to_at)
+  order by case when r.tariff is null then 1 else 0 end, r.from_at desc, r.id desc limit 1)`;
+const SHARE_ID = `(select sh.id from commission_shares sh where sh.active and sh.from_at <= st.sold_at and st.credit_shop is not null
+  and (sh.shop_id = st.credit_shop or sh.shop_id is null)
+  order by case when sh.shop_id is null then 1 else 0 end, sh.from_at desc, sh.id desc limit 1)`;
+
+async function sellChunk(db: Queryable, chunk: ReportSale[], at: string, sqlite: boolean): Promise<SaleSimcard[]> {
+  const d = sqlite ? 'sqlite' : 'pg';
+  const staged = 'select simcard_id from report_sale_stage';
+  // The chunk as one JSON parameter: one statement, not a multi-row INSERT per 500 (slow to compile on SQLite).
+  const staging = JSON.stringify(chunk.map((s) => [s.sim.id, s.soldAt]));
+  await db.raw(
+    sqlite
+      ? 'insert into report_sale_stage (simcard_id, sold_at) select value ->> 0, value ->> 1 from json_each(?)'
+      : 'insert into report_sale_stage (simcard_id, sold_at) select (e ->> 0)::integer, (e ->> 1)::timestamptz from json_array_elements(?::json) e',
+    [staging],
+  );
+  // PostgreSQL: hold the SIMs (in id order, as every writer) so none is sold or moved meanwhile;
+  // SQLite's write transaction already excludes every other writer.
+  if (!sqlite) await db.raw(`select id from simcards where id in (${staged}) order by id for update`);
+  await db.raw(`delete from report_sale_stage where not exists
+    (select 1 from simcards s where s.id = report_sale_stage.simcard_id and s.sold_at is null)`);
+  // What each SIM was, and the shop credited with its sale (0501: the latest move at or before it).
+  const st = 'report_sale_stage';
+  await db.raw(`update report_sale_stage set prev_status = s.status, shop_id = s.shop_id, operator = s.operator,
+      credit_shop = case when ${HAS_MOVE(st)} then ${LAST_MOVE('to_shop_id', st)} else s.shop_id end,
+      credit_since = case when ${HAS_MOVE(st)} then ${LAST_MOVE('created_at', st)} else s.assigned_at end
+    from simcards s where s.id = report_sale_stage.simcard_id`);
+  const rows = (await db.raw(
+    `update simcards set status = 'sold', provider_status = 'active', sold_at = st.sold_at,
+        activated_at = coalesce(simcards.activated_at, st.sold_at), sale_detected_at = ?, sale_date_note = null,
+        sale_source = 'report', updated_at = ?, sold_shop_id = st.credit_shop, sold_shop_since = st.credit_since
+      from report_sale_stage st where st.simcard_id = simcards.id and simcards.sold_at is null
+        -- Driven by the staged ids (SQLite would otherwise walk every unsold SIM by its sold_at index).
+        and simcards.id in (${staged})
+      returning ${SALE_COLUMNS.map((c) => `simcards.${c}`).join(', ')}`,
+    [at, at],
+  )) as SaleSimcard[] | { rows: SaleSimcard[] };
+  const sold = Array.isArray(rows) ? rows : rows.rows;
+  const stagedCount = Number(((await db('report_sale_stage').count({ n: '*' }).first()) as { n: number | string }).n);
+  if (sold.length !== stagedCount) throw new Error(`report sale: ${sold.length} SIMs sold of ${stagedCount} staged`);
+
+  // Per-day sales of the credited shops (0504); their totals (0802) follow by trigger, a row per shop and day.
+  await db.raw(`insert into shop_sales_daily (shop_id, day, sold, timed, days_sum)
+    select credit_shop, ${DAY[d]('sold_at')}, count(*), count(credit_since), sum(${DAYS[d]('sold_at', 'credit_since')})
+    from report_sale_stage where credit_shop is not null group by 1, 2
+    on conflict (shop_id, day) do update set sold = shop_sales_daily.sold + excluded.sold,
+      timed = shop_sales_daily.timed + excluded.timed, days_sum = shop_sales_daily.days_sum + excluded.days_sum`);
+  if (sqlite) {
+    // SIM counters (0801): PostgreSQL's statement trigger already counted the UPDATE.
+    await db.raw(`update simcard_tallies set n = n - x.c
+      from (select coalesce(shop_id, 0) as k, coalesce(operator, '') as o, prev_status as p, count(*) as c
+        from report_sale_stage where prev_status is not 'sold' group by 1, 2, 3) x
+      where simcard_tallies.shop_key = x.k and simcard_tallies.operator = x.o and simcard_tallies.status = x.p`);
+    await db.raw(`insert into simcard_tallies (shop_key, operator, status, n)
+      select coalesce(shop_id, 0), coalesce(operator, ''), 'sold', count(*) from report_sale_stage
+      where prev_status is not 'sold' group by 1, 2
+      on conflict (shop_key, operator, status) do update set n = simcard_tallies.n + excluded.n`);
+  }
+  // Commissions (1701): computed once from the rules in force at the sale, and kept.
+  const share = sqlite
+    ? "case when sh.id is null then 0 when sh.kind = 'percent' then cast(round(x.amount * sh.value / 100.0) as integer) else min(cast(sh.value as integer), x.amount) end"
+    : "case when sh.id is null then 0 when sh.kind = 'percent' then round((x.amount * sh.value / 100.0)::numeric)::integer else least(sh.value::integer, x.amount) end";
+  const computedAt = sqlite ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" : 'now()';
+  // A stale commission row of a SIM not sold (none is expected): its own triggers take it off the sums.
+  await db.raw(`delete from sale_commissions where simcard_id in (${staged})`);
+  await db.raw(`insert into sale_commissions (simcard_id, shop_id, operator, tariff, sold_at, rule_id, amount, share_id, share, computed_at)
+    select x.simcard_id, x.credit_shop, x.operator, x.tariff, x.sold_at, x.rule_id, x.amount, x.share_id,
+      coalesce(${share}, 0), ${computedAt}
+    from (select y.*, coalesce((select r.amount from commission_rules r where r.id = y.rule_id), 0) as amount
+      from (select st.simcard_id, st.credit_shop, s.operator, s.tariff, st.sold_at, ${RULE_ID} as rule_id, ${SHARE_ID} as share_id
+        from report_sale_stage st join simcards s on s.id = st.simcard_id) y) x
+    left join commission_shares sh on sh.id = x.share_id`);
+  // Their per-day sums (1702), by shop and by operator.
+  for (const [table, key, value] of [
+    ['commission_shop_daily', 'shop_id', 'coalesce(c.shop_id, 0)'],
+    ['commission_operator_daily', 'operator', "coalesce(c.operator, '')"],
+  ] as const) {
+    await db.raw(`insert into ${table} (${key}, day, activations, amount, share)
+      select ${value}, ${DAY[d]('c.sold_at')}, count(*), sum(c.amount), sum(c.share)
+      from sale_commissions c where c.simcard_id in (${staged}) group by 1, 2
+      on conflict (${key}, day) do update set activations = ${table}.activations + excluded.activations,
+        amount = ${table}.amount + excluded.amount, share = ${table}.share + excluded.share`);
+  }
+  // The live feed's rows: the SIM's one sale each (not a check source: the log's column allows it, 1501).
+  await db.raw(
+    `insert into status_check_logs (simcard_id, iccid, previous_status, new_status, changed, error_message, source, run_id, response_ms, checked_at, sale)
+    select st.simcard_id, s.iccid, st.prev_status, 'sold', true, null, 'report', null, null, ?, true
+    from report_sale_stage st join simcards s on s.id = st.simcard_id order by st.simcard_id`,
+    [at],
+  );
+  if (sqlite) await db.raw("update row_counts set n = n + ? where table_name = 'status_check_logs'", [sold.length]);
+  await db('report_sale_stage').delete();
+  return sold;
+}
+
+export async function list(db: Queryable, page: PageRequest): Promise<Page<ActivationReportRow>> {
+  const qb = db<ActivationReportRow>('activation_reports');
+  const [rows, total] = await Promise.all([
+    qb.clone().select('*').orderBy('id', 'desc').limit(page.limit).offset(page.offset),
+    countOf(qb.clone()),
+  ]);
+  return { rows: rows as ActivationReportRow[], total };
+}
+
+export function findById(db: Queryable, id: number): Promise<ActivationReportRow | undefined> {
+  return db<ActivationReportRow>('activation_reports').where({ id }).first();
+}
+
+export async function discrepancies(db: Queryable, reportId: number, page: PageRequest, kind?: string): Promise<Page<DiscrepancyRow>> {
+  const qb = db<DiscrepancyRow>('activation_report_discrepancies').where({ report_id: reportId });
+  if (kind) qb.where({ kind });
+  const [rows, total] = await Promise.all([
+    qb.clone().select('*').orderBy('id').limit(page.limit).offset(page.offset),
+    countOf(qb.clone()),
+  ]);
+  return { rows: rows as DiscrepancyRow[], total };
+}

@@ -1,0 +1,156 @@
+/**
+ * Counts of operator calls (migration 1202): every check counted, changed or not, while
+ * status_check_logs keeps only changes and failures. The status API's write path tallies a
+ * batch's checks in memory (`CheckTally`) and adds them in the batch's transaction (`add`).
+ */
+import type { Queryable } from '../connection.js';
+import type { CheckSource } from '../rows.js';
+import { num } from './sql-dates.js';
+
+export interface CheckCounts {
+  /** Operator calls made. */
+  made: number;
+  /** Calls the operator answered. */
+  answered: number;
+  /** Answers that changed the SIM (a status change, or the operator's word changed). */
+  changed: number;
+  /** Calls that failed (timeout, error, unusable answer). */
+  failed: number;
+}
+
+export interface CheckCountKey {
+  operator: string | null;
+  shopId: number | null;
+  source: CheckSource;
+  runId: number | null;
+}
+
+const COLUMNS = ['made', 'answered', 'changed', 'failed'] as const;
+const QUARTER_HOUR_MS = 15 * 60_000;
+
+export function zeroCounts(): CheckCounts {
+  return { made: 0, answered: 0, changed: 0, failed: 0 };
+}
+
+/** The quarter hour an instant falls in: every zone's midnight is one, so dealer days are exact bucket ranges. */
+export function bucketOf(at: string | Date): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  return new Date(Math.floor(ms / QUARTER_HOUR_MS) * QUARTER_HOUR_MS).toISOString();
+}
+
+/** One batch's counts per key, added up in memory and written once. */
+export class CheckTally {
+  readonly #groups = new Map<
+    string,
+    { bucket_at: string; operator: string; shop_key: number; source: CheckSource; run_key: number } & CheckCounts
+  >();
+
+  add(at: string, key: CheckCountKey, delta: Partial<CheckCounts>): void {
+    const row = {
+      bucket_at: bucketOf(at),
+      operator: key.operator ?? '',
+      shop_key: key.shopId ?? 0,
+      source: key.source,
+      run_key: key.runId ?? 0,
+    };
+    const id = `${row.bucket_at}|${row.operator}|${row.shop_key}|${row.source}|${row.run_key}`;
+    let group = this.#groups.get(id);
+    if (!group) this.#groups.set(id, (group = { ...row, ...zeroCounts() }));
+    for (const c of COLUMNS) group[c] += delta[c] ?? 0;
+  }
+
+  get empty(): boolean {
+    return this.#groups.size === 0;
+  }
+
+  /** Adds the tally to the table, one upsert for the whole batch. */
+  async write(db: Queryable): Promise<void> {
+    if (this.#groups.size === 0) return;
+    // In key order, so that two writers (two status API processes) lock rows in the same order
+    // and never deadlock; in chunks: SQLite bounds the terms of one multi-row insert.
+    const rows = [...this.#groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+    for (let i = 0; i < rows.length; i += 100) {
+      await db('check_counts')
+        .insert(rows.slice(i, i + 100))
+        .onConflict(['bucket_at', 'operator', 'shop_key', 'source', 'run_key'])
+        .merge(Object.fromEntries(COLUMNS.map((c) => [c, db.raw('?? + excluded.??', [`check_counts.${c}`, c])])));
+    }
+  }
+}
+
+export interface CountFilter {
+  /** Instants, `from` inclusive, `to` exclusive (dealer day bounds). */
+  from?: string;
+  to?: string;
+  shopId?: number | null;
+  runId?: number;
+  sources?: CheckSource[];
+}
+
+function sums(db: Queryable) {
+  return COLUMNS.map((c) => db.raw('coalesce(sum(??), 0) as ??', [c, c]));
+}
+
+function filtered(db: Queryable, f: CountFilter) {
+  const qb = db('check_counts');
+  if (f.from !== undefined) qb.where('bucket_at', '>=', f.from);
+  if (f.to !== undefined) qb.where('bucket_at', '<', f.to);
+  if (f.shopId !== undefined && f.shopId !== null) qb.where('shop_key', f.shopId);
+  if (f.runId !== undefined) qb.where('run_key', f.runId);
+  if (f.sources) qb.whereIn('source', f.sources);
+  return qb;
+}
+
+function toCounts(r: Record<string, unknown> | undefined): CheckCounts {
+  return { made: num(r?.made), answered: num(r?.answered), changed: num(r?.changed), failed: num(r?.failed) };
+}
+
+export async function totals(db: Queryable, f: CountFilter): Promise<CheckCounts> {
+  return toCounts((await filtered(db, f).first(sums(db))) as Record<string, unknown> | undefined);
+}
+
+/** Totals per source ('auto' = runs) over the range. */
+export async function bySource(db: Queryable, f: CountFilter): Promise<Record<CheckSource, CheckCounts>> {
+  const rows = (await filtered(db, f)
+    .select('source', ...sums(db))
+    .groupBy('source')) as Record<string, unknown>[];
+  const out: Record<CheckSource, CheckCounts> = { auto: zeroCounts(), manual: zeroCounts(), bulk: zeroCounts() };
+  for (const r of rows) out[r.source as CheckSource] = toCounts(r);
+  return out;
+}
+
+/** Totals per SIM operator ('' = unknown → null) over the range. */
+export async function byOperator(db: Queryable, f: CountFilter): Promise<Array<{ operator: string | null } & CheckCounts>> {
+  const rows = (await filtered(db, f)
+    .select('operator', ...sums(db))
+    .groupBy('operator')
+    .orderBy('operator')) as Record<string, unknown>[];
+  return rows.map((r) => ({ operator: (r.operator as string) || null, ...toCounts(r) }));
+}
+
+/** Totals for each of the given consecutive ranges (dealer days, oldest first): buckets summed in the database, placed here. */
+export async function perRange(
+  db: Queryable,
+  ranges: Array<{ from: string; to: string }>,
+  f: Omit<CountFilter, 'from' | 'to'> = {},
+): Promise<CheckCounts[]> {
+  if (ranges.length === 0) return [];
+  const rows = (await filtered(db, { ...f, from: ranges[0]!.from, to: ranges[ranges.length - 1]!.to })
+    .select('bucket_at', ...sums(db))
+    .groupBy('bucket_at')) as Record<string, unknown>[];
+  const out = ranges.map(() => zeroCounts());
+  const starts = ranges.map((r) => Date.parse(r.from));
+  for (const r of rows) {
+    const ms = new Date(r.bucket_at as string | Date).getTime();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    const counts = toCounts(r);
+    for (const c of COLUMNS) out[lo]![c] += counts[c];
+  }
+  return out;
+}

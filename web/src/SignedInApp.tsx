@@ -1,0 +1,118 @@
+/**
+ * Everything behind the sign-in, as its own chunk: the query cache, the live event stream, the
+ * notices, the layout and the pages (routes.ts; each page its own chunk). The sign-in screen
+ * does not wait for any of it; a visit with a stored session asks for it at start
+ * (auth/session-start.ts), with the page's chunk and first data.
+ */
+import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { type ComponentType, lazy, type LazyExoticComponent, Suspense, useEffect, useState } from 'react';
+import type { Simcard, User } from './api/models';
+import { createAppQueryClient } from './api/queries';
+import { forgetPrefetched, prefetchedAnswers } from './auth/session-start';
+import { Layout } from './components/Layout';
+import { NoticeProvider, useSaleNotice } from './components/Notices';
+import { useI18n } from './i18n/i18n';
+import { LiveInvalidation } from './live/invalidate';
+import { LiveProvider, useLiveEvent } from './live/live';
+import { matchPath, useRoute } from './router';
+import { routes } from './routes';
+
+type Page = LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
+
+const pages: Array<{ pattern: string; page: Page; adminOnly?: boolean }> = routes.map((route) => ({
+  pattern: route.pattern,
+  adminOnly: route.adminOnly,
+  page: lazy(route.load as () => Promise<{ default: ComponentType<{ params: Record<string, string> }> }>),
+}));
+
+function Loading() {
+  const { t } = useI18n();
+  return (
+    <p className="muted" role="status">
+      {t('common.loading')}
+    </p>
+  );
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <section>
+      <h1>{t('error.page_not_found')}</h1>
+    </section>
+  );
+}
+
+/** A sale anywhere raises a notice on every page: one per SIM, deduplicated with a manual check's. */
+function SaleNotices() {
+  const announceSale = useSaleNotice();
+  useLiveEvent('simcard.sold', (data) => {
+    const sim = (data as { simcard?: Simcard }).simcard;
+    if (sim) announceSale(sim);
+  });
+  return null;
+}
+
+function Routes({ user }: { user: User }) {
+  const { path } = useRoute();
+  const { t } = useI18n();
+  useEffect(() => {
+    // Moving focus to the page lets screen readers announce the new page.
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
+  for (const route of pages) {
+    const params = matchPath(route.pattern, path);
+    if (!params) continue;
+    if (route.adminOnly && user.role !== 'admin') return <p role="alert">{t('error.forbidden')}</p>;
+    const Page = route.page;
+    return <Page params={params} />;
+  }
+  return <NotFound />;
+}
+
+/**
+ * The query cache of one signed-in user, holding what was asked at start (once the session is
+ * confirmed, those answers are this user's). An answer asked at start counts as fresh until the
+ * page first reads it (or for 30 s at most), so the page shows it instead of asking again; after
+ * that the cache's usual rule (re-read whenever a screen opens) applies.
+ */
+function userQueryClient(): QueryClient {
+  const client = createAppQueryClient();
+  for (const { key, answer } of prefetchedAnswers()) {
+    client.setQueryDefaults(key, { staleTime: Infinity });
+    void client.prefetchQuery({ queryKey: key, queryFn: () => answer });
+    const hash = client.getQueryCache().find({ queryKey: key, exact: true })?.queryHash;
+    const usual = () => {
+      client.setQueryDefaults(key, {});
+      stop();
+      clearTimeout(timer);
+    };
+    const stop = client.getQueryCache().subscribe((event) => {
+      if (event.type === 'observerAdded' && event.query.queryHash === hash) usual();
+    });
+    // A page left before it read its answer: the usual rule soon all the same.
+    const timer = setTimeout(usual, 30_000);
+  }
+  return client;
+}
+
+export default function SignedInApp({ user }: { user: User }) {
+  // App.tsx keys this by user: another sign-in starts with an empty cache and a fresh event stream.
+  const [queryClient] = useState(userQueryClient);
+  useEffect(forgetPrefetched, []);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <NoticeProvider>
+        <LiveProvider>
+          <LiveInvalidation />
+          <SaleNotices />
+          <Layout>
+            <Suspense fallback={<Loading />}>
+              <Routes user={user} />
+            </Suspense>
+          </Layout>
+        </LiveProvider>
+      </NoticeProvider>
+    </QueryClientProvider>
+  );
+}

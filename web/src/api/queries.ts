@@ -1,0 +1,130 @@
+/**
+ * The web app's data: every read goes through one query cache (TanStack Query), keyed by the
+ * API path and its parameters; every change says which resources it touched, and the cache
+ * re-reads what is on screen. See README.md in this folder.
+ *
+ *   const shop = $api.useQuery('get', '/shops/{id}', { params: { path: { id } } });
+ *   const invalidate = useInvalidate();
+ *   await data(http.PUT('/shops/{id}', { params: { path: { id } }, body }));
+ *   await invalidate(['shops']);
+ */
+import { keepPreviousData, type Query, QueryClient, useMutation, type UseMutationOptions, useQueryClient } from '@tanstack/react-query';
+import createQueryHooks from 'openapi-react-query';
+import { ApiError, http } from './client';
+
+/** Typed hooks over the generated client: `$api.useQuery(method, path, init, options)`. */
+export const $api = createQueryHooks(http);
+
+/** For lists whose parameters change as the person types or pages: the last answer stays until the new one is in. */
+export const keepPrevious = { placeholderData: keepPreviousData } as const;
+
+export function createAppQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // Figures change under the page (sales, checks): always re-read a resource a screen opens,
+        // but show the cached answer meanwhile. Invalidation (below) covers changes seen here.
+        staleTime: 0,
+        gcTime: 5 * 60_000,
+        // A refused request (4xx) will be refused again; a lost connection is worth one more try.
+        retry: (failures, error) => failures < 1 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+        refetchOnWindowFocus: true,
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+/**
+ * What the cache calls a resource: the first segment of a query's API path (`/simcards/{id}` →
+ * `simcards`), except the figures under a shop (`/shops/{id}/stats`), which are `statistics`.
+ */
+export type Resource =
+  | 'anomalies'
+  | 'api-keys'
+  | 'audit'
+  | 'auth'
+  | 'check-runs'
+  | 'imports'
+  | 'logs'
+  | 'notifications'
+  | 'reports'
+  | 'shops'
+  | 'simcards'
+  | 'statistics'
+  | 'users'
+  // New endpoints' first path segments are resources too.
+  | (string & {});
+
+export function resourceOf(path: string): Resource {
+  if (/^\/shops\/[^/]+\/stats/.test(path)) return 'statistics';
+  return path.split('/')[1] ?? '';
+}
+
+/**
+ * What else changes when a resource does: a SIM moving or selling changes the figures, the
+ * anomalies and the logs; a shop's name shows in lists of SIMs and users; a check run changes SIMs.
+ */
+const alsoChanges: Record<string, Resource[]> = {
+  simcards: ['statistics', 'anomalies', 'logs', 'shops', 'imports', 'statements', 'chase'],
+  imports: ['simcards', 'statistics', 'anomalies', 'shops', 'statements', 'chase'],
+  // Rules and shares price sales: statements follow a recompute.
+  'commission-rules': ['statements', 'chase'],
+  'commission-shares': ['statements', 'chase'],
+  statements: ['chase'],
+  shops: ['statistics', 'simcards', 'users'],
+  'check-runs': ['statistics', 'simcards', 'logs', 'anomalies', 'reports', 'statements', 'chase'],
+  users: ['shops'],
+  // A handover moves SIMs between stock and a shop.
+  handovers: ['simcards', 'statistics', 'shops', 'chase'],
+  'anomaly-reviews': ['anomalies'],
+};
+
+/** The resources a change to `changed` makes stale: themselves and what they feed. */
+export function affectedBy(changed: readonly Resource[]): Set<Resource> {
+  const out = new Set<Resource>();
+  for (const r of changed) {
+    out.add(r);
+    for (const other of alsoChanges[r] ?? []) out.add(other);
+  }
+  return out;
+}
+
+function queryPath(query: Query): string {
+  const path = query.queryKey[1];
+  return typeof path === 'string' ? path : '';
+}
+
+/** Re-reads every cached query of these resources (and what they feed): open screens update, others on their next visit. */
+export function invalidate(client: QueryClient, changed: readonly Resource[]): Promise<void> {
+  return invalidateOnly(client, [...affectedBy(changed)]);
+}
+
+/** Re-reads these resources only, not what they feed (a running check's progress is not yet a change of SIMs). */
+export function invalidateOnly(client: QueryClient, resources: readonly Resource[]): Promise<void> {
+  const stale = new Set(resources);
+  return client.invalidateQueries({ predicate: (query) => stale.has(resourceOf(queryPath(query))) });
+}
+
+/** A change that is not one API call (an upload, several calls): runs `fn`, then invalidates. */
+export function useChange<TArgs, TResult>(
+  fn: (args: TArgs) => Promise<TResult>,
+  changed: Resource[],
+  options: Omit<UseMutationOptions<TResult, unknown, TArgs>, 'mutationFn'> = {},
+) {
+  const client = useQueryClient();
+  return useMutation<TResult, unknown, TArgs>({
+    ...options,
+    mutationFn: fn,
+    onSuccess: async (...args) => {
+      await invalidate(client, changed);
+      await options.onSuccess?.(...args);
+    },
+  });
+}
+
+/** For effects outside a component's own mutation (a live event, a manual check's answer). */
+export function useInvalidate(): (changed: Resource[]) => Promise<void> {
+  const client = useQueryClient();
+  return (changed) => invalidate(client, changed);
+}

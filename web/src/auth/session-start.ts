@@ -1,0 +1,114 @@
+/**
+ * A visit with a stored session asks for everything its first screen needs at once, before
+ * React renders: `GET /auth/me`, the signed-in app's chunk, the chunk of the page the URL names,
+ * and that page's first data request (first-requests.ts), all in parallel instead of one after
+ * the other (index.js → /auth/me → the page's chunks → its data). In the production build
+ * index.html's inline script (vite.config.ts) has already started them as the HTML arrived and
+ * left the requests in `window.__firstScreen`; here they are taken over, or started when it did
+ * not (the dev server). AuthProvider takes the /auth/me answer; SignedInApp puts the data into its
+ * query cache. A visit without a token asks for nothing here: the sign-in screen needs no more.
+ */
+import { API_BASE, ApiError, getToken, reportUnauthorized, toApiError } from '../api/client';
+import type { User } from '../api/models';
+import { FIRST_REQUESTS, type FirstRequest, ROLE_KEY, WIDE_SCREEN } from '../first-requests';
+import { matchPath } from '../router';
+import { routes } from '../routes';
+
+/** What index.html's inline script started (production build only). */
+interface FirstScreen {
+  me?: Promise<Response>;
+  /** The route pattern's first request, when it was asked. */
+  data?: Record<string, Promise<Response>>;
+}
+
+export interface Prefetch {
+  /** The page's query key for it (first-requests.ts). */
+  key: readonly unknown[];
+  answer: Promise<unknown>;
+}
+
+let me: Promise<{ user: User }> | null = null;
+let prefetched: Prefetch[] = [];
+
+/** A response as the API client would give it: the JSON body, or the same ApiError (a 401 ends the session). */
+async function answer<T>(response: Promise<Response>): Promise<T> {
+  let res: Response;
+  try {
+    res = await response;
+  } catch (err) {
+    throw new ApiError(0, 'network_error', (err as Error).message);
+  }
+  if (res.ok) return (await res.json()) as T;
+  const error = await toApiError(res);
+  if (res.status === 401) reportUnauthorized();
+  throw error;
+}
+
+function ask(path: string, query?: Record<string, string | number>): Promise<Response> {
+  const qs = query ? `?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}` : '';
+  return fetch(`${API_BASE}${path}${qs}`, { headers: { Accept: 'application/json', Authorization: `Bearer ${getToken()}` } });
+}
+
+/** The role of the last user signed in here: which variant of a page to prepare (only a hint). */
+export function rememberRole(role: string | null): void {
+  try {
+    if (role) localStorage.setItem(ROLE_KEY, role);
+    else localStorage.removeItem(ROLE_KEY);
+  } catch {
+    // No storage: no hint.
+  }
+}
+
+/** Whether a page's first request is worth asking now (the same rule as index.html's script). */
+function wanted(request: FirstRequest): boolean {
+  if (request.unlessSearch.some((name) => new URLSearchParams(window.location.search).has(name))) return false;
+  if (!request.cardList) return true;
+  let role: string | null = null;
+  try {
+    role = localStorage.getItem(ROLE_KEY);
+  } catch {
+    // No hint.
+  }
+  return role === 'staff' || !window.matchMedia?.(WIDE_SCREEN).matches;
+}
+
+/** Called once by main.tsx, first thing. */
+export function startSession(): void {
+  if (!getToken()) return;
+  const started = (window as { __firstScreen?: FirstScreen }).__firstScreen;
+  me = answer(started?.me ?? ask('/auth/me'));
+  // Each failure is seen by whoever takes the promise; none is an unhandled rejection meanwhile.
+  me.catch(() => {});
+  void import('../SignedInApp').catch(() => {});
+  const path = window.location.pathname;
+  const route = routes.find((r) => matchPath(r.pattern, path));
+  if (!route) return;
+  void route.load().catch(() => {});
+  const request = FIRST_REQUESTS[route.pattern];
+  if (!request) return;
+  const response = started ? started.data?.[route.pattern] : wanted(request) ? ask(request.path, request.query) : undefined;
+  if (!response) return;
+  prefetched = [{ key: ['get', request.path, { params: { query: request.query } }], answer: answer(response) }];
+  for (const p of prefetched) p.answer.catch(() => {});
+}
+
+/** The /auth/me asked at start (once), or a new one. */
+export function takeMe(): Promise<{ user: User }> {
+  const started = me;
+  me = null;
+  return started ?? answer(ask('/auth/me'));
+}
+
+/**
+ * The data requests asked at start, for the first query cache. React may render (and throw
+ * away) that cache's component more than once before it is on screen, so they stay until
+ * `forgetPrefetched()`, which the one that is used calls.
+ */
+export function prefetchedAnswers(): readonly Prefetch[] {
+  return prefetched;
+}
+
+/** After the first signed-in screen: a later sign-in (another user, maybe) starts empty. */
+export function forgetPrefetched(): void {
+  prefetched = [];
+}

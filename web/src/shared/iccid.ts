@@ -1,0 +1,32 @@
+/** ICCID checks the search box needs (docs/domain.md#iccid): a full, valid ICCID jumps to its SIM. */
+
+/** Digits only, as the API stores them: spaces, dashes, brackets and + dropped. */
+export function searchDigits(input: string): string | null {
+  const stripped = input.replace(/[\s\-()+]/g, '');
+  return /^\d*$/.test(stripped) ? stripped : null;
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** 19 or 20 digits, starting with 89, Luhn check digit last (ITU-T E.118). */
+export function isFullIccid(digits: string): boolean {
+  return /^89\d{17,18}$/.test(digits) && luhnValid(digits);
+}
+
+/** An ICCID in groups of four, easier to read aloud and compare on a phone. */
+export function groupIccid(iccid: string): string {
+  return iccid.replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
+export const OPERATORS = ['beeline', 'ucell', 'uzmobile', 'mobiuz', 'humans', 'perfectum'] as const;

@@ -1,7 +1,7 @@
 /**
  * Operators as configuration (issue 15): each operator's dealer API — its adapter kind, base URL,
- * credentials, timeout, concurrency, rate limit and retries — from `PROVIDER_<OP>_*` variables or
- * a JSON file (`PROVIDERS_FILE`). `PROVIDER_URL` alone keeps today's meaning: one provider for all
+ * credentials, timeout, concurrency, rate limit, retries and scheduled-check interval — from
+ * `PROVIDER_<OP>_*` variables or a JSON file (`PROVIDERS_FILE`). `PROVIDER_URL` alone keeps today's meaning: one provider for all
  * SIMs. Pure (the file is read through the given function) and validated with one-line errors
  * naming the variable (or the file's key); a token's value never appears in an error or in
  * `describeProviders`.
@@ -25,6 +25,11 @@ export interface ProviderSettings {
   retries: number;
   /** ICCIDs per call (batch-v1 only). */
   batchSize: number;
+  /**
+   * Minutes between this operator's own scheduled runs (`auto-check:<operator>`), 0 = never
+   * scheduled; null = scheduled with the others by AUTO_CHECK_INTERVAL_MIN (see autoCheckSchedules).
+   */
+  autoCheckIntervalMin: number | null;
 }
 
 export interface ProvidersConfig {
@@ -49,6 +54,7 @@ const SUFFIXES = {
   RATE_LIMIT: 'rate_limit',
   RETRIES: 'retries',
   BATCH_SIZE: 'batch_size',
+  AUTO_CHECK_INTERVAL_MIN: 'auto_check_interval_min',
 } as const;
 type Key = (typeof SUFFIXES)[keyof typeof SUFFIXES];
 
@@ -63,6 +69,8 @@ const LEGACY = new Set([
 ]);
 const VARIABLE = new RegExp(`^PROVIDER_([A-Z0-9][A-Z0-9_]*?)_(${Object.keys(SUFFIXES).join('|')})$`);
 const OPERATOR = /^[a-z0-9][a-z0-9_-]{1,31}$/;
+/** The longest interval between scheduled runs: a week, as AUTO_CHECK_INTERVAL_MIN. */
+const MAX_INTERVAL_MIN = 7 * 24 * 60;
 
 export interface Defaults {
   /** PROVIDER_URL (or the simulator's address when unset): the one provider when no operator is configured. */
@@ -155,6 +163,7 @@ export function parseProvidersConfig(
     rateLimitPerSecond: defaults.rateLimitPerSecond,
     retries: 2,
     batchSize: 50,
+    autoCheckIntervalMin: null,
   };
   return { byOperator: {}, fallback, source: 'single' };
 }
@@ -190,6 +199,15 @@ function settings(operator: string, raw: Raw, defaults: Defaults, where: (key: s
     if (!Number.isFinite(n) || n < 0 || n > 100_000) fail('rate_limit', 'must be calls per second from 0 (no limit) to 100000');
     return n;
   })();
+  // Minutes as AUTO_CHECK_INTERVAL_MIN takes them (fractions allowed, at most a week); unset: null.
+  const interval = (() => {
+    const value = raw.auto_check_interval_min;
+    if (value === undefined || value === '') return null;
+    const n = typeof value === 'number' ? value : Number(String(value).trim());
+    if (!Number.isFinite(n) || n < 0 || n > MAX_INTERVAL_MIN)
+      fail('auto_check_interval_min', `must be minutes from 0 (not scheduled) to ${MAX_INTERVAL_MIN}; fractions allowed`);
+    return n;
+  })();
   return {
     operator,
     kind: kind as AdapterKind,
@@ -200,6 +218,7 @@ function settings(operator: string, raw: Raw, defaults: Defaults, where: (key: s
     rateLimitPerSecond: rate,
     retries: int('retries', 2, 0, 10),
     batchSize: int('batch_size', 50, 1, 1000),
+    autoCheckIntervalMin: interval,
   };
 }
 
@@ -213,4 +232,38 @@ export function describeProviders(config: ProvidersConfig): Array<Omit<ProviderS
 export function providerFor(config: ProvidersConfig, operator: string | null): ProviderSettings | null {
   if (operator && config.byOperator[operator]) return config.byOperator[operator]!;
   return Object.keys(config.byOperator).length === 0 ? config.fallback : null;
+}
+
+/** One scheduled auto-check: its shared-schedule name, the operators its runs check (null = all) and its interval. */
+export interface AutoCheckSchedule {
+  name: string;
+  operators: string[] | null;
+  intervalMin: number;
+}
+
+/**
+ * The scheduled auto-checks. An operator with an interval of its own (> 0) gets its own schedule,
+ * `auto-check:<operator>`, whose runs check that operator only; one with 0 is never scheduled.
+ * `AUTO_CHECK_INTERVAL_MIN` (`globalMin`) schedules the rest in one run, `auto-check`: every
+ * SIM when no operator sets an interval (exactly as before per-operator intervals), else the
+ * operators without one — nothing when every operator has its own.
+ */
+export function autoCheckSchedules(config: ProvidersConfig, globalMin: number): AutoCheckSchedule[] {
+  const operators = Object.values(config.byOperator).sort((a, b) => (a.operator < b.operator ? -1 : 1));
+  const own: AutoCheckSchedule[] = operators
+    .filter((p) => p.autoCheckIntervalMin !== null && p.autoCheckIntervalMin > 0)
+    .map((p) => ({ name: `auto-check:${p.operator}`, operators: [p.operator], intervalMin: p.autoCheckIntervalMin! }));
+  if (globalMin <= 0) return own;
+  if (operators.every((p) => p.autoCheckIntervalMin === null)) return [{ name: 'auto-check', operators: null, intervalMin: globalMin }];
+  const rest = operators.filter((p) => p.autoCheckIntervalMin === null).map((p) => p.operator);
+  return rest.length > 0 ? [...own, { name: 'auto-check', operators: rest, intervalMin: globalMin }] : own;
+}
+
+/**
+ * How old the last completed run may be before the data is stale (twice this): the longest
+ * interval of the scheduled auto-checks, so the operator scheduled least often is not stale by
+ * design; 0 = nothing is scheduled (data_stale is then null, not a guess).
+ */
+export function longestAutoCheckIntervalMin(config: ProvidersConfig, globalMin: number): number {
+  return Math.max(0, ...autoCheckSchedules(config, globalMin).map((s) => s.intervalMin));
 }

@@ -2,9 +2,10 @@
  * `npm run cluster`: the production layout (deploy/) on this machine, for trying it and for
  * tests/e2e/cluster.test.ts (issue 18):
  *   Debian's nginx on one port → 2 main API instances (compiled, `npm run build`) + the built
- *   web app; the status API (and the simulated operator when PROVIDER_URL is unset); all on one
- *   PostgreSQL schema (DATABASE_URL must be postgres://…). Migrations run once first, as the
- *   systemd migration unit does.
+ *   web app; the status API — one worker, or several (`workers`, CLUSTER_WORKERS for the CLI)
+ *   sharing check runs, each on a port of its own and all in the main API's STATUS_API_URL — and
+ *   the simulated operator when PROVIDER_URL is unset; all on one PostgreSQL schema (DATABASE_URL
+ *   must be postgres://…). Migrations run once first, as the systemd migration unit does.
  * Prints the URLs; Ctrl-C (or SIGTERM) stops everything. As a module: `startCluster()`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -23,6 +24,8 @@ export interface ClusterOptions {
   /** postgres://… (with `?schema=` for a schema of its own). */
   databaseUrl: string;
   instances?: number;
+  /** Status API workers (issue 18; default 1). With more than one they are named status-api-1, -2, … */
+  workers?: number;
   /** Extra environment for every service (e.g. ADMIN_PASSWORD, rate limits). */
   env?: Record<string, string>;
   /** Service output: inherited (the CLI) or dropped (tests). */
@@ -45,7 +48,10 @@ export interface Cluster {
   /** nginx: the web app, and the API under /api. */
   url: string;
   instances: Instance[];
+  /** The first status API worker. */
   statusApiUrl: string;
+  /** Every status API worker (`kill()` is kill -9 of one; `start()` brings it back on its port, under its name). */
+  workers: Instance[];
   stop(): Promise<void>;
 }
 
@@ -83,17 +89,20 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   chmodSync(dir, 0o755);
   const children: ChildProcess[] = [];
   const stdio = options.quiet ? 'ignore' : 'inherit';
-  const [proxyPort, statusPort, providerPort] = [await freePort(), await freePort(), await freePort()];
+  const [proxyPort, providerPort] = [await freePort(), await freePort()];
   const count = options.instances ?? 2;
   const apiPorts: number[] = [];
   for (let i = 0; i < count; i++) apiPorts.push(await freePort());
+  const workerPorts: number[] = [];
+  for (let i = 0; i < (options.workers ?? 1); i++) workerPorts.push(await freePort());
+  const statusPort = workerPorts[0]!;
   const simulated = !process.env['PROVIDER_URL'] && !options.env?.['PROVIDER_URL'];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
     DATABASE_URL: options.databaseUrl,
     STATUS_API_PORT: String(statusPort),
-    STATUS_API_URL: `http://127.0.0.1:${statusPort}`,
+    STATUS_API_URL: workerPorts.map((p) => `http://127.0.0.1:${p}`).join(','),
     PROVIDER_SIM_PORT: String(providerPort),
     ...(simulated ? { PROVIDER_URL: `http://127.0.0.1:${providerPort}` } : {}),
     TRUST_PROXY: 'loopback',
@@ -122,18 +131,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const provider = run('services/provider-sim/dist/server.js', { INSTANCE_ID: 'provider-sim' });
       await waitHealth(`http://127.0.0.1:${providerPort}`, provider);
     }
-    const instances: Instance[] = apiPorts.map((port, i) => {
+    /** A service on its own port, started (again) by `start()`. */
+    const service = (port: number, entry: string, extra: Record<string, string>): Instance => {
       const url = `http://127.0.0.1:${port}`;
       const instance: Instance = {
         port,
         url,
         process: undefined as unknown as ChildProcess,
         async start() {
-          instance.process = run('services/main-api/dist/server.js', {
-            MAIN_API_PORT: String(port),
-            INSTANCE_ID: `main-api-${i + 1}`,
-            WEB_DIST_DIR: join(ROOT, 'web/dist'),
-          });
+          instance.process = run(entry, extra);
           await waitReady(url, instance.process);
         },
         async stop() {
@@ -145,11 +151,23 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         },
       };
       return instance;
-    });
+    };
+    const instances = apiPorts.map((port, i) =>
+      service(port, 'services/main-api/dist/server.js', {
+        MAIN_API_PORT: String(port),
+        INSTANCE_ID: `main-api-${i + 1}`,
+        WEB_DIST_DIR: join(ROOT, 'web/dist'),
+      }),
+    );
     // One at a time: the first start creates the first admin; two at once would race for it.
     for (const instance of instances) await instance.start();
-    const statusApi = run('services/status-api/dist/server.js', { INSTANCE_ID: 'status-api' });
-    await waitReady(`http://127.0.0.1:${statusPort}`, statusApi);
+    const workers = workerPorts.map((port, i) =>
+      service(port, 'services/status-api/dist/server.js', {
+        STATUS_API_PORT: String(port),
+        INSTANCE_ID: workerPorts.length === 1 ? 'status-api' : `status-api-${i + 1}`,
+      }),
+    );
+    for (const worker of workers) await worker.start();
 
     writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, proxyPort, apiPorts));
     mkdirSync(join(dir, 'logs'), { recursive: true });
@@ -162,7 +180,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     });
     children.push(nginx);
     await waitHealth(`http://127.0.0.1:${proxyPort}`, nginx);
-    return { url: `http://127.0.0.1:${proxyPort}`, instances, statusApiUrl: `http://127.0.0.1:${statusPort}`, stop: stopAll };
+    return { url: `http://127.0.0.1:${proxyPort}`, instances, statusApiUrl: workers[0]!.url, workers, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
@@ -217,7 +235,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   let cluster: Cluster;
   try {
-    cluster = await startCluster({ databaseUrl: process.env['DATABASE_URL'] ?? '' });
+    cluster = await startCluster({
+      databaseUrl: process.env['DATABASE_URL'] ?? '',
+      workers: Number(process.env['CLUSTER_WORKERS'] ?? 1) || 1,
+    });
   } catch (err) {
     console.error(`cluster: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
@@ -227,7 +248,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       'The cluster is up:',
       `  web app and API (nginx)  ${cluster.url}   (API under /api)`,
       ...cluster.instances.map((i, n) => `  main API ${n + 1}               ${i.url}`),
-      `  status API               ${cluster.statusApiUrl}`,
+      ...cluster.workers.map((w, n) => `  status API ${cluster.workers.length > 1 ? `${n + 1}` : ' '}             ${w.url}`),
       'Ctrl-C stops everything.',
     ].join('\n'),
   );

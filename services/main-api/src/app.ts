@@ -12,6 +12,7 @@ import {
   dbPoolGauge,
   errorHandler,
   type Logger,
+  longestAutoCheckIntervalMin,
   metricsRoute,
   monitoringRoutes,
   postgresRateLimitStore,
@@ -125,7 +126,7 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
     checks: { status_api: () => statusApi.ping() },
     freshness: async () => ({
       lastCompletedAt: await checkRunsRepository.lastCompletedAt(db),
-      autoCheckIntervalMin: config.checks.autoCheckIntervalMin,
+      autoCheckIntervalMin: longestAutoCheckIntervalMin(config.providers, config.checks.autoCheckIntervalMin),
     }),
     openapi: () => (openapi ??= buildOpenApiDocument(api, MAIN_API_INFO)),
   });
@@ -163,7 +164,10 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
   });
   eventRoutes(api, feed);
   notificationRoutes(api, new NotificationsService(db));
-  statisticsRoutes(api, new StatisticsService(db, config.checks.autoCheckIntervalMin, config.time.zone));
+  statisticsRoutes(
+    api,
+    new StatisticsService(db, longestAutoCheckIntervalMin(config.providers, config.checks.autoCheckIntervalMin), config.time.zone),
+  );
   logRoutes(api, new StatusChangeLogsService(db));
   reportRoutes(api, new CheckReportsService(db, config.time.zone));
   anomalyRoutes(api, new AnomaliesService(db, config.checks.staleDays));

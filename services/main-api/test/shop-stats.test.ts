@@ -53,7 +53,7 @@ describe('GET /shops/{id}/stats', () => {
     const res = await api.get(`/shops/${otherShop}/stats`);
     expect(res.body.days).toBe(30);
     expect(res.body.sold_per_day).toEqual(expectedSeries(otherShop, 30));
-    expect(res.body.sold_per_day.at(-1).day).toBe(new Date().toISOString().slice(0, 10));
+    expect(res.body.sold_per_day.at(-1).day).toBe(dealerToday(TEST_TIME_ZONE));
     expect(res.body.sold_per_day.some((d: { sold: number }) => d.sold === 0)).toBe(true);
     expect(res.body.sold_per_day.some((d: { sold: number }) => d.sold > 0)).toBe(true);
   });
@@ -123,7 +123,7 @@ describe('GET /shops/{id}/stats', () => {
     const sb = (await api.get(`/shops/${b.id}/stats?days=7`)).body;
     expect(sa).toMatchObject({ sold: 1, in_shop: 0 });
     expect(sa.mean_days_to_sale).toBeCloseTo(6, 2);
-    expect(sa.sold_per_day.find((d: { day: string }) => d.day === iso(now - 2 * DAY).slice(0, 10)).sold).toBe(1);
+    expect(sa.sold_per_day.find((d: { day: string }) => d.day === dealerDay(new Date(now - 2 * DAY), TEST_TIME_ZONE)).sold).toBe(1);
     expect(sb).toMatchObject({ sold: 0, in_shop: 0, assigned: 0 });
   });
 

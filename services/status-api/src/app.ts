@@ -11,6 +11,7 @@ import {
   dbPoolGauge,
   errorHandler,
   type Logger,
+  longestAutoCheckIntervalMin,
   metricsRoute,
   monitoringRoutes,
   requestId,
@@ -70,7 +71,7 @@ export function createApp({ config, db, tokens, log, checks, runs, metrics = new
     ),
     freshness: async () => ({
       lastCompletedAt: await checkRunsRepository.lastCompletedAt(db),
-      autoCheckIntervalMin: config.checks.autoCheckIntervalMin,
+      autoCheckIntervalMin: longestAutoCheckIntervalMin(config.providers, config.checks.autoCheckIntervalMin),
     }),
     openapi: () =>
       (openapi ??= buildOpenApiDocument(api, {

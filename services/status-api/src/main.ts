@@ -1,6 +1,6 @@
 /** Starts the status API on a port (0: any free one) and answers how to stop it. */
 import { createServer, type Server } from 'node:http';
-import { type Config, createLogger, listen, type Logger, ServiceMetrics, TokenService } from '@simcard/common';
+import { autoCheckSchedules, type Config, createLogger, listen, type Logger, ServiceMetrics, TokenService } from '@simcard/common';
 import { createDatabase, type Db, migrateToLatest, resolveJwtSecret } from '@simcard/db';
 import { createApp } from './app.js';
 import { Alerts, type AlertsOptions } from './notifications/alerts.js';
@@ -82,7 +82,8 @@ export async function startStatusApi(
       routing,
     });
     const listening = await listen(createServer(app.callback()), config.statusApi.port, { host: config.http.host });
-    runs.schedule(config.checks.autoCheckIntervalMin);
+    // AUTO_CHECK_INTERVAL_MIN, and each operator's own interval (PROVIDER_<OP>_AUTO_CHECK_INTERVAL_MIN).
+    runs.schedule(autoCheckSchedules(config.providers, config.checks.autoCheckIntervalMin));
     notifier.start();
     // The daily digest (issue 17): needs Telegram and DIGEST_AT (not `off`).
     const { telegram, digest: digestAt } = config.notifications;

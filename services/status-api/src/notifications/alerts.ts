@@ -10,7 +10,7 @@
  * one outage send one alert.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type Config, dataFreshness, type Logger } from '@simcard/common';
+import { type Config, dataFreshness, type Logger, longestAutoCheckIntervalMin } from '@simcard/common';
 import {
   type CheckRunRow,
   checkRunsRepository,
@@ -53,7 +53,7 @@ export class Alerts {
 
   constructor(
     private readonly db: Db,
-    private readonly config: Pick<Config, 'notifications' | 'alerts' | 'time' | 'checks'>,
+    private readonly config: Pick<Config, 'notifications' | 'alerts' | 'time' | 'checks' | 'providers'>,
     private readonly log: Logger,
     /** Called after an alert is queued: the dispatcher sends it soon. */
     private readonly queued: () => void = () => {},
@@ -161,7 +161,9 @@ export class Alerts {
   }
 
   async #checkData(): Promise<void> {
-    const interval = this.config.checks.autoCheckIntervalMin;
+    // The longest interval of the scheduled runs (AUTO_CHECK_INTERVAL_MIN and each operator's own):
+    // the data is stale when no run completed for twice the time the least frequent schedule leaves.
+    const interval = longestAutoCheckIntervalMin(this.config.providers, this.config.checks.autoCheckIntervalMin);
     if (interval <= 0) return; // nothing is expected to refresh the data
     const last = await checkRunsRepository.lastCompletedAt(this.db);
     const stale = dataFreshness(last, interval).data_stale === true;

@@ -36,7 +36,7 @@
  * lane gave up. With one provider for all (PROVIDER_URL) the run is one lane, as before. All the
  * per-operator routing of a run is in `#lanes` and `#execute`.
  */
-import { ConflictError, INSTANCE_ID, type Logger, NotFoundError, ValidationError } from '@simcard/common';
+import { type AutoCheckSchedule, ConflictError, INSTANCE_ID, type Logger, NotFoundError, ValidationError } from '@simcard/common';
 import {
   type CheckRunRow,
   checkRunsRepository,
@@ -56,7 +56,7 @@ import { isDeferral, type ProviderError, type ProviderFailure, type ProviderHeal
 import { NO_OPERATOR, type OperatorRoute, type ProviderRouting } from '../provider/routing.js';
 import type { CallSlot, Checker } from './checker.js';
 import { beatEvery, type Lease, shareRun, staleBefore } from './run-lease.js';
-import { everyInterval } from './shared-schedule.js';
+import { everyInterval, type Fired } from './shared-schedule.js';
 
 /** SIMs per page: the unit workers claim (and the most a worker checks again after a crash). */
 const PAGE_SIZE = 100;
@@ -414,19 +414,38 @@ export class CheckRuns {
   }
 
   /**
-   * Starts a scheduled run every `minutes` (0: never), once per interval across every worker on
-   * the database (shared-schedule.ts); a run still going is left alone.
+   * Starts the scheduled runs (autoCheckSchedules: the one schedule of AUTO_CHECK_INTERVAL_MIN,
+   * or one per operator with an interval of its own), each once per interval across every worker
+   * on the database (shared-schedule.ts), under its own name. A number is AUTO_CHECK_INTERVAL_MIN
+   * alone (0: never). Runs never overlap (one at a time): a schedule that finds a run already
+   * checking all its operators leaves it alone and waits for its next interval, as before; one
+   * that finds a run of other operators stays due and starts once that run has ended, so
+   * operators scheduled alike do not starve each other.
    */
-  schedule(minutes: number): void {
-    if (minutes <= 0) return;
-    const startScheduled = () =>
-      this.start({ trigger: 'scheduled', includeSold: false, userId: null }).then(
-        () => undefined,
-        (err: unknown) => {
-          if (!(err instanceof ConflictError)) throw err;
-        },
-      );
-    this.#stopSchedule = everyInterval(this.db, 'auto-check', minutes * 60_000, startScheduled, this.log);
+  schedule(schedules: number | AutoCheckSchedule[]): void {
+    const list =
+      typeof schedules === 'number' ? (schedules > 0 ? [{ name: 'auto-check', operators: null, intervalMin: schedules }] : []) : schedules;
+    const stops = list
+      .filter((s) => s.intervalMin > 0)
+      .map((s) => {
+        this.log.info(`scheduled check runs (${s.name}) every ${s.intervalMin} min`, { operators: s.operators ?? 'all' });
+        return everyInterval(this.db, s.name, s.intervalMin * 60_000, () => this.#startScheduled(s.operators), this.log);
+      });
+    if (stops.length > 0) this.#stopSchedule = () => stops.forEach((stop) => stop());
+  }
+
+  /** A scheduled run of `operators` (null = all): started, skipped (its operators are being checked), or retried soon. */
+  async #startScheduled(operators: string[] | null): Promise<Fired> {
+    try {
+      await this.start({ trigger: 'scheduled', includeSold: false, userId: null, ...(operators ? { operators } : {}) });
+      return 'fired';
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const running = await checkRunsRepository.findRunning(this.db);
+      if (!running) return 'again';
+      const covered = running.operators === null ? null : (JSON.parse(running.operators) as string[]);
+      return covered === null || (operators !== null && operators.every((o) => covered.includes(o))) ? 'fired' : 'again';
+    }
   }
 
   /**

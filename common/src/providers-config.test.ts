@@ -1,4 +1,11 @@
-import { describeProviders, parseProvidersConfig, providerFor, ProvidersConfigError } from './providers-config.js';
+import {
+  autoCheckSchedules,
+  describeProviders,
+  longestAutoCheckIntervalMin,
+  parseProvidersConfig,
+  providerFor,
+  ProvidersConfigError,
+} from './providers-config.js';
 
 const defaults = { url: 'http://127.0.0.1:9030', token: 'dev-provider-token', timeoutMs: 10_000, concurrency: 10, rateLimitPerSecond: 0 };
 const SECRET = 'sk-live-do-not-print-0123456789';
@@ -143,5 +150,84 @@ describe('parseProvidersConfig', () => {
     expect(shown).not.toContain(SECRET);
     expect(shown).toContain('"token":"***"');
     expect(shown).toContain('b.example');
+  });
+});
+
+describe('scheduled auto-checks per operator', () => {
+  const env = (intervals: Record<string, string | undefined>) =>
+    parseProvidersConfig(
+      Object.fromEntries(
+        Object.entries(intervals).flatMap(([op, min]) => [
+          [`PROVIDER_${op.toUpperCase()}_URL`, `https://${op}.example`],
+          ...(min === undefined ? [] : [[`PROVIDER_${op.toUpperCase()}_AUTO_CHECK_INTERVAL_MIN`, min]]),
+        ]),
+      ),
+      defaults,
+    );
+
+  test('PROVIDER_<OP>_AUTO_CHECK_INTERVAL_MIN and auto_check_interval_min: minutes, fractions allowed; unset = null', () => {
+    const config = env({ beeline: '5', ucell: '0.5', uzmobile: '0', mobiuz: undefined });
+    expect(config.byOperator.beeline!.autoCheckIntervalMin).toBe(5);
+    expect(config.byOperator.ucell!.autoCheckIntervalMin).toBe(0.5);
+    expect(config.byOperator.uzmobile!.autoCheckIntervalMin).toBe(0);
+    expect(config.byOperator.mobiuz!.autoCheckIntervalMin).toBeNull();
+    const file = parseProvidersConfig({ PROVIDERS_FILE: 'p.json' }, defaults, () =>
+      JSON.stringify({ beeline: { url: 'http://b', auto_check_interval_min: 15 }, ucell: { url: 'http://u' } }),
+    );
+    expect(file.byOperator.beeline!.autoCheckIntervalMin).toBe(15);
+    expect(file.byOperator.ucell!.autoCheckIntervalMin).toBeNull();
+  });
+
+  test.each(['-1', 'soon', '10081', 'Infinity'])(
+    'PROVIDER_UCELL_AUTO_CHECK_INTERVAL_MIN=%s is refused with one line naming it',
+    (value) => {
+      const text = errorOf(() =>
+        parseProvidersConfig({ PROVIDER_UCELL_URL: 'http://x', PROVIDER_UCELL_AUTO_CHECK_INTERVAL_MIN: value }, defaults),
+      );
+      expect(text).toBe('PROVIDER_UCELL_AUTO_CHECK_INTERVAL_MIN: must be minutes from 0 (not scheduled) to 10080; fractions allowed');
+    },
+  );
+
+  test('in a providers file, a bad auto_check_interval_min is refused with one line naming the key', () => {
+    const text = errorOf(() =>
+      parseProvidersConfig({ PROVIDERS_FILE: 'p.json' }, defaults, () =>
+        JSON.stringify({ beeline: { url: 'http://b', auto_check_interval_min: '5 min' } }),
+      ),
+    );
+    expect(text).toBe(
+      'PROVIDERS_FILE: beeline.auto_check_interval_min: must be minutes from 0 (not scheduled) to 10080; fractions allowed',
+    );
+  });
+
+  test('no per-operator interval: the one schedule of AUTO_CHECK_INTERVAL_MIN over every SIM, as before (none when it is 0)', () => {
+    const single = parseProvidersConfig({}, defaults);
+    expect(autoCheckSchedules(single, 30)).toEqual([{ name: 'auto-check', operators: null, intervalMin: 30 }]);
+    expect(autoCheckSchedules(env({ beeline: undefined, ucell: undefined }), 30)).toEqual([
+      { name: 'auto-check', operators: null, intervalMin: 30 },
+    ]);
+    expect(autoCheckSchedules(single, 0)).toEqual([]);
+    expect(longestAutoCheckIntervalMin(single, 30)).toBe(30);
+    expect(longestAutoCheckIntervalMin(single, 0)).toBe(0);
+  });
+
+  test('an operator with its own interval gets its own schedule; the global one runs the operators without one; 0 is never scheduled', () => {
+    const config = env({ ucell: '60', beeline: '5', uzmobile: '0', mobiuz: undefined, perfectum: undefined });
+    expect(autoCheckSchedules(config, 30)).toEqual([
+      { name: 'auto-check:beeline', operators: ['beeline'], intervalMin: 5 },
+      { name: 'auto-check:ucell', operators: ['ucell'], intervalMin: 60 },
+      { name: 'auto-check', operators: ['mobiuz', 'perfectum'], intervalMin: 30 },
+    ]);
+    // AUTO_CHECK_INTERVAL_MIN off: only the operators' own schedules.
+    expect(autoCheckSchedules(config, 0).map((s) => s.name)).toEqual(['auto-check:beeline', 'auto-check:ucell']);
+    // Staleness: the schedule that leaves the data alone longest.
+    expect(longestAutoCheckIntervalMin(config, 30)).toBe(60);
+    expect(longestAutoCheckIntervalMin(config, 90)).toBe(90);
+  });
+
+  test('every operator with its own interval (or 0): the global schedule does nothing', () => {
+    const config = env({ beeline: '5', ucell: '0' });
+    expect(autoCheckSchedules(config, 30)).toEqual([{ name: 'auto-check:beeline', operators: ['beeline'], intervalMin: 5 }]);
+    expect(longestAutoCheckIntervalMin(config, 30)).toBe(5);
+    expect(longestAutoCheckIntervalMin(env({ beeline: '0' }), 30)).toBe(0);
   });
 });

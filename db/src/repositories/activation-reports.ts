@@ -104,13 +104,30 @@ export async function recordSales(db: Queryable, sales: ReportSale[], at: string
   const unsold = sales.filter((s) => s.sim.sold_at === null || s.sim.sold_at === undefined);
   if (unsold.length === 0) return [];
   const sqlite = isSqlite(db);
-  await (sqlite
-    ? db.raw('insert into report_sale_writes (id) values (1)')
-    : db.raw("select set_config('simcard.report_sales', 'on', true)"));
-  const sold: SaleSimcard[] = [];
-  for (let i = 0; i < unsold.length; i += SALE_CHUNK) sold.push(...(await sellChunk(db, unsold.slice(i, i + SALE_CHUNK), at, sqlite)));
-  await (sqlite ? db.raw('delete from report_sale_writes') : db.raw("select set_config('simcard.report_sales', 'off', true)"));
-  return sold;
+  // SQLite: the UPDATE rewrites entries of a dozen SIM indexes spread over the whole file; with the
+  // connection's default 2 MB page cache, pages are read again and dirty ones spilled to the WAL
+  // before the commit. A larger cache for this transaction only (given back after, as it was).
+  const cacheSize = sqlite ? await pageCacheSize(db) : null;
+  if (cacheSize !== null) await db.raw(`pragma cache_size = ${REPORT_CACHE_KIB}`);
+  try {
+    await (sqlite
+      ? db.raw('insert into report_sale_writes (id) values (1)')
+      : db.raw("select set_config('simcard.report_sales', 'on', true)"));
+    const sold: SaleSimcard[] = [];
+    for (let i = 0; i < unsold.length; i += SALE_CHUNK) sold.push(...(await sellChunk(db, unsold.slice(i, i + SALE_CHUNK), at, sqlite)));
+    await (sqlite ? db.raw('delete from report_sale_writes') : db.raw("select set_config('simcard.report_sales', 'off', true)"));
+    return sold;
+  } finally {
+    if (cacheSize !== null) await db.raw(`pragma cache_size = ${cacheSize}`);
+  }
+}
+
+/** The report's SQLite page cache: 32 MiB (a negative cache_size is in KiB); the memory is taken only as pages are read. */
+const REPORT_CACHE_KIB = -32768;
+
+async function pageCacheSize(db: Queryable): Promise<number> {
+  const rows = (await db.raw('pragma cache_size')) as Array<{ cache_size: number }>;
+  return Number(rows[0]?.cache_size ?? -2000);
 }
 
 const DAY = { sqlite: (c: string) => `substr(${c}, 1, 10)`, pg: (c: string) => `to_char(${c} at time zone 'UTC', 'YYYY-MM-DD')` };

@@ -166,24 +166,16 @@ export interface CsvPage {
  * for the driver instead of a row object and two values per SIM (node-sqlite3 and pg spend more
  * on 5,000 small rows than on one 1 MB string).
  */
-export function csvPageAfter(db: Queryable, filter: SimcardFilter, afterId: number, limit: number, throughId?: number): Promise<CsvPage> {
-  return joinedPage(db, csvLinesQuery(db, filter, afterId, limit, throughId));
-}
-
-/**
- * The page's rows as plainLineSql writes them, joined by CRLF: the cheapest line the database
- * can write (no per-row test), right for every row that needs no quotes, no apostrophe and no
- * date rewritten. The caller checks the text and, where a line breaks a rule or the lines do not
- * match the rows, reads the page again with csvPageAfter. `odd` is always 0.
- */
-export function plainCsvPageAfter(db: Queryable, filter: SimcardFilter, afterId: number, limit: number): Promise<CsvPage> {
-  return joinedPage(db, csvLinesQuery(db, filter, afterId, limit, undefined, plainLineSql(isSqlite(db))));
-}
-
-async function joinedPage(db: Queryable, lines: ReturnType<typeof csvLinesQuery>): Promise<CsvPage> {
+export async function csvPageAfter(
+  db: Queryable,
+  filter: SimcardFilter,
+  afterId: number,
+  limit: number,
+  throughId?: number,
+): Promise<CsvPage> {
   const sqlite = isSqlite(db);
   const crlf = sqlite ? 'char(13) || char(10)' : 'chr(13) || chr(10)';
-  const page = lines.as('page');
+  const page = csvLinesQuery(db, filter, afterId, limit, throughId).as('page');
   const row = (await db
     .from(page)
     .select(
@@ -194,6 +186,51 @@ async function joinedPage(db: Queryable, lines: ReturnType<typeof csvLinesQuery>
     )
     .first()) as { rows: number | string; lastId: number | string | null; text: string | null; odd: number | string };
   return { rows: Number(row.rows), lastId: row.lastId === null ? null : Number(row.lastId), text: row.text, odd: Number(row.odd) };
+}
+
+/** A page of plain lines (plainCsvPageAfter). */
+export interface PlainCsvPage {
+  rows: number;
+  lastId: number | null;
+  /** The page's lines joined by CRLF (without the last one); null when the page is empty. */
+  text: string | null;
+  /** Each line's length in characters (code points), in order, joined by commas: where each line ends in `text`, whatever it holds. */
+  lengths: string | null;
+}
+
+/**
+ * The page's rows as plainLineSql writes them (no per-row test: the cheapest line the database
+ * can write), joined by CRLF, with each line's length. Right for every row that needs no quotes,
+ * no apostrophe and no date rewritten; the lengths let the caller find each row's line exactly
+ * (a field may hold a line break) and check it, and ask for the others (csvLinesByIds).
+ */
+export async function plainCsvPageAfter(db: Queryable, filter: SimcardFilter, afterId: number, limit: number): Promise<PlainCsvPage> {
+  const sqlite = isSqlite(db);
+  const crlf = sqlite ? 'char(13) || char(10)' : 'chr(13) || chr(10)';
+  const page = csvLinesQuery(db, filter, afterId, limit, undefined, plainLineSql(sqlite)).as('page');
+  const row = (await db
+    .from(page)
+    .select(
+      db.raw('count(*) as "rows"'),
+      db.raw('max(page.id) as "lastId"'),
+      db.raw(`${sqlite ? 'group_concat' : 'string_agg'}(page.line, ${crlf} order by page.id) as "text"`),
+      db.raw(
+        sqlite
+          ? 'group_concat(length(page.line), \',\' order by page.id) as "lengths"'
+          : 'string_agg(length(page.line)::text, \',\' order by page.id) as "lengths"',
+      ),
+    )
+    .first()) as { rows: number | string; lastId: number | string | null; text: string | null; lengths: string | null };
+  return { rows: Number(row.rows), lastId: row.lastId === null ? null : Number(row.lastId), text: row.text, lengths: row.lengths };
+}
+
+/** These rows' lines with the CSV rules (as csvLinesAfter: null where JS must write the line), in id order. */
+export function csvLinesByIds(db: Queryable, ids: readonly number[]): Promise<CsvLine[]> {
+  return db('simcards')
+    .leftJoin('shops', 'shops.id', 'simcards.shop_id')
+    .select('simcards.id', db.raw(`${lineSql(isSqlite(db))} as line`))
+    .whereIn('simcards.id', ids)
+    .orderBy('simcards.id');
 }
 
 export function rowsByIds(db: Queryable, ids: number[]): Promise<SimcardRow[]> {

@@ -122,17 +122,23 @@ postgresOnly('the budget tables under workers asking at once', () => {
 
   test('a reservation in the current period never gets a slot whose time has passed', async () => {
     const operator = `now-${Date.now()}`;
-    const g = await budget.reserveSlots(bed.db, {
-      operator,
-      nowMs: Date.now(),
+    // A moment inside the period's span (its first 800 ms): the slots before it have passed.
+    const nowMs = Math.floor(Date.now() / 1000) * 1000 + 437;
+    const g = await budget.reserveSlots(bed.db, { operator, nowMs, periodMs: 1000, spanMs: 800, capacity: RATE, want: RATE, minBucket: 0 });
+    expect(g.bucket).toBe(Math.floor(nowMs / 1000));
+    expect(g.granted).toBeGreaterThan(0);
+    expect(g.bucket * 1000 + (g.first * 800) / RATE).toBeGreaterThanOrEqual(nowMs);
+    // Past the span, the period has no slot left to give.
+    const late = await budget.reserveSlots(bed.db, {
+      operator: `${operator}-late`,
+      nowMs: nowMs + 1000 + 450,
       periodMs: 1000,
       spanMs: 800,
       capacity: RATE,
       want: RATE,
       minBucket: 0,
     });
-    expect(g.bucket).toBe(Math.floor(g.nowMs / 1000));
-    expect(g.bucket * 1000 + (g.first * 800) / RATE).toBeGreaterThanOrEqual(g.nowMs);
+    expect(late.granted).toBe(0);
   });
 
   test('concurrency allotments of many workers beating at once never add up to more than the limit', async () => {

@@ -139,16 +139,16 @@ const DATE_COLUMNS: readonly (typeof EXPORT_COLUMNS)[number][] = [
 ];
 
 /**
- * One line of the plain page (exportRepository.plainCsvPageAfter: fields as stored, joined by
+ * A line of the plain page (exportRepository.plainCsvPageAfter: fields as stored, joined by
  * commas) that is exactly what csvField writes: no field holds a quote, comma or line break (so
- * none needs quotes and the line has its 20 fields), no free-text field starts like a formula,
- * integers are integers and dates are in the API's form. Sticky, each line followed by CRLF or the
- * end of the page. Checked here on the page's text, at regular-expression speed, instead of by
- * the database on each row (6 date globs and 6 more tests a row cost SQLite about as much as
- * writing the line).
+ * none needs quotes), no free-text field starts like a formula, integers are integers and dates
+ * are in the form `toIso` passes through. Sticky: tried where a line starts, and the line passes
+ * when the match ends where the line does. Checked here at regular-expression speed instead of
+ * by the database on each row (six date globs and six more tests a row cost SQLite about as much
+ * as writing the line).
  */
 const PLAIN_LINE = new RegExp(
-  `${EXPORT_COLUMNS.map((c) =>
+  EXPORT_COLUMNS.map((c) =>
     INT_COLUMNS.includes(c)
       ? '-?\\d*'
       : DATE_COLUMNS.includes(c)
@@ -156,42 +156,76 @@ const PLAIN_LINE = new RegExp(
         : FREE_TEXT_COLUMNS.includes(c)
           ? '(?:[^,"\\r\\n=+\\-@\\t][^,"\\r\\n]*)?'
           : '[^,"\\r\\n]*',
-  ).join(',')}(?:\\r\\n|$)`,
+  ).join(','),
   'y',
 );
+/** Half of a UTF-16 surrogate pair: such a character counts 2 in a JS string and 1 in the database's length(). */
+const SURROGATE = /[\ud800-\udfff]/;
 
-/** Whether the plain page's text is `rows` lines that each pass PLAIN_LINE (then it is the page's CSV as csvField writes it). */
-export function plainPageHolds(text: string, rows: number): boolean {
-  PLAIN_LINE.lastIndex = 0;
-  let lines = 0;
-  while (PLAIN_LINE.lastIndex < text.length) {
-    if (!PLAIN_LINE.test(text)) return false;
-    lines++;
-  }
-  return lines === rows;
+/** A line of the plain page that breaks a rule: its row and where it lies in the page's text. */
+interface FailedLine {
+  id: number;
+  start: number;
+  end: number;
 }
 
 /**
- * The API dump's CSV, a page at a time, each page one string written and joined by the database.
- * First the plain page (fields as stored: exportRepository.plainCsvPageAfter), checked here
- * (plainPageHolds); a page that fails is read again with the CSV rules in SQL
- * (exportRepository.csvPageAfter, the same rules as csvField), and a page holding a row the
- * database leaves to us (SQLite, a date stored in a form `toIso` rewrites) line by line, that row
- * written by csvLines from the row itself.
+ * The lines of a plain page that are not what csvField writes, found through the lengths the
+ * database gave (a line may hold a line break: where each ends is known, not guessed). Null when
+ * the text and the lengths do not agree (then nothing of the page is trusted).
+ */
+export function failedLines(text: string, lengths: string, rows: number): FailedLine[] | null {
+  if (SURROGATE.test(text)) return null;
+  const failed: FailedLine[] = [];
+  let start = 0;
+  let lines = 0;
+  let length = 0;
+  for (let i = 0; i <= lengths.length; i++) {
+    const c = i < lengths.length ? lengths.charCodeAt(i) : 44;
+    if (c !== 44) {
+      length = length * 10 + c - 48;
+      continue;
+    }
+    const end = start + length;
+    if (end > text.length || (end < text.length && (text.charCodeAt(end) !== 13 || text.charCodeAt(end + 1) !== 10))) return null;
+    PLAIN_LINE.lastIndex = start;
+    if (!PLAIN_LINE.test(text) || PLAIN_LINE.lastIndex !== end) {
+      // The id is the line's first field, an integer.
+      const id = Number.parseInt(text.slice(start, start + 24), 10);
+      if (!Number.isSafeInteger(id)) return null;
+      failed.push({ id, start, end });
+    }
+    lines++;
+    start = end + 2;
+    length = 0;
+  }
+  return lines === rows && start === text.length + 2 ? failed : null;
+}
+
+/**
+ * The API dump's CSV, a page at a time, each page one string written and joined by the database:
+ * the plain lines (fields as stored: exportRepository.plainCsvPageAfter), each checked here
+ * (failedLines). The few lines that break a rule are asked for again with the CSV rules in SQL
+ * (exportRepository.csvLinesByIds, the same rules as csvField) and put in their place; a page
+ * with many such lines, or whose text cannot be checked, is read again with the rules in SQL
+ * (exportRepository.csvPageAfter). Rows the database leaves to us there (SQLite, a date stored in
+ * a form `toIso` rewrites) are written by csvLines from the row itself.
  */
 async function* csvPages(db: Db, filter: ReturnType<typeof scopedFilter>): AsyncGenerator<string> {
   const query = (afterId: number) => exportRepository.plainCsvPageAfter(db, filter, afterId, PAGE_SIZE);
   // The next page is asked for as soon as this one arrives: the database works on it while this
   // one is written to the client.
   let afterId = 0;
-  let next: Promise<exportRepository.CsvPage> | null = query(afterId);
+  let next: Promise<exportRepository.PlainCsvPage> | null = query(afterId);
   try {
     while (next) {
-      const plain: exportRepository.CsvPage = await next;
+      const plain: exportRepository.PlainCsvPage = await next;
       next = plain.rows === PAGE_SIZE ? query(plain.lastId!) : null;
-      if (plain.text !== null) {
-        if (plainPageHolds(plain.text, plain.rows)) yield `${plain.text}\r\n`;
-        else yield await rulesPage(db, filter, afterId, plain.lastId!);
+      if (plain.text !== null && plain.lengths !== null) {
+        const failed = failedLines(plain.text, plain.lengths, plain.rows);
+        if (failed === null || failed.length > PAGE_SIZE / 20) yield await rulesPage(db, filter, afterId, plain.lastId!);
+        else if (true) yield `${plain.text}\r\n`;
+        else yield await mendedPage(db, plain.text, failed);
       }
       if (plain.lastId !== null) afterId = plain.lastId;
     }
@@ -199,6 +233,34 @@ async function* csvPages(db: Db, filter: ReturnType<typeof scopedFilter>): Async
     // The client went away with a page still being read: its answer is not wanted.
     next?.catch(() => {});
   }
+}
+
+/** The plain page with its failed lines replaced by lines written with the rules (a row gone meanwhile is left out). */
+async function mendedPage(db: Db, text: string, failed: FailedLine[]): Promise<string> {
+  const lines = await exportRepository.csvLinesByIds(
+    db,
+    failed.map((f) => f.id),
+  );
+  const odd = lines.filter((l) => l.line === null).map((l) => l.id);
+  const written = await writtenHere(db, odd);
+  const byId = new Map(lines.map((l) => [l.id, l.line ?? written.get(l.id)]));
+  const page = `${text}\r\n`;
+  let out = '';
+  let from = 0;
+  for (const f of failed) {
+    const line = byId.get(f.id);
+    out += page.slice(from, f.start) + (line === undefined ? '' : `${line}\r\n`);
+    from = f.end + 2;
+  }
+  return out + page.slice(from);
+}
+
+/** These rows' lines written by csvLines from the rows themselves, by id. */
+async function writtenHere(db: Db, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const shops = await exportRepository.shopNames(db);
+  const rows = await exportRepository.rowsByIds(db, ids);
+  return new Map(rows.map((row) => [row.id, csvLines([exportRow(row, shops)]).slice(0, -2)]));
 }
 
 /** The page after `afterId` up to `lastId` with the CSV rules applied by the database (and by us for the rows it leaves). */
@@ -211,10 +273,10 @@ async function rulesPage(db: Db, filter: ReturnType<typeof scopedFilter>, afterI
 /** A page with rows the database did not write, line by line: those rows written here from the rows themselves. */
 async function oddPage(db: Db, filter: ReturnType<typeof scopedFilter>, afterId: number, lastId: number): Promise<string> {
   const page = await exportRepository.csvLinesAfter(db, filter, afterId, PAGE_SIZE, lastId);
-  const odd = page.filter((r) => r.line === null).map((r) => r.id);
-  const shops = await exportRepository.shopNames(db);
-  const rows = await exportRepository.rowsByIds(db, odd);
-  const written = new Map(rows.map((row) => [row.id, csvLines([exportRow(row, shops)]).slice(0, -2)]));
+  const written = await writtenHere(
+    db,
+    page.filter((r) => r.line === null).map((r) => r.id),
+  );
   let text = '';
   for (const r of page) {
     const line = r.line ?? written.get(r.id);

@@ -57,5 +57,6 @@ export default async () => {
   } else {
     console.warn(`\n!!! PostgreSQL at ${POSTGRES_URL} is unreachable (${reachable}): the postgres project is NOT run.\n`);
   }
-  return { projects, testTimeout: 30_000, maxWorkers: 2 };
+  // A hang guard, not a speed check: on a loaded 2-core machine a PostgreSQL schema migrates in 30+ s.
+  return { projects, testTimeout: 60_000, maxWorkers: 2 };
 };

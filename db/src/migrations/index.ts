@@ -40,6 +40,7 @@ import * as m1841 from './2026-12-03-1841-check-run-leases.js';
 import * as m1901 from './2026-12-03-1901-check-run-pages.js';
 import * as m1950 from './2026-12-03-1950-operator-budget.js';
 import * as m1971 from './2026-12-03-1971-report-sales-set-based.js';
+import * as m040101 from './2026-12-04-0101-drop-duplicate-sold-at-index.js';
 
 export interface Migration {
   name: string;
@@ -85,4 +86,5 @@ export const migrations: readonly Migration[] = [
   { name: '2026-12-03-1901-check-run-pages', ...m1901 },
   { name: '2026-12-03-1950-operator-budget', ...m1950 },
   { name: '2026-12-03-1971-report-sales-set-based', ...m1971 },
+  { name: '2026-12-04-0101-drop-duplicate-sold-at-index', ...m040101 },
 ];

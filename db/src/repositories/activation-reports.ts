@@ -40,9 +40,6 @@ export interface DiscrepancyRow {
 
 export type NewDiscrepancy = Omit<DiscrepancyRow, 'id' | 'report_id'>;
 
-/** SQLite allows 999 bound values per statement. */
-const CHUNK = 500;
-
 /** What a report is compared with and a sale announces: not the whole row (100,000 of them are held at once). */
 export const SALE_COLUMNS = [
   'id',
@@ -58,14 +55,23 @@ export const SALE_COLUMNS = [
 ] as const;
 export type SaleSimcard = Pick<SimcardRow, (typeof SALE_COLUMNS)[number]>;
 
+/** ICCIDs looked up per statement. */
+const LOOKUP_CHUNK = 10_000;
+
+/**
+ * The SIMs of these ICCIDs: a statement per 10,000, the ICCIDs one JSON parameter, instead of one
+ * per 500 bound values (200 statements compiled for a 100,000-row report).
+ */
 export async function findByIccids(db: Queryable, iccids: string[]): Promise<SaleSimcard[]> {
   const found: SaleSimcard[] = [];
-  for (let i = 0; i < iccids.length; i += CHUNK) {
-    found.push(
-      ...((await db('simcards')
-        .whereIn('iccid', iccids.slice(i, i + CHUNK))
-        .select(...SALE_COLUMNS)) as SaleSimcard[]),
-    );
+  const columns = SALE_COLUMNS.join(', ');
+  const sql = isSqlite(db)
+    ? `select ${columns} from simcards where iccid in (select value from json_each(?))`
+    : `select ${columns} from simcards where iccid in (select value from json_array_elements_text(?::json))`;
+  for (let i = 0; i < iccids.length; i += LOOKUP_CHUNK) {
+    const chunk = iccids.slice(i, i + LOOKUP_CHUNK);
+    const rows = (await db.raw(sql, [JSON.stringify(chunk)])) as SaleSimcard[] | { rows: SaleSimcard[] };
+    for (const row of Array.isArray(rows) ? rows : rows.rows) found.push(row);
   }
   return found;
 }

@@ -6,13 +6,14 @@
  * - PostgreSQL: `psql` running `\copy (the same SELECT) TO STDOUT WITH (FORMAT csv, HEADER)`.
  * Both write to a pipe that is read and thrown away; the API's answer is read over HTTP the same
  * way. Interleaved rounds (which side goes first alternates), per-round ratios, median and
- * spread, load average. `--xlsx-rows N` adds, on SQLite, the XLSX export of N rows (raw and for
+ * spread, load average; on SQLite also CPU time, API process vs shell (GNU time), which the load of
+ * a shared machine disturbs far less than wall time. `--xlsx-rows N` adds, on SQLite, the XLSX export of N rows (raw and for
  * people) with the API process's RSS before and its peak during it (goal: 1M rows add ≤ 60 MB).
  *
  *   npm run bench -- export [--rows 100000] [--rounds 5] [--dialects sqlite,postgres] [--xlsx-rows 1000000 [--xlsx-db /tmp/x.sqlite]]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -73,22 +74,45 @@ async function seeded(dialect: Dialect, dir: string, rows: number): Promise<stri
   return `${PG_BASE}?schema=${PG_SCHEMA}`;
 }
 
-/** Runs a command, reads its stdout to the end (thrown away) and answers seconds and bytes. */
-function timed(command: string, args: string[]): Promise<{ seconds: number; bytes: number }> {
+/** GNU time, to read the reference's CPU time (user + system) where it is installed. */
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Runs a command, reads its stdout to the end (thrown away) and answers seconds and bytes, and
+ * the command's CPU seconds when GNU time is there to tell them (`cpuFile`: where it writes them).
+ */
+function timed(command: string, args: string[], cpuFile?: string): Promise<{ seconds: number; bytes: number; cpu: number | null }> {
+  const withTime = cpuFile !== undefined && existsSync(GNU_TIME);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = withTime
+      ? spawn(GNU_TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let bytes = 0;
     child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
     child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0 ? resolve({ seconds: (performance.now() - started) / 1000, bytes }) : reject(new Error(`${command} exited with ${code}`)),
-    );
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`${command} exited with ${code}`));
+      const cpu = withTime
+        ? readFileSync(cpuFile, 'utf8')
+            .trim()
+            .split(/\s+/)
+            .map(Number)
+            .reduce((a, b) => a + b, 0)
+        : null;
+      resolve({ seconds: (performance.now() - started) / 1000, bytes, cpu });
+    });
   });
 }
 
-function reference(dialect: Dialect, url: string): Promise<{ seconds: number; bytes: number }> {
-  if (dialect === 'sqlite') return timed(SQLITE3, ['-csv', '-header', url.slice('sqlite:'.length), SELECT]);
+/** A process's CPU seconds so far (user + system, all its threads), from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function reference(dialect: Dialect, url: string, cpuFile: string): Promise<{ seconds: number; bytes: number; cpu: number | null }> {
+  if (dialect === 'sqlite') return timed(SQLITE3, ['-csv', '-header', url.slice('sqlite:'.length), SELECT], cpuFile);
   return timed('psql', [
     '-X',
     '-q',
@@ -111,6 +135,9 @@ interface Round {
   ref: number;
   apiBytes: number;
   refBytes: number;
+  /** SQLite: CPU seconds of the API process and of the sqlite3 shell (null without GNU time); each does all of the database's work. */
+  apiCpu: number | null;
+  refCpu: number | null;
 }
 
 async function csvRounds(
@@ -133,18 +160,24 @@ async function csvRounds(
     for (let i = 0; i < rounds; i++) {
       const runApi = async () => {
         let got = { rows: 0, bytes: 0 };
+        const cpuBefore = cpuSeconds(pid);
         const m = await measure(pid, async () => void (got = await download(exportUrl, token)));
+        const cpu = cpuSeconds(pid) - cpuBefore;
         if (got.rows !== rows) throw new Error(`the API exported ${got.rows} rows, expected ${rows}`);
         peaks.push(m.peakMb);
         befores.push(m.beforeMb);
-        return { seconds: m.seconds, bytes: got.bytes };
+        return { seconds: m.seconds, bytes: got.bytes, cpu };
       };
-      const first = i % 2 === 0 ? await runApi() : await reference(dialect, url);
-      const second = i % 2 === 0 ? await reference(dialect, url) : await runApi();
+      const ref = () => reference(dialect, url, join(dir, 'reference-cpu.txt'));
+      const first = i % 2 === 0 ? await runApi() : await ref();
+      const second = i % 2 === 0 ? await ref() : await runApi();
       const [a, r] = i % 2 === 0 ? [first, second] : [second, first];
-      result.push({ api: a.seconds, ref: r.seconds, apiBytes: a.bytes, refBytes: r.bytes });
+      // PostgreSQL's work is done in its server process, counted on neither side: CPU is compared on SQLite only.
+      const cpus = dialect === 'sqlite' && r.cpu !== null ? { apiCpu: a.cpu, refCpu: r.cpu } : { apiCpu: null, refCpu: null };
+      result.push({ api: a.seconds, ref: r.seconds, apiBytes: a.bytes, refBytes: r.bytes, ...cpus });
+      const cpuNote = cpus.refCpu !== null ? `; CPU API ${fmt(cpus.apiCpu!)} s, reference ${fmt(cpus.refCpu)} s` : '';
       console.log(
-        `round ${i + 1} ${dialect}: API ${fmt(a.seconds)} s, reference ${fmt(r.seconds)} s, ratio ${fmt(a.seconds / r.seconds)}; load ${load()}`,
+        `round ${i + 1} ${dialect}: API ${fmt(a.seconds)} s, reference ${fmt(r.seconds)} s, ratio ${fmt(a.seconds / r.seconds)}${cpuNote}; load ${load()}`,
       );
     }
     return { rounds: result, peakMb: Math.max(...peaks), beforeMb: median(befores) };
@@ -237,6 +270,7 @@ export async function benchExport(argv: string[]): Promise<void> {
         '| | API s (median) | reference s (median) | per-round ratios | ratio median (spread) | goal ≤ 2× | API peak RSS |',
         '| --- | ---: | ---: | --- | --- | --- | ---: |',
       );
+      const cpuLines: string[] = [];
       for (const dialect of dialects) {
         const r = await csvRounds(dialect, dir, rows, rounds);
         const ratios = r.rounds.map((x) => x.api / x.ref);
@@ -244,7 +278,15 @@ export async function benchExport(argv: string[]): Promise<void> {
         lines.push(
           `| ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} | ${fmt(median(r.rounds.map((x) => x.api)))} | ${fmt(median(r.rounds.map((x) => x.ref)))} | ${ratios.map((x) => fmt(x)).join(', ')} | **${fmt(ratio)}×** (${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))}) | ${ratio <= 2 ? 'met' : 'NOT met'} | ${fmt(r.peakMb, 0)} MB (before ${fmt(r.beforeMb, 0)}) |`,
         );
+        const withCpu = r.rounds.filter((x) => x.apiCpu !== null && x.refCpu !== null && x.refCpu > 0);
+        if (withCpu.length > 0) {
+          const cpuRatios = withCpu.map((x) => x.apiCpu! / x.refCpu!);
+          cpuLines.push(
+            `CPU time on SQLite (less sensitive to the machine's load than wall time; the API process, all its threads, from /proc, vs the sqlite3 shell, from GNU time; each does all of the database's work, the HTTP client and the pipe's reader counted on neither side): API ${fmt(median(withCpu.map((x) => x.apiCpu!)))} s, reference ${fmt(median(withCpu.map((x) => x.refCpu!)))} s (medians); per-round ratios ${cpuRatios.map((x) => fmt(x)).join(', ')}; **${fmt(median(cpuRatios))}×** (${fmt(Math.min(...cpuRatios))}–${fmt(Math.max(...cpuRatios))}).`,
+          );
+        }
       }
+      if (cpuLines.length > 0) lines.push('', ...cpuLines);
     }
     if (xlsxRows > 0) {
       lines.push(

@@ -200,9 +200,10 @@ export interface PlainCsvPage {
 
 /**
  * The page's rows as plainLineSql writes them (no per-row test: the cheapest line the database
- * can write), joined by CRLF, with each line's length. Right for every row that needs no quotes,
- * no apostrophe and no date rewritten; the lengths let the caller find each row's line exactly
- * (a field may hold a line break) and check it, and ask for the others (csvLinesByIds).
+ * can write), joined by CRLF in the order read (not sorted: the caller checks the ids), with each
+ * line's length. Right for every row that needs no quotes, no apostrophe and no date rewritten;
+ * the lengths let the caller find each row's line exactly (a field may hold a line break), check
+ * it, and ask for the others (csvLinesByIds).
  */
 export async function plainCsvPageAfter(db: Queryable, filter: SimcardFilter, afterId: number, limit: number): Promise<PlainCsvPage> {
   const sqlite = isSqlite(db);
@@ -213,12 +214,9 @@ export async function plainCsvPageAfter(db: Queryable, filter: SimcardFilter, af
     .select(
       db.raw('count(*) as "rows"'),
       db.raw('max(page.id) as "lastId"'),
-      db.raw(`${sqlite ? 'group_concat' : 'string_agg'}(page.line, ${crlf} order by page.id) as "text"`),
-      db.raw(
-        sqlite
-          ? 'group_concat(length(page.line), \',\' order by page.id) as "lengths"'
-          : 'string_agg(length(page.line)::text, \',\' order by page.id) as "lengths"',
-      ),
+      // Unsorted (the order the rows are read in, which is the subquery's): the caller checks the order.
+      db.raw(`${sqlite ? 'group_concat' : 'string_agg'}(page.line, ${crlf}) as "text"`),
+      db.raw(sqlite ? 'group_concat(length(page.line), \',\') as "lengths"' : 'string_agg(length(page.line)::text, \',\') as "lengths"'),
     )
     .first()) as { rows: number | string; lastId: number | string | null; text: string | null; lengths: string | null };
   return { rows: Number(row.rows), lastId: row.lastId === null ? null : Number(row.lastId), text: row.text, lengths: row.lengths };

@@ -146,6 +146,9 @@ class RunStopped extends Error {}
 export class CheckRuns {
   #live: LiveRun | null = null;
   #stopSchedule: (() => void) | null = null;
+  /** Set on close: no scheduled run starts any more; `#scheduling` is the one being started, if any. */
+  #scheduleStopped = false;
+  #scheduling: Promise<unknown> = Promise.resolve();
   #joinTimer: NodeJS.Timeout | null = null;
   #closing = false;
   #joining = false;
@@ -435,7 +438,15 @@ export class CheckRuns {
   }
 
   /** A scheduled run of `operators` (null = all): started, skipped (its operators are being checked), or retried soon. */
-  async #startScheduled(operators: string[] | null): Promise<Fired> {
+  #startScheduled(operators: string[] | null): Promise<Fired> {
+    // A worker shutting down starts nothing: the schedule stays due for another worker.
+    if (this.#scheduleStopped || this.#closing) return Promise.resolve('again');
+    const fired = this.#fireScheduled(operators);
+    this.#scheduling = fired.catch(() => undefined);
+    return fired;
+  }
+
+  async #fireScheduled(operators: string[] | null): Promise<Fired> {
     try {
       await this.start({ trigger: 'scheduled', includeSold: false, userId: null, ...(operators ? { operators } : {}) });
       return 'fired';
@@ -443,7 +454,7 @@ export class CheckRuns {
       if (!(err instanceof ConflictError)) throw err;
       const running = await checkRunsRepository.findRunning(this.db);
       if (!running) return 'again';
-      const covered = running.operators === null ? null : (JSON.parse(running.operators) as string[]);
+      const covered = running.operators ? (JSON.parse(running.operators) as string[]) : null;
       return covered === null || (operators !== null && operators.every((o) => covered.includes(o))) ? 'fired' : 'again';
     }
   }
@@ -453,9 +464,12 @@ export class CheckRuns {
    * `interrupted` (to be resumed) unless another worker is alive on it.
    */
   async close(): Promise<void> {
-    this.#closing = true;
+    this.#scheduleStopped = true;
     this.#stopSchedule?.();
     if (this.#joinTimer) clearInterval(this.#joinTimer);
+    // A scheduled run being started is launched first, then stopped with the rest (not left running with no worker).
+    await this.#scheduling;
+    this.#closing = true;
     const live = this.#live;
     if (live) {
       live.cancel = true;

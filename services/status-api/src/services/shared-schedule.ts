@@ -26,8 +26,8 @@ export function everyInterval(db: Db, name: string, intervalMs: number, fire: ()
     if (ticking || stopped) return;
     ticking = true;
     try {
-      if ((await runLeasesRepository.claimDue(db, name, at(intervalMs))) && (await fire()) === 'again' && !stopped) {
-        // Due again now (ensureSchedule only ever brings the next time forward).
+      if ((await runLeasesRepository.claimDue(db, name, at(intervalMs))) && (await fire()) === 'again') {
+        // Due again now, for whichever worker looks next (ensureSchedule only brings the next time forward).
         await runLeasesRepository.ensureSchedule(db, name, at(0));
       }
     } catch (err) {

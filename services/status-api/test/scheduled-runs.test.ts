@@ -13,14 +13,17 @@ test('with an interval set, runs start by themselves, check the SIMs, and never 
     const shop = await bed.createShop();
     const sim = await bed.createSim({ shop_id: shop.id });
     await bed.setSim(sim.iccid, { status: 'active' });
+    // Runs may have come and gone before the SIM existed: only the ones started after count.
+    const since = Date.now();
+    const completedSince = (list: any[]) => list.filter((r) => r.status === 'completed' && Date.parse(r.started_at) > since);
     const deadline = Date.now() + 15_000;
     let runs: any[] = [];
     while (Date.now() < deadline) {
       runs = await scheduledRuns(bed);
-      if (runs.filter((r) => r.status === 'completed').length >= 2) break;
+      if (completedSince(runs).length >= 2) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(runs.filter((r) => r.status === 'completed').length).toBeGreaterThanOrEqual(2);
+    expect(completedSince(runs).length).toBeGreaterThanOrEqual(2);
     expect((await bed.db('simcards').where({ id: sim.id }).first()).status).toBe('sold');
     // One at a time: no two scheduled runs were ever running together (the database forbids it).
     expect(runs.filter((r) => r.status === 'running').length).toBeLessThanOrEqual(1);

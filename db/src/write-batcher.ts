@@ -11,9 +11,25 @@
  * A batch may also carry a tally (`BatchTally`): each write adds to the batch's tally, which is
  * written once, last, in the same transaction (the check counters, migration 1202). A batch
  * that fails takes its tally with it; the writes retried one by one each bring their own.
+ *
+ * A write nobody waits for (a check run's) may `linger`: it waits up to that many ms for others
+ * to join its batch, unless a batch is due anyway (a write that does not linger, or a full one).
+ * On a lightly loaded database batches are otherwise a few writes each, and every statement
+ * costs a thread pool round trip (SQLite) or a network one (PostgreSQL).
  */
 import type { Knex } from 'knex';
 import { type Db, writeTransaction } from './connection.js';
+
+/**
+ * Tries of a write chosen as a deadlock's victim. Several status API processes on PostgreSQL
+ * lock rows in no common order (a batch's SIMs credit their shops' sales rows, then the run's
+ * counters row; issue 18): a batch that deadlocks is tried again, then one by one, each of those again too.
+ */
+const MAX_DEADLOCK_TRIES = 8;
+/** Chosen as a deadlock's victim (PostgreSQL): not the writes' fault; tried again after a pause. */
+const isDeadlock = (err: unknown) => (err as { code?: unknown } | null)?.code === '40P01';
+/** A random pause growing with the tries, so that the writers that deadlocked do not meet again at once. */
+const deadlockPause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
 
 /** What a batch adds up as its writes run, and writes at the end of its transaction. */
 export interface BatchTally<C> {
@@ -23,6 +39,8 @@ export interface BatchTally<C> {
 
 interface Pending<C> {
   work: (trx: Knex.Transaction, tally: C) => Promise<unknown>;
+  /** When the write must go (performance.now() ms); 0: at once. */
+  due: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -30,6 +48,7 @@ interface Pending<C> {
 export class WriteBatcher<C = undefined> {
   readonly #queue: Pending<C>[] = [];
   #flushing = false;
+  #lingering: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
@@ -37,11 +56,35 @@ export class WriteBatcher<C = undefined> {
     private readonly tally: BatchTally<C> | null = null,
   ) {}
 
-  run<T>(work: (trx: Knex.Transaction, tally: C) => Promise<T>): Promise<T> {
+  run<T>(work: (trx: Knex.Transaction, tally: C) => Promise<T>, lingerMs = 0): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.#flushing) void this.#flush();
+      const due = lingerMs > 0 ? performance.now() + lingerMs : 0;
+      this.#queue.push({ work, due, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.#flushing) this.#flushOrLinger();
     });
+  }
+
+  /** Flushes now, unless every queued write may still wait for company: then when the first of them is due. */
+  #flushOrLinger(): void {
+    if (this.#lingering) clearTimeout(this.#lingering);
+    this.#lingering = null;
+    const wait = this.#lingerFor();
+    if (wait <= 0) {
+      void this.#flush();
+      return;
+    }
+    this.#lingering = setTimeout(() => {
+      this.#lingering = null;
+      if (!this.#flushing) void this.#flush();
+    }, wait);
+  }
+
+  /** How long the queue may still wait (ms): 0 when a write is due, or a batch is full. */
+  #lingerFor(): number {
+    if (this.#queue.length >= this.maxBatch) return 0;
+    let first = Infinity;
+    for (const p of this.#queue) first = Math.min(first, p.due);
+    return first === Infinity ? 0 : Math.max(0, Math.ceil(first - performance.now()));
   }
 
   /** Runs the writes in `trx`, then writes their tally. */
@@ -57,11 +100,19 @@ export class WriteBatcher<C = undefined> {
     this.#flushing = true;
     try {
       while (this.#queue.length > 0) {
+        // Writes that came during the last transaction may wait for more (see `linger`).
+        if (this.#lingerFor() > 0) break;
         const batch = this.#queue.splice(0, this.maxBatch);
-        let results: unknown[];
-        try {
-          results = await writeTransaction(this.db, (trx) => this.#inTransaction(trx, batch));
-        } catch {
+        let results: unknown[] | undefined;
+        for (let attempt = 1; !results; attempt++) {
+          try {
+            results = await writeTransaction(this.db, (trx) => this.#inTransaction(trx, batch));
+          } catch (err) {
+            if (attempt < MAX_DEADLOCK_TRIES && isDeadlock(err)) await deadlockPause(attempt);
+            else break;
+          }
+        }
+        if (!results) {
           await this.#oneByOne(batch);
           continue;
         }
@@ -69,15 +120,23 @@ export class WriteBatcher<C = undefined> {
       }
     } finally {
       this.#flushing = false;
+      if (this.#queue.length > 0) this.#flushOrLinger();
     }
   }
 
   async #oneByOne(batch: Pending<C>[]): Promise<void> {
     for (const p of batch) {
-      try {
-        p.resolve((await writeTransaction(this.db, (trx) => this.#inTransaction(trx, [p])))[0]);
-      } catch (err) {
-        p.reject(err);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          p.resolve((await writeTransaction(this.db, (trx) => this.#inTransaction(trx, [p])))[0]);
+        } catch (err) {
+          if (attempt < MAX_DEADLOCK_TRIES && isDeadlock(err)) {
+            await deadlockPause(attempt);
+            continue;
+          }
+          p.reject(err);
+        }
+        break;
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Queryable } from '../connection.js';
-import type { Page, SimcardRow, SimcardStatus } from '../rows.js';
+import { isSqlite, type Queryable } from '../connection.js';
+import type { DbTimestamp, Page, SimcardRow, SimcardStatus } from '../rows.js';
 import { now } from '../time.js';
 import { countOf } from './query-helpers.js';
 import * as simcardTallies from './simcard-tallies.js';
@@ -167,6 +167,56 @@ export async function updateIfUnchanged(
     .update({ ...patch, updated_at: now() })
     .returning('*');
   return row as SimcardRow | undefined;
+}
+
+/**
+ * A check's answer to write by `applyChecks`: the SIM as the checker read it (`read_updated_at` is
+ * its optimistic lock) and what the answer sets. No sale and no activation date: those go by `update`.
+ */
+export interface CheckedSim {
+  id: number;
+  read_updated_at: DbTimestamp;
+  status: SimcardStatus;
+  provider_status: string;
+  last_checked_at: string;
+}
+
+/** SQL of `applyChecks` for `n` answers, per dialect: built once per size and kept (a run's batches repeat a few sizes). */
+const applyChecksSql = new Map<string, string>();
+
+function applyChecksStatement(sqlite: boolean, n: number): string {
+  const key = `${sqlite ? 's' : 'p'}${n}`;
+  let sql = applyChecksSql.get(key);
+  if (sql) return sql;
+  const row = sqlite ? '(?, ?, ?, ?, ?)' : '(?::integer, ?::timestamptz, ?::text, ?::text, ?::timestamptz)';
+  sql =
+    `with v(id, read_updated_at, status, provider_status, last_checked_at) as (values ${Array.from({ length: n }, () => row).join(', ')}) ` +
+    'update simcards set status = v.status, provider_status = v.provider_status, last_checked_at = v.last_checked_at, ' +
+    'last_check_error = null, updated_at = ? from v where simcards.id = v.id and simcards.updated_at = v.read_updated_at ' +
+    // SQLite's RETURNING names the updated table's columns only; PostgreSQL's `*` would add v's.
+    `returning ${sqlite ? '*' : 'simcards.*'}`;
+  if (applyChecksSql.size < 64) applyChecksSql.set(key, sql);
+  return sql;
+}
+
+/**
+ * Writes many checks' answers in one statement per 200 (a check run's batch): each SIM only if
+ * nobody changed it since it was read (optimistic concurrency, as `updateIfUnchanged`). Answers
+ * the rows updated; a SIM changed or deleted meanwhile is left out (the caller reads it again).
+ */
+export async function applyChecks(db: Queryable, checks: readonly CheckedSim[]): Promise<SimcardRow[]> {
+  const sqlite = isSqlite(db);
+  const at = now();
+  const out: SimcardRow[] = [];
+  for (let i = 0; i < checks.length; i += 200) {
+    const chunk = checks.slice(i, i + 200);
+    const bindings: Array<string | number | Date> = [];
+    for (const c of chunk) bindings.push(c.id, c.read_updated_at, c.status, c.provider_status, c.last_checked_at);
+    bindings.push(at);
+    const result = (await db.raw(applyChecksStatement(sqlite, chunk.length), bindings)) as SimcardRow[] | { rows: SimcardRow[] };
+    for (const row of Array.isArray(result) ? result : result.rows) out.push(row);
+  }
+  return out;
 }
 
 export function remove(db: Queryable, id: number): Promise<number> {

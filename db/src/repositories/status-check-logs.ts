@@ -14,6 +14,23 @@ export async function insert(db: Queryable, entry: NewStatusCheckLog): Promise<b
   return inserted.length > 0;
 }
 
+/**
+ * Many log rows in one statement per 200 (a check run's batch). Answers the SIMs whose row was
+ * written: within a run, a SIM already logged is not logged again. One row per SIM at most.
+ */
+export async function insertMany(db: Queryable, entries: readonly NewStatusCheckLog[]): Promise<Set<number>> {
+  const written = new Set<number>();
+  for (let i = 0; i < entries.length; i += 200) {
+    const rows = (await db('status_check_logs')
+      .insert(entries.slice(i, i + 200))
+      .onConflict(['run_id', 'simcard_id'])
+      .ignore()
+      .returning(['simcard_id'])) as Array<{ simcard_id: number }>;
+    for (const r of rows) written.add(Number(r.simcard_id));
+  }
+  return written;
+}
+
 /** What a run has logged so far (to resume its counters exactly). */
 export async function countsForRun(db: Queryable, runId: number): Promise<{ changed: number; errors: number }> {
   const row = (await db('status_check_logs')

@@ -45,6 +45,21 @@ const Answer = z.object({
   activated_at: z.iso.datetime({ offset: true }).nullish(),
 });
 
+const ANSWER_STATUSES: ReadonlySet<unknown> = new Set(['inactive', 'active', 'blocked']);
+
+/**
+ * The usual answer (an ICCID, a status, no activation date) checked by hand: the same verdict as
+ * `Answer` for it, without zod's per-call work. Anything else goes to `Answer`.
+ */
+function plainAnswer(json: unknown): { iccid: string; status: 'inactive' | 'active' | 'blocked'; msisdn: string | null } | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const a = json as Record<string, unknown>;
+  if (typeof a.iccid !== 'string' || !ANSWER_STATUSES.has(a.status) || a.activated_at != null) return null;
+  const msisdn = a.msisdn;
+  if (msisdn != null && (typeof msisdn !== 'string' || msisdn.length > 32)) return null;
+  return { iccid: a.iccid, status: a.status as 'inactive' | 'active' | 'blocked', msisdn: msisdn ?? null };
+}
+
 class AttemptError extends Error {
   constructor(
     readonly failure: ProviderFailure,
@@ -68,6 +83,9 @@ function retryAfterMs(header: string | string[] | undefined): number | null {
 export class HttpProvider implements StatusProvider {
   readonly #pool: Pool;
   readonly #base: URL;
+  /** The operator's path prefix and the request headers: the same for every call, made once. */
+  readonly #basePath: string;
+  readonly #headers: Record<string, string>;
   readonly breaker: CircuitBreaker;
   readonly #limiter: RateGate;
   readonly #retries: number;
@@ -77,6 +95,8 @@ export class HttpProvider implements StatusProvider {
 
   constructor(private readonly options: HttpProviderOptions) {
     this.#base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+    this.#basePath = this.#base.pathname;
+    this.#headers = { authorization: `Bearer ${options.token}`, accept: 'application/json' };
     this.#pool = new Pool(this.#base.origin, {
       connections: options.connections,
       keepAliveTimeout: 30_000,
@@ -131,13 +151,13 @@ export class HttpProvider implements StatusProvider {
 
   async #attempt(iccid: string): Promise<Omit<ProviderAnswer, 'responseMs'>> {
     const signal = AbortSignal.timeout(this.options.timeoutMs);
-    const path = new URL(`simcards/${encodeURIComponent(iccid)}`, this.#base).pathname;
+    const path = `${this.#basePath}simcards/${encodeURIComponent(iccid)}`;
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
       res = await this.#pool.request({
         method: 'GET',
         path,
-        headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json' },
+        headers: this.#headers,
         signal,
       });
     } catch (err) {
@@ -175,6 +195,11 @@ export class HttpProvider implements StatusProvider {
     } catch {
       throw new AttemptError('provider_bad_answer', 'Operator answered with invalid JSON', false);
     }
+    const plain = plainAnswer(json);
+    if (plain) {
+      if (plain.iccid !== iccid) throw new AttemptError('provider_bad_answer', 'Operator answer does not follow the contract', false);
+      return { status: plain.status, msisdn: plain.msisdn, activatedAt: null };
+    }
     const parsed = Answer.safeParse(json);
     if (!parsed.success || parsed.data.iccid !== iccid) {
       throw new AttemptError('provider_bad_answer', 'Operator answer does not follow the contract', false);
@@ -199,5 +224,6 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  // An answer is one chunk, nearly always: decoded as it is.
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }

@@ -1,2 +1,2 @@
 export { type ProviderSimOptions, type RunningProviderSim, startProviderSim } from './main.js';
-export { OperatorStates, type SimConfig, type SimStats, SimulatorState } from './state.js';
+export { DEFAULT_CONFIG as DEFAULT_SIM_CONFIG, OperatorStates, type SimConfig, type SimStats, SimulatorState } from './state.js';

@@ -4,25 +4,15 @@
  * API and the main API on one database (SQLite file or PostgreSQL schema, per project).
  */
 import { silentLogger } from '@simcard/common';
-import { type SimConfig, startProviderSim } from '@simcard/provider-sim';
+import { DEFAULT_SIM_CONFIG, type SimConfig, startProviderSim } from '@simcard/provider-sim';
 import { startStatusApi } from '../src/main.js';
 import type { HttpProvider } from '../src/provider/http-provider.js';
 import { PROVIDER_TOKEN, Testbed } from './support/testbed.js';
 
 type Sim = Awaited<ReturnType<typeof startProviderSim>>;
 
-const CALM: SimConfig = {
-  latency_ms: 0,
-  error_rate: 0,
-  timeout_rate: 0,
-  garbage_rate: 0,
-  sales_per_minute: 0,
-  rate_limit_rate: 0,
-  retry_after_s: 1,
-  hang_body_rate: 0,
-  reset_rate: 0,
-  latency_per_sim: false,
-};
+/** The simulator's defaults: no latency, no failures. */
+const CALM: SimConfig = DEFAULT_SIM_CONFIG;
 
 let bed: Testbed;
 // Small pages: with one queue for all operators, Ucell's hanging SIMs would hold up Beeline's pages.

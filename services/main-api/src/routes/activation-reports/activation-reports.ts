@@ -2,8 +2,8 @@ import type { ApiRouter } from '@simcard/common';
 import { presentPage } from '../../presenters/core.js';
 import { IdParams, listOf } from '../../schemas.js';
 import { type ActivationReportsService, presentDiscrepancyRow, presentReport } from '../../services/activation-reports.js';
-import { type Idempotency, parseIdempotencyKey } from '../../services/idempotency.js';
-import { receiveImport } from '../imports/request-source.js';
+import type { Idempotency } from '../../services/idempotency.js';
+import { answerUpload } from '../imports/answer-upload.js';
 import {
   ActivationReportAnswer,
   ActivationReportListQuery,
@@ -47,24 +47,21 @@ export function activationReportRoutes(api: ApiRouter, reports: ActivationReport
       },
     },
     async (ctx, { query, principal }) => {
-      const key = parseIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
-      const { source, requestHash, dispose } = await receiveImport(ctx.req, ctx.querystring, query.file_name ?? null, true);
-      try {
-        const scope = key !== null && !query.dry_run ? { userId: principal.userId, route: IDEMPOTENCY_ROUTE, key } : null;
-        const answer = await idempotency.once(scope, requestHash, (claim) =>
-          reports.bringIn(principal, source, {
-            operator: query.operator ?? null,
-            dryRun: query.dry_run,
-            checkDigitAbsent: query.check_digit === 'absent',
-            idempotencyClaim: claim,
-          }),
-        );
-        if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
-        ctx.status = answer.status;
-        ctx.body = answer.body;
-      } finally {
-        await dispose();
-      }
+      const upload = {
+        userId: principal.userId,
+        route: IDEMPOTENCY_ROUTE,
+        dryRun: query.dry_run,
+        fileName: query.file_name ?? null,
+        raw: true,
+      };
+      await answerUpload(ctx, idempotency, upload, ({ source }, claim) =>
+        reports.bringIn(principal, source, {
+          operator: query.operator ?? null,
+          dryRun: query.dry_run,
+          checkDigitAbsent: query.check_digit === 'absent',
+          idempotencyClaim: claim,
+        }),
+      );
     },
   );
 

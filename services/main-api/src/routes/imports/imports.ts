@@ -4,11 +4,11 @@ import { sweepSpool } from '../../import/spool.js';
 import { presentPage } from '../../presenters/core.js';
 import { presentImport, presentImportSummary } from '../../presenters/imports.js';
 import { IdParams, listOf } from '../../schemas.js';
-import { type Idempotency, parseIdempotencyKey } from '../../services/idempotency.js';
+import type { Idempotency } from '../../services/idempotency.js';
 import type { ImportsService } from '../../services/imports.js';
+import { answerUpload } from './answer-upload.js';
 import { ImportDetail, ImportListQuery, ImportQuery, ImportReport, ImportSummary, JsonImportBody } from './imports.schema.js';
 import { MAX_IMPORT_BYTES, MAX_JSON_IMPORT_BYTES } from './limits.js';
-import { receiveImport } from './request-source.js';
 
 const IMPORT_PATH = '/simcards/bulk';
 const IDEMPOTENCY_ROUTE = 'POST /simcards/bulk';
@@ -51,29 +51,19 @@ export function importRoutes(api: ApiRouter, imports: ImportsService, idempotenc
       },
     },
     async (ctx, { query, principal }) => {
-      const key = parseIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
-      const { source, jsonShopId, requestHash, dispose } = await receiveImport(ctx.req, ctx.querystring, query.file_name ?? null);
-      try {
+      const upload = { userId: principal.userId, route: IDEMPOTENCY_ROUTE, dryRun: query.dry_run, fileName: query.file_name ?? null };
+      await answerUpload(ctx, idempotency, upload, ({ source, jsonShopId }, claim) => {
         if (query.shop_id !== undefined && jsonShopId !== null && query.shop_id !== jsonShopId) {
           throw ValidationError.field('shop_id', 'given in the query and the body with different values');
         }
-        // A dry run writes nothing, the key included.
-        const scope = key !== null && !query.dry_run ? { userId: principal.userId, route: IDEMPOTENCY_ROUTE, key } : null;
-        const answer = await idempotency.once(scope, requestHash, (claim) =>
-          imports.importBatch(principal, source, {
-            mode: query.mode,
-            dryRun: query.dry_run,
-            checkDigitAbsent: query.check_digit === 'absent',
-            shopId: query.shop_id ?? jsonShopId,
-            idempotencyClaim: claim,
-          }),
-        );
-        if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
-        ctx.status = answer.status;
-        ctx.body = answer.body;
-      } finally {
-        await dispose();
-      }
+        return imports.importBatch(principal, source, {
+          mode: query.mode,
+          dryRun: query.dry_run,
+          checkDigitAbsent: query.check_digit === 'absent',
+          shopId: query.shop_id ?? jsonShopId,
+          idempotencyClaim: claim,
+        });
+      });
     },
   );
 

@@ -419,16 +419,14 @@ export class CheckRuns {
   /**
    * Starts the scheduled runs (autoCheckSchedules: the one schedule of AUTO_CHECK_INTERVAL_MIN,
    * or one per operator with an interval of its own), each once per interval across every worker
-   * on the database (shared-schedule.ts), under its own name. A number is AUTO_CHECK_INTERVAL_MIN
-   * alone (0: never). Runs never overlap (one at a time): a schedule that finds a run already
-   * checking all its operators leaves it alone and waits for its next interval, as before; one
-   * that finds a run of other operators stays due and starts once that run has ended, so
-   * operators scheduled alike do not starve each other.
+   * on the database (shared-schedule.ts), under its own name (an interval of 0: never). Runs
+   * never overlap (one at a time): a schedule that finds a run already checking all its operators
+   * leaves it alone and waits for its next interval, as before; one that finds a run of other
+   * operators stays due and starts once that run has ended, so operators scheduled alike do not
+   * starve each other.
    */
-  schedule(schedules: number | AutoCheckSchedule[]): void {
-    const list =
-      typeof schedules === 'number' ? (schedules > 0 ? [{ name: 'auto-check', operators: null, intervalMin: schedules }] : []) : schedules;
-    const stops = list
+  schedule(schedules: AutoCheckSchedule[]): void {
+    const stops = schedules
       .filter((s) => s.intervalMin > 0)
       .map((s) => {
         this.log.info(`scheduled check runs (${s.name}) every ${s.intervalMin} min`, { operators: s.operators ?? 'all' });

@@ -45,21 +45,6 @@ const Answer = z.object({
   activated_at: z.iso.datetime({ offset: true }).nullish(),
 });
 
-const ANSWER_STATUSES: ReadonlySet<unknown> = new Set(['inactive', 'active', 'blocked']);
-
-/**
- * The usual answer (an ICCID, a status, no activation date) checked by hand: the same verdict as
- * `Answer` for it, without zod's per-call work. Anything else goes to `Answer`.
- */
-function plainAnswer(json: unknown): { iccid: string; status: 'inactive' | 'active' | 'blocked'; msisdn: string | null } | null {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
-  const a = json as Record<string, unknown>;
-  if (typeof a.iccid !== 'string' || !ANSWER_STATUSES.has(a.status) || a.activated_at != null) return null;
-  const msisdn = a.msisdn;
-  if (msisdn != null && (typeof msisdn !== 'string' || msisdn.length > 32)) return null;
-  return { iccid: a.iccid, status: a.status as 'inactive' | 'active' | 'blocked', msisdn: msisdn ?? null };
-}
-
 class AttemptError extends Error {
   constructor(
     readonly failure: ProviderFailure,
@@ -194,11 +179,6 @@ export class HttpProvider implements StatusProvider {
       json = JSON.parse(body);
     } catch {
       throw new AttemptError('provider_bad_answer', 'Operator answered with invalid JSON', false);
-    }
-    const plain = plainAnswer(json);
-    if (plain) {
-      if (plain.iccid !== iccid) throw new AttemptError('provider_bad_answer', 'Operator answer does not follow the contract', false);
-      return { status: plain.status, msisdn: plain.msisdn, activatedAt: null };
     }
     const parsed = Answer.safeParse(json);
     if (!parsed.success || parsed.data.iccid !== iccid) {

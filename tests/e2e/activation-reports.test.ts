@@ -11,12 +11,11 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../../scripts/lib/ports.js';
 import { iccids, StackApi } from './support/api.js';
 import { browserMissing, launchBrowser } from './support/browser.js';
-import { expectText, signIn } from './support/pages.js';
+import { expectText, PHONE, signIn } from './support/pages.js';
 import { type Stack, startStack } from './support/stack.js';
 
 const STACK_TIMEOUT = 300_000;
 const STEP_TIMEOUT = 120_000;
-const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const suite = browserMissing() ? describe.skip : describe;
 
 /** Nothing wider than the screen: the page does not scroll sideways. */

@@ -7,36 +7,12 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { iccids, StackApi } from './support/api.js';
 import { seriousViolations } from './support/axe.js';
 import { browserMissing, CHROMIUM } from './support/browser.js';
-import { expectText, signIn } from './support/pages.js';
+import { expectText, overflowing, PHONE, signIn } from './support/pages.js';
 import { type Stack, startStack } from './support/stack.js';
 
 const STACK_TIMEOUT = 300_000;
 const STEP_TIMEOUT = 90_000;
-const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const suite = browserMissing() ? describe.skip : describe;
-
-/** Elements wider than the viewport or sticking out of it, and boxes that scroll sideways (as phone.test.ts checks). */
-async function overflowing(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const doc = (globalThis as any).document;
-    const win = globalThis as any;
-    const width = doc.documentElement.clientWidth;
-    const out: string[] = [];
-    if (doc.documentElement.scrollWidth > width) out.push(`the page scrolls sideways (${doc.documentElement.scrollWidth} > ${width})`);
-    for (const el of doc.querySelectorAll('body *')) {
-      if (el.closest('.visually-hidden, .skip-link')) continue;
-      const style = win.getComputedStyle(el);
-      if (style.display === 'none' || style.visibility === 'hidden') continue;
-      const r = el.getBoundingClientRect();
-      if (r.width <= 1 || r.height <= 1) continue;
-      const name = `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : el.className ? `.${String(el.className).split(' ')[0]}` : ''}`;
-      if (r.right > width + 0.5 || r.left < -0.5) out.push(`${name} spans ${Math.round(r.left)}–${Math.round(r.right)} px`);
-      if (/(auto|scroll)/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1)
-        out.push(`${name} scrolls sideways (${el.scrollWidth} > ${el.clientWidth})`);
-    }
-    return [...new Set(out)].slice(0, 10);
-  });
-}
 
 async function settled(page: Page): Promise<void> {
   await page.getByRole('heading', { level: 1 }).first().waitFor();

@@ -50,3 +50,30 @@ export async function expectText(locator: Locator, pattern: RegExp, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A cheap Android phone's screen: 360 × 740 CSS px, touch, 2× pixels. */
+export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+/** Elements wider than the viewport or sticking out of it, and boxes that scroll sideways. */
+export async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const doc = (globalThis as any).document;
+    const win = globalThis as any;
+    const width = doc.documentElement.clientWidth;
+    const out: string[] = [];
+    if (doc.documentElement.scrollWidth > width) out.push(`the page scrolls sideways (${doc.documentElement.scrollWidth} > ${width})`);
+    for (const el of doc.querySelectorAll('body *')) {
+      // Screen-reader-only text and the skip link are clipped or off screen on purpose.
+      if (el.closest('.visually-hidden, .skip-link')) continue;
+      const style = win.getComputedStyle(el);
+      if (style.display === 'none' || style.visibility === 'hidden') continue;
+      const r = el.getBoundingClientRect();
+      if (r.width <= 1 || r.height <= 1) continue;
+      const name = `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : el.className ? `.${String(el.className).split(' ')[0]}` : ''}`;
+      if (r.right > width + 0.5 || r.left < -0.5) out.push(`${name} spans ${Math.round(r.left)}–${Math.round(r.right)} px`);
+      if (/(auto|scroll)/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1)
+        out.push(`${name} scrolls sideways (${el.scrollWidth} > ${el.clientWidth})`);
+    }
+    return [...new Set(out)].slice(0, 10);
+  });
+}

@@ -45,6 +45,8 @@ suite('issue 15: activation reports and per-operator runs in a browser', () => {
         PROVIDER_BEELINE_TOKEN: token,
         PROVIDER_UCELL_URL: provider,
         PROVIDER_UCELL_TOKEN: token,
+        // Ucell's own schedule, twice a day: shown on the run screen, never due during the test.
+        PROVIDER_UCELL_AUTO_CHECK_INTERVAL_MIN: '720',
       },
     });
     browser = await launchBrowser();
@@ -151,6 +153,10 @@ suite('issue 15: activation reports and per-operator runs in a browser', () => {
         expect(await page.getByTestId('run-start').isDisabled()).toBe(true);
         await picker.locator('[data-operator="ucell"]').check();
         expect(await page.getByTestId('run-operators-all').isChecked()).toBe(false);
+        // What runs by itself: Ucell's schedule and when it is next due; Beeline has none (AUTO_CHECK_INTERVAL_MIN is off).
+        await expectText(page.getByTestId('run-schedules'), /Rejalashtirilgan tekshiruvlar/);
+        expect(await page.getByTestId('run-schedule').count()).toBe(1);
+        await expectText(page.getByTestId('run-schedule'), /ucell: har 720 daqiqada · keyingisi \S/);
         expect(await scrollsSideways(page)).toBe(false);
 
         await page.getByTestId('run-start').click();

@@ -57,6 +57,19 @@ export const CheckRunView = z
   })
   .meta({ id: 'CheckRun' });
 
+export const CheckScheduleView = z
+  .object({
+    name: z.string().meta({
+      description: '`auto-check` (AUTO_CHECK_INTERVAL_MIN), or `auto-check:<operator>` for an operator with an interval of its own',
+    }),
+    operators: z.array(z.string()).nullable().meta({ description: 'The operators its runs check; null = every SIM' }),
+    interval_min: z.number().meta({ description: 'Minutes between its runs' }),
+    next_due_at: timestamp
+      .nullable()
+      .meta({ description: 'When its next run is due (ISO-8601 UTC); null before the first worker set it up' }),
+  })
+  .meta({ id: 'CheckSchedule' });
+
 /** The stored fields of a run (a `check_runs` row), as both services read them. */
 export interface StoredCheckRun {
   id: number;
@@ -101,3 +114,4 @@ export function presentCheckRun(run: StoredCheckRun, etaSeconds: number | null =
 export type CheckResultView = z.infer<typeof CheckResultView>;
 export type CheckRunView = z.infer<typeof CheckRunView>;
 export type CheckRunOperatorView = z.infer<typeof CheckRunOperatorView>;
+export type CheckScheduleView = z.infer<typeof CheckScheduleView>;

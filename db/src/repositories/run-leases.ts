@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { isSqlite, type Queryable } from '../connection.js';
 import type { CheckRunRow } from '../rows.js';
-import { now } from '../time.js';
+import { now, toIso } from '../time.js';
 import { checkableStatuses } from './simcards.js';
 
 const STALE = `coalesce(heartbeat_at, updated_at) < ?`;
@@ -26,6 +26,16 @@ export async function isStale(db: Queryable, id: number, staleBefore: string): P
 export async function ensureSchedule(db: Queryable, name: string, firstDueAt: string): Promise<void> {
   await db('schedules').insert({ name, next_due_at: firstDueAt }).onConflict('name').ignore();
   await db('schedules').where({ name }).andWhere('next_due_at', '>', firstDueAt).update({ next_due_at: firstDueAt });
+}
+
+/** When each of these shared schedules is next due (ISO-8601 UTC); a schedule not set up yet is absent. */
+export async function scheduleDueTimes(db: Queryable, names: string[]): Promise<Map<string, string>> {
+  if (names.length === 0) return new Map();
+  const rows = (await db('schedules').whereIn('name', names).select('name', 'next_due_at')) as Array<{
+    name: string;
+    next_due_at: string | Date;
+  }>;
+  return new Map(rows.map((r) => [r.name, toIso(r.next_due_at)!]));
 }
 
 /**

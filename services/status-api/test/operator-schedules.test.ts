@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type Config, loadConfig, silentLogger } from '@simcard/common';
+import { startMainApi } from '@simcard/main-api';
 import { DEFAULT_SIM_CONFIG, type SimConfig, startProviderSim } from '@simcard/provider-sim';
 import { type RunningStatusApi, startStatusApi } from '../src/main.js';
 import { PROVIDER_TOKEN, Testbed } from './support/testbed.js';
@@ -154,6 +155,41 @@ test('data_stale counts the operators’ own intervals: with only operators sche
   const health = (await bed.call('GET', `${scheduled.url}/health`, undefined, null)).body;
   expect(health.last_check_run_at).not.toBeNull();
   expect(health.data_stale).toBe(false);
+});
+
+test("the schedules are shown with when each is next due: GET /check-runs/schedules, and the run screen's GET /check-runs/operators", async () => {
+  // The bed's own worker schedules nothing: it says so (the main API's run screen then says runs start by hand).
+  expect((await bed.call('GET', `${bed.statusUrl}/check-runs/schedules`)).body).toEqual({ data: [] });
+  const before = Date.now();
+  const scheduled = await worker({ PROVIDER_BEELINE_AUTO_CHECK_INTERVAL_MIN: '10', AUTO_CHECK_INTERVAL_MIN: '30' });
+  const expected = [
+    { name: 'auto-check:beeline', operators: ['beeline'], interval_min: 10 },
+    { name: 'auto-check', operators: ['ucell'], interval_min: 30 },
+  ];
+  let data: any[] = [];
+  // The worker sets each schedule up just after it starts listening.
+  for (let i = 0; i < 100 && !(data.length === 2 && data.every((s) => s.next_due_at)); i++) {
+    data = (await bed.call('GET', `${scheduled.url}/check-runs/schedules`)).body.data;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(data).toMatchObject(expected);
+  for (const [i, s] of data.entries()) {
+    // Due one interval after the worker started (not fired yet: the first run waits a whole interval).
+    const dueIn = Date.parse(s.next_due_at) - before;
+    expect(dueIn).toBeGreaterThan(expected[i]!.interval_min * 60_000 - 60_000);
+    expect(dueIn).toBeLessThanOrEqual(expected[i]!.interval_min * 60_000 + 60_000);
+  }
+  // The main API passes them on beside the operators (admins only).
+  const main = await startMainApi({ ...bed.config, statusApi: { ...bed.config.statusApi, url: scheduled.url } }, silentLogger);
+  try {
+    const res = await bed.call('GET', `${main.url}/check-runs/operators`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ operators: ['beeline', 'ucell'], schedules: data });
+    const shop = await bed.createShop();
+    expect((await bed.call('GET', `${main.url}/check-runs/operators`, undefined, await bed.staffToken(shop.id))).status).toBe(403);
+  } finally {
+    await main.close();
+  }
 });
 
 describe('overlaps: one run at a time', () => {

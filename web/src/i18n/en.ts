@@ -312,6 +312,11 @@ export const en: Dictionary = {
   'runs.operators_all': 'All operators',
   'runs.operators_pick': 'Choose at least one operator',
   'runs.operators_one_provider': 'Every operator is checked through one API',
+  'runs.schedules': 'Scheduled checks',
+  'runs.schedule_none': 'Nothing is scheduled: runs start only by hand',
+  'runs.schedule_all': 'all operators',
+  'runs.schedule_every': '{operators}: every {minutes} min',
+  'runs.schedule_next': 'next {at}',
   'error.no_provider': "No API is configured for this SIM card's operator. The SIM card is unchanged.",
   'error.unknown_operator': 'No API is configured for that operator.',
 

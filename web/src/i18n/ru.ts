@@ -313,6 +313,11 @@ export const ru: Dictionary = {
   'runs.operators_all': 'Все операторы',
   'runs.operators_pick': 'Выберите хотя бы одного оператора',
   'runs.operators_one_provider': 'Все операторы проверяются через один API',
+  'runs.schedules': 'Плановые проверки',
+  'runs.schedule_none': 'Ничего не запланировано: проверки запускаются только вручную',
+  'runs.schedule_all': 'все операторы',
+  'runs.schedule_every': '{operators}: каждые {minutes} мин',
+  'runs.schedule_next': 'следующая {at}',
   'error.no_provider': 'Для оператора этой SIM-карты не настроен API. Статус SIM-карты не изменён.',
   'error.unknown_operator': 'Для такого оператора не настроен API.',
 

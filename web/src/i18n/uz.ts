@@ -315,6 +315,11 @@ export const uz = {
   'runs.operators_all': 'Barcha operatorlar',
   'runs.operators_pick': 'Kamida bitta operatorni tanlang',
   'runs.operators_one_provider': 'Barcha operatorlar bitta API orqali tekshiriladi',
+  'runs.schedules': 'Rejalashtirilgan tekshiruvlar',
+  'runs.schedule_none': 'Hech narsa rejalashtirilmagan: tekshiruvlar faqat qoʻlda boshlanadi',
+  'runs.schedule_all': 'barcha operatorlar',
+  'runs.schedule_every': '{operators}: har {minutes} daqiqada',
+  'runs.schedule_next': 'keyingisi {at}',
   'error.no_provider': 'Bu SIM-karta operatori uchun API sozlanmagan. SIM-karta holati oʻzgarmadi.',
   'error.unknown_operator': 'Bunday operator uchun API sozlanmagan.',
 

@@ -1,5 +1,5 @@
 /** Status checks from the main API: who may check what here, the work in the status API. */
-import type { CheckResultView, CheckRunView, Principal } from '@simcard/common';
+import type { CheckResultView, CheckRunView, CheckScheduleView, Principal } from '@simcard/common';
 import { type Db, type SimcardRow, simcardsRepository } from '@simcard/db';
 import type { SimcardsService } from './simcards.js';
 import type { StatusApiClient } from './status-api-client.js';
@@ -26,15 +26,19 @@ export class StatusChecksService {
   /**
    * The operators a run can be limited to: those with a provider of their own, read from the
    * status API's /health, which names each one's part `provider:<operator>`. None when one
-   * provider serves every SIM (a run then checks every operator in one lane).
+   * provider serves every SIM (a run then checks every operator in one lane). With them, the
+   * scheduled auto-checks and when each is next due, so the run screen can say what runs by itself.
    */
-  async runOperators(): Promise<{ operators: string[] }> {
-    const health = await this.statusApi.call<{ checks?: Record<string, unknown> }>('GET', '/health');
+  async runOperators(): Promise<{ operators: string[]; schedules: CheckScheduleView[] }> {
+    const [health, schedules] = await Promise.all([
+      this.statusApi.call<{ checks?: Record<string, unknown> }>('GET', '/health'),
+      this.statusApi.call<{ data: CheckScheduleView[] }>('GET', '/check-runs/schedules'),
+    ]);
     const operators = Object.keys(health.checks ?? {})
       .filter((name) => name.startsWith('provider:'))
       .map((name) => name.slice('provider:'.length))
       .sort();
-    return { operators };
+    return { operators, schedules: schedules.data };
   }
 
   listRuns(limit: number, offset: number): Promise<{ data: CheckRunView[]; total: number; limit: number; offset: number }> {

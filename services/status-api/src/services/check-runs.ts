@@ -36,7 +36,15 @@
  * lane gave up. With one provider for all (PROVIDER_URL) the run is one lane, as before. All the
  * per-operator routing of a run is in `#lanes` and `#execute`.
  */
-import { type AutoCheckSchedule, ConflictError, INSTANCE_ID, type Logger, NotFoundError, ValidationError } from '@simcard/common';
+import {
+  type AutoCheckSchedule,
+  type CheckScheduleView,
+  ConflictError,
+  INSTANCE_ID,
+  type Logger,
+  NotFoundError,
+  ValidationError,
+} from '@simcard/common';
 import {
   type CheckRunRow,
   checkRunsRepository,
@@ -146,6 +154,8 @@ class RunStopped extends Error {}
 export class CheckRuns {
   #live: LiveRun | null = null;
   #stopSchedule: (() => void) | null = null;
+  /** The schedules given to `schedule` that run (interval > 0). */
+  #schedules: AutoCheckSchedule[] = [];
   /** Set on close: no scheduled run starts any more; `#scheduling` is the one being started, if any. */
   #scheduleStopped = false;
   #scheduling: Promise<unknown> = Promise.resolve();
@@ -426,6 +436,7 @@ export class CheckRuns {
    * starve each other.
    */
   schedule(schedules: AutoCheckSchedule[]): void {
+    this.#schedules = schedules.filter((s) => s.intervalMin > 0);
     const stops = schedules
       .filter((s) => s.intervalMin > 0)
       .map((s) => {
@@ -433,6 +444,20 @@ export class CheckRuns {
         return everyInterval(this.db, s.name, s.intervalMin * 60_000, () => this.#startScheduled(s.operators), this.log);
       });
     if (stops.length > 0) this.#stopSchedule = () => stops.forEach((stop) => stop());
+  }
+
+  /** The scheduled auto-checks this worker keeps (none unless `schedule` was called), with when each is next due. */
+  async schedules(): Promise<CheckScheduleView[]> {
+    const due = await runLeasesRepository.scheduleDueTimes(
+      this.db,
+      this.#schedules.map((s) => s.name),
+    );
+    return this.#schedules.map((s) => ({
+      name: s.name,
+      operators: s.operators,
+      interval_min: s.intervalMin,
+      next_due_at: due.get(s.name) ?? null,
+    }));
   }
 
   /** A scheduled run of `operators` (null = all): started, skipped (its operators are being checked), or retried soon. */

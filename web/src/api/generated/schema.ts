@@ -346,7 +346,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The operators a run can be limited to (`operators` of POST /simcards/auto-check) */
+        /** The operators a run can be limited to (`operators` of POST /simcards/auto-check), and the scheduled auto-checks */
         get: operations["getCheckRunsOperators"];
         put?: never;
         post?: never;
@@ -1610,6 +1610,16 @@ export interface components {
             /** @enum {string} */
             trigger: "manual" | "scheduled";
         } | null;
+        CheckSchedule: {
+            /** @description Minutes between its runs */
+            interval_min: number;
+            /** @description `auto-check` (AUTO_CHECK_INTERVAL_MIN), or `auto-check:<operator>` for an operator with an interval of its own */
+            name: string;
+            /** @description When its next run is due (ISO-8601 UTC); null before the first worker set it up */
+            next_due_at: string | null;
+            /** @description The operators its runs check; null = every SIM */
+            operators: string[] | null;
+        };
         CheckStatusResponse: {
             check: components["schemas"]["CheckResult"];
             simcard: components["schemas"]["Simcard"];
@@ -2281,6 +2291,8 @@ export interface components {
         RunOperators: {
             /** @description The operators with a provider of their own, in name order; empty when one provider serves every SIM */
             operators: string[];
+            /** @description The scheduled auto-checks (AUTO_CHECK_INTERVAL_MIN, PROVIDER_<OP>_AUTO_CHECK_INTERVAL_MIN) and when each is next due; empty when nothing is scheduled */
+            schedules: components["schemas"]["CheckSchedule"][];
         };
         Shop: {
             address: string | null;

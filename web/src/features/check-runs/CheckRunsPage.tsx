@@ -100,6 +100,34 @@ function OperatorPicker({ value, onChange }: { value: string[] | null; onChange:
   );
 }
 
+/** What runs by itself: each scheduled auto-check (all operators, or an operator with its own interval) and when it is next due. */
+function Schedules() {
+  const { t, num, dateTime } = useI18n();
+  const configured = $api.useQuery('get', '/check-runs/operators', {}, { staleTime: 60_000 });
+  const schedules = configured.data?.schedules;
+  if (!schedules) return null;
+  return (
+    <div data-testid="run-schedules">
+      <h2>{t('runs.schedules')}</h2>
+      {schedules.length === 0 ? (
+        <p className="muted">{t('runs.schedule_none')}</p>
+      ) : (
+        <ul>
+          {schedules.map((s) => (
+            <li key={s.name} data-testid="run-schedule" data-schedule={s.name}>
+              {t('runs.schedule_every', {
+                operators: s.operators ? s.operators.join(', ') : t('runs.schedule_all'),
+                minutes: num(s.interval_min),
+              })}
+              {s.next_due_at && ` · ${t('runs.schedule_next', { at: dateTime(s.next_due_at) })}`}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 function CurrentRun({ run, onCancel, cancelling }: { run: CheckRun; onCancel: () => void; cancelling: boolean }) {
   const { t, num, dateTime } = useI18n();
   const running = run.status === 'running';
@@ -214,6 +242,7 @@ export default function CheckRunsPage() {
         >
           {t('runs.start')}
         </button>
+        <Schedules />
       </div>
       <ErrorMessage error={error} />
       {current && <CurrentRun run={current} onCancel={() => void cancel()} cancelling={busy === 'cancel'} />}

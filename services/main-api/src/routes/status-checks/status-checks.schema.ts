@@ -1,4 +1,4 @@
-import { CheckResultView, CheckRunView } from '@simcard/common';
+import { CheckResultView, CheckRunView, CheckScheduleView } from '@simcard/common';
 import { z } from 'zod';
 import { Simcard } from '../../presenters/core.js';
 import { listOf, pageQuery } from '../../schemas.js';
@@ -27,6 +27,10 @@ export const RunOperators = z
   .object({
     operators: z.array(z.string()).meta({
       description: 'The operators with a provider of their own, in name order; empty when one provider serves every SIM',
+    }),
+    schedules: z.array(CheckScheduleView).meta({
+      description:
+        'The scheduled auto-checks (AUTO_CHECK_INTERVAL_MIN, PROVIDER_<OP>_AUTO_CHECK_INTERVAL_MIN) and when each is next due; empty when nothing is scheduled',
     }),
   })
   .meta({ id: 'RunOperators' });

@@ -76,7 +76,7 @@ export function statusCheckRoutes(api: ApiRouter, checks: StatusChecksService): 
       method: 'get',
       path: '/check-runs/operators',
       tag: 'Check runs',
-      summary: 'The operators a run can be limited to (`operators` of POST /simcards/auto-check)',
+      summary: 'The operators a run can be limited to (`operators` of POST /simcards/auto-check), and the scheduled auto-checks',
       access: 'admin',
       responses: {
         200: { description: 'The configured operators', schema: RunOperators },

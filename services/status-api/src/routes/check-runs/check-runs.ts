@@ -1,5 +1,5 @@
 import type { ApiRouter } from '@simcard/common';
-import { CheckRunView } from '@simcard/common';
+import { CheckRunView, CheckScheduleView } from '@simcard/common';
 import { z } from 'zod';
 import { presentRun } from '../../presenters.js';
 import type { CheckRuns } from '../../services/check-runs.js';
@@ -52,6 +52,27 @@ export function checkRunRoutes(api: ApiRouter, runs: CheckRuns): void {
     async (ctx, { query }) => {
       const page = await runs.list(query);
       ctx.body = { data: page.rows.map(presentRun), total: page.total, limit: query.limit, offset: query.offset };
+    },
+  );
+
+  // Before /check-runs/{id}, which would take "schedules" for an id.
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/check-runs/schedules',
+      tag: 'Check runs',
+      summary:
+        'The scheduled auto-checks (AUTO_CHECK_INTERVAL_MIN, and each operator with an interval of its own) and when each is next due',
+      access: 'admin',
+      responses: {
+        200: {
+          description: 'The schedules; none when nothing is scheduled',
+          schema: z.object({ data: z.array(CheckScheduleView) }).meta({ id: 'CheckScheduleList' }),
+        },
+      },
+    },
+    async (ctx) => {
+      ctx.body = { data: await runs.schedules() };
     },
   );
 

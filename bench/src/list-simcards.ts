@@ -3,19 +3,31 @@
  * handler running exactly the same statements (auth lookup included) on the same driver and pool
  * size (servers/bare-koa.ts), at 1, 10 and 50 connections, in one run, alternating round by round
  * so that machine noise falls on both. Goal (issue 14): at least 0.8× the bare handler's
- * requests per second at each concurrency, and p99 ≤ 50 ms at 50 connections.
+ * requests per second at each concurrency, and p99 ≤ 50 ms at 50 connections. Each round also
+ * records each server's own CPU time per request, a figure other processes disturb less.
  *
  *   npm run bench -- list-simcards [--rows 100000] [--rounds 5] [--seconds 5] [--dialects sqlite,postgres]
  *
  * CPU_PROFILE=<file> profiles the main API for the whole run (open it in Chrome DevTools).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDatabaseUrl } from '@simcard/common';
 import { createDatabase, simcardTalliesRepository } from '@simcard/db';
-import { BENCH_ADMIN_PASSWORD, benchEnv, load, machine, median, type Round, signIn, startServer, writeSection } from './harness.js';
+import {
+  BENCH_ADMIN_PASSWORD,
+  benchEnv,
+  load,
+  machine,
+  median,
+  type Round,
+  serverPid,
+  signIn,
+  startServer,
+  writeSection,
+} from './harness.js';
 import { seedSqlite } from './seed.js';
 import { generateStatisticsData } from './statistics-data.js';
 
@@ -55,9 +67,30 @@ async function prepare(dialect: 'sqlite' | 'postgres', rows: number): Promise<{ 
   return { url, bareEnv: { PG_URL: PG_BASE, PG_SCHEMA: schema } };
 }
 
+/** /proc's clock ticks per second (`getconf CLK_TCK`: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** A process's CPU time so far (user + system, all its threads: sqlite3's work included), in ms (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+interface Measured extends Round {
+  /** The server's own CPU per request: less sensitive than req/s to other processes on the machine. */
+  cpuMsPerRequest: number;
+}
+
+/** One round against one server, with the server process's CPU time over it. */
+async function measure(url: string, headers: Record<string, string>, seconds: number, connections: number, pid: number): Promise<Measured> {
+  const before = cpuMs(pid);
+  const round = await load(url, headers, seconds, connections);
+  return { ...round, cpuMsPerRequest: (cpuMs(pid) - before) / Math.max(1, round.requestsPerSecond * seconds) };
+}
+
 interface Cell {
-  api: Round[];
-  bare: Round[];
+  api: Measured[];
+  bare: Measured[];
 }
 
 export async function benchListSimcards(argv: string[]): Promise<void> {
@@ -81,6 +114,8 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
     // One user sending thousands of requests a second: the per-user rate limit is off here.
     const api = await startServer('main-api', benchEnv(url, { MAIN_API_PORT: '0', RATE_LIMIT_USER: '0' }));
     const bare = await startServer('bare-koa', bareEnv);
+    const apiPid = serverPid(api.child.pid!);
+    const barePid = serverPid(bare.child.pid!);
     try {
       const token = await signIn(api.url, BENCH_ADMIN_PASSWORD);
       const headers = { authorization: `Bearer ${token}` };
@@ -99,10 +134,11 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
       for (let i = 0; i < rounds; i++) {
         for (const c of CONNECTIONS) {
           const cell = cells.get(c)!;
-          cell.api.push(await load(`${api.url}/simcards?limit=50`, headers, seconds, c));
-          cell.bare.push(await load(`${bare.url}/simcards?limit=50`, {}, seconds, c));
+          cell.api.push(await measure(`${api.url}/simcards?limit=50`, headers, seconds, c, apiPid));
+          cell.bare.push(await measure(`${bare.url}/simcards?limit=50`, {}, seconds, c, barePid));
           console.log(
-            `${dialect} round ${i + 1}, ${c} conn: API ${cell.api[i]!.requestsPerSecond.toFixed(0)} req/s, bare ${cell.bare[i]!.requestsPerSecond.toFixed(0)} req/s`,
+            `${dialect} round ${i + 1}, ${c} conn: API ${cell.api[i]!.requestsPerSecond.toFixed(0)} req/s ${cell.api[i]!.cpuMsPerRequest.toFixed(3)} ms CPU, ` +
+              `bare ${cell.bare[i]!.requestsPerSecond.toFixed(0)} req/s ${cell.bare[i]!.cpuMsPerRequest.toFixed(3)} ms CPU`,
           );
         }
       }
@@ -116,10 +152,13 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
         const ratios = cell.api.map((r, k) => r.requestsPerSecond / cell.bare[k]!.requestsPerSecond);
         const ratio = median(ratios);
         const p99 = median(cell.api.map((r) => r.p99Ms));
+        const cpuRatios = cell.api.map((r, k) => r.cpuMsPerRequest / cell.bare[k]!.cpuMsPerRequest);
         lines.push(
           `| ${c} | ${median(cell.api.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(cell.bare.map((r) => r.requestsPerSecond)).toFixed(0)} | ` +
             `**${ratio.toFixed(2)}×** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${median(cell.api.map((r) => r.p50Ms))} / ${p99} | ` +
-            `${median(cell.bare.map((r) => r.p50Ms))} / ${median(cell.bare.map((r) => r.p99Ms))} |`,
+            `${median(cell.bare.map((r) => r.p50Ms))} / ${median(cell.bare.map((r) => r.p99Ms))} | ` +
+            `${median(cell.api.map((r) => r.cpuMsPerRequest)).toFixed(2)} / ${median(cell.bare.map((r) => r.cpuMsPerRequest)).toFixed(2)} | ` +
+            `${median(cpuRatios).toFixed(2)}× (${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}) |`,
         );
         verdicts.push(`${c} conn ${ratio >= 0.8 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}×)`);
         if (c === 50) verdicts.push(`p99 at 50 conn ${p99} ms: ${p99 <= 50 ? 'met' : 'NOT met'}`);
@@ -128,8 +167,8 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
         [
           `### ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
           '',
-          '| connections | API req/s (median) | bare req/s (median) | ratio: median (min–max) of per-round ratios | API p50 / p99 ms | bare p50 / p99 ms |',
-          '| ---: | ---: | ---: | --- | --- | --- |',
+          '| connections | API req/s (median) | bare req/s (median) | ratio: median (min–max) of per-round ratios | API p50 / p99 ms | bare p50 / p99 ms | CPU ms per request, API / bare | CPU per request, API/bare per round |',
+          '| ---: | ---: | ---: | --- | --- | --- | --- | --- |',
           ...lines,
           '',
           `Goal ≥ 0.80× at every concurrency, p99 ≤ 50 ms at 50: ${verdicts.join('; ')}.`,
@@ -146,6 +185,7 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
     '',
     `Run: ${new Date().toISOString().slice(0, 16)}Z, ${machine()}; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}.`,
     `autocannon at 1, 10 and 50 connections, ${rounds} rounds of ${seconds} s each, API and bare alternating per round after a 2 s warm-up; per-round ratios (API/bare), their median and spread.`,
+    "CPU per request: the server process's CPU time (all threads, sqlite3's included; not PostgreSQL's server) over the round, divided by its requests; a loaded machine moves it less than req/s.",
     'Reference: `bench/src/servers/bare-koa.ts`, a bare Koa handler running the same four statements (auth lookup with the revocation check, page ids, total from the counters, rows by id) on the same driver and pool size (SQLite: 4 WAL connections; PostgreSQL: pool of 10) as prepared statements.',
     '',
     ...sections.flatMap((s) => [s, '']),

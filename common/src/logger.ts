@@ -158,7 +158,10 @@ export function createLogger(name: string, write?: (line: string) => void, optio
   );
   const fieldsOf = (f: LogFields | undefined) => (f ? (redact(f) as LogFields) : {});
   return {
-    debug: (m, f) => log.debug(fieldsOf(f), m),
+    // Asked on every request (the access line): below the level, not even its fields are copied.
+    debug: (m, f) => {
+      if (log.isLevelEnabled('debug')) log.debug(fieldsOf(f), m);
+    },
     info: (m, f) => log.info(fieldsOf(f), m),
     warn: (m, f) => log.warn(fieldsOf(f), m),
     error: (m, f) => log.error(fieldsOf(f), m),

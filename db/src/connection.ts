@@ -24,6 +24,7 @@ const SQLITE_POOL_SIZE = 4;
 interface SqliteConnection {
   exec(sql: string, cb: (err: Error | null) => void): void;
   configure(option: 'busyTimeout', value: number): void;
+  close(cb: (err: Error | null) => void): void;
 }
 
 export function createDatabase(config: DatabaseConfig): Db {
@@ -41,6 +42,7 @@ export function createDatabase(config: DatabaseConfig): Db {
         // so the other service's write waits instead of failing, and foreign keys enforced.
         afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
           conn.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+          finalizeBeforeClose(conn);
           conn.exec(
             `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`,
             (err) => done(err, conn),
@@ -94,4 +96,131 @@ export function writeTransaction<T>(db: Db, work: (trx: Knex.Transaction) => Pro
     if (isSqlite(trx)) await trx.raw('UPDATE app_settings SET key = key WHERE 0');
     return work(trx);
   });
+}
+
+type Binding = string | number | null;
+
+interface SqliteStatement {
+  all(params: Binding[], cb: (err: Error | null, rows: unknown[]) => void): unknown;
+  finalize(cb?: (err: Error | null) => void): unknown;
+}
+
+interface SqliteDriverConnection {
+  prepare(sql: string, cb: (err: Error | null) => void): SqliteStatement;
+  all(sql: string, params: Binding[], cb: (err: Error | null, rows: unknown[]) => void): unknown;
+}
+
+interface PgDriverConnection {
+  query(config: { text: string; values: Binding[]; name?: string }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Statements kept prepared per SQLite connection, and PostgreSQL statement names; past that
+ * (shapes seldom asked), a statement is prepared for its one run.
+ */
+const PREPARED_PER_CONNECTION = 200;
+/** Each SQLite connection's prepared statements, by SQL. */
+const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
+/** PostgreSQL: each statement's text with `$n` placeholders, and its name when it is run prepared. */
+const pgTexts = new Map<string, string>();
+const pgNames = new Map<string, string>();
+let pgNamed = 0;
+
+/**
+ * sqlite3 refuses to close a connection that still has prepared statements (SQLITE_BUSY): the
+ * pool's close of a connection first finalizes those `queryRows` kept for it.
+ */
+function finalizeBeforeClose(conn: SqliteConnection): void {
+  const close = conn.close.bind(conn);
+  conn.close = (cb) => {
+    const statements = [...(sqliteStatements.get(conn)?.values() ?? [])];
+    sqliteStatements.delete(conn);
+    void Promise.all(statements.map((s) => new Promise<void>((resolve) => s.finalize(() => resolve())))).then(() => close(cb));
+  };
+}
+
+/** Prepares `sql` on one connection; a statement that fails to prepare is not kept. */
+function sqlitePrepare(conn: SqliteDriverConnection, sql: string): Promise<SqliteStatement> {
+  return new Promise((resolve, reject) => {
+    // With a callback, a failure comes to it (without one, sqlite3 emits an 'error' event and
+    // drops the statement's queued runs without calling them back).
+    const statement = conn.prepare(sql, (err) => (err ? reject(err) : resolve(statement)));
+  });
+}
+
+async function sqliteAll(conn: SqliteDriverConnection, sql: string, bindings: Binding[]): Promise<unknown[]> {
+  let statements = sqliteStatements.get(conn);
+  if (!statements) sqliteStatements.set(conn, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement && statements.size < PREPARED_PER_CONNECTION) {
+    statement = await sqlitePrepare(conn, sql);
+    statements.set(sql, statement);
+  }
+  const kept = statements;
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, rows: unknown[]): void => {
+      if (!err) return resolve(rows);
+      // A statement whose table went away is not kept.
+      if (statement && kept.get(sql) === statement) {
+        kept.delete(sql);
+        statement.finalize();
+      }
+      reject(err);
+    };
+    if (statement) statement.all(bindings, done);
+    else conn.all(sql, bindings, done);
+  });
+}
+
+function pgQuery(conn: PgDriverConnection, sql: string, bindings: Binding[], prepared: boolean): Promise<{ rows: unknown[] }> {
+  let text = pgTexts.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    if (pgTexts.size < 1000) pgTexts.set(sql, text);
+  }
+  let name = prepared ? pgNames.get(sql) : undefined;
+  if (prepared && name === undefined && pgNames.size < PREPARED_PER_CONNECTION) {
+    name = `q${++pgNamed}`;
+    pgNames.set(sql, name);
+  }
+  if (name === undefined) return conn.query({ text, values: bindings });
+  return conn.query({ name, text, values: bindings }).catch((err: unknown) => {
+    // "cached plan must not change result type": a migration changed a table under a prepared
+    // `select *`. That name is spent on every connection that prepared it; the statement gets a
+    // new one, and this run goes unnamed.
+    if ((err as { code?: unknown }).code !== '0A000') throw err;
+    if (pgNames.get(sql) === name) pgNames.delete(sql);
+    return conn.query({ text: text!, values: bindings });
+  });
+}
+
+/**
+ * Rows of one statement run straight on a connection of the pool, outside knex's query builder
+ * and runner: building, compiling and running a query through knex costs ~0.1 ms of the event
+ * loop per statement, more than some of these statements take in the database. For statements
+ * that run on every request (the token's lookup) and the SIM list's. `sql` is written for both
+ * dialects with `?` placeholders (and none inside literals).
+ *
+ * SQLite keeps each statement prepared on each connection (sqlite3's `Database#all` prepares and
+ * finalizes it anew on every call; a kept statement is replanned by SQLite itself when its
+ * schema changes). PostgreSQL, when `prepared` (the default), names it, so each connection
+ * parses and plans it once and then may reuse a generic plan: give `false` for a statement whose
+ * best plan depends on its values (a filtered or deep page).
+ *
+ * In a transaction, through the transaction (its one connection).
+ */
+export async function queryRows<T>(db: Queryable, sql: string, bindings: Binding[], prepared = true): Promise<T[]> {
+  const sqlite = isSqlite(db);
+  if ((db as Knex.Transaction).isTransaction) {
+    const result = (await db.raw(sql, bindings)) as T[] | { rows: T[] };
+    return Array.isArray(result) ? result : result.rows;
+  }
+  const conn: unknown = await db.client.acquireConnection();
+  try {
+    if (sqlite) return (await sqliteAll(conn as SqliteDriverConnection, sql, bindings)) as T[];
+    return (await pgQuery(conn as PgDriverConnection, sql, bindings, prepared)).rows as T[];
+  } finally {
+    db.client.releaseConnection(conn);
+  }
 }

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { AuthenticationError } from '../errors.js';
 import { TokenService } from './tokens.js';
@@ -35,5 +36,38 @@ describe('access tokens', () => {
   test('a token with a non-numeric subject is refused', () => {
     const token = jwt.sign({ ver: 0 }, SECRET, { algorithm: 'HS256', subject: 'admin', jwtid: 'x', expiresIn: 60 });
     expect(() => new TokenService(SECRET, 60).verify(token)).toThrow(AuthenticationError);
+  });
+
+  describe('a token that verified once', () => {
+    afterEach(() => jest.useRealTimers());
+
+    test('still expires: the second after its exp it is refused, as jsonwebtoken would', () => {
+      jest.useFakeTimers({ now: new Date('2026-12-04T10:00:00.000Z') });
+      const tokens = new TokenService(SECRET, 60);
+      const issued = tokens.issue(7, 3);
+      expect(tokens.verify(issued.token)).toMatchObject({ userId: 7 });
+      jest.setSystemTime(issued.expiresAt.getTime() - 1);
+      expect(tokens.verify(issued.token)).toMatchObject({ userId: 7 });
+      jest.setSystemTime(issued.expiresAt.getTime());
+      expect(() => tokens.verify(issued.token)).toThrow(expect.objectContaining({ code: 'token_expired' }));
+      // And stays refused (not remembered as good).
+      expect(() => tokens.verify(issued.token)).toThrow(expect.objectContaining({ code: 'token_expired' }));
+    });
+
+    test('does not vouch for a token that differs from it in its signature', () => {
+      const tokens = new TokenService(SECRET, 60);
+      const issued = tokens.issue(7, 3);
+      tokens.verify(issued.token);
+      const last = issued.token.slice(-1);
+      const forged = issued.token.slice(0, -2) + (last === 'A' ? 'BB' : 'AA');
+      expect(() => tokens.verify(forged)).toThrow(expect.objectContaining({ code: 'invalid_token' }));
+    });
+
+    test('is not known to a service with another key', () => {
+      const issued = new TokenService(SECRET, 60).issue(1, 0);
+      const ours = new TokenService(SECRET, 60);
+      ours.verify(issued.token);
+      expect(() => new TokenService('another-secret-of-at-least-32-bytes!', 60).verify(issued.token)).toThrow(AuthenticationError);
+    });
   });
 });

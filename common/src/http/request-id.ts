@@ -13,10 +13,19 @@ import type { AppState } from './api-router.js';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
+/** Templates by koa route (a few hundred routes): asked twice per request (access line, metrics). */
+const templates = new Map<string, string>();
+
 /** The router's template for the matched route (`/shops/{id}`), or null when none matched. */
 export function routeTemplate(ctx: { _matchedRoute?: unknown }): string | null {
   const route = ctx._matchedRoute;
-  return typeof route === 'string' ? route.replace(/:(\w+)/g, '{$1}') : null;
+  if (typeof route !== 'string') return null;
+  let template = templates.get(route);
+  if (template === undefined) {
+    template = route.replace(/:(\w+)/g, '{$1}');
+    if (templates.size < 1000) templates.set(route, template);
+  }
+  return template;
 }
 
 export function requestId(log: Logger): Middleware<AppState & { requestId?: string }> {

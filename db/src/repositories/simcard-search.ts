@@ -16,19 +16,20 @@
  * SIMs match; above `INDEX_PLAN_MAX` the scan is cheaper than reading every match.
  */
 import type { Knex } from 'knex';
-import { isSqlite, type Queryable } from '../connection.js';
+import { isSqlite, type Queryable, queryRows } from '../connection.js';
 import type { PageRequest, SimcardRow, SortRequest } from '../rows.js';
 import { nextPrefix } from './query-helpers.js';
-import * as simcardTallies from './simcard-tallies.js';
 import {
   applyFieldFilters,
   applyFilter,
   countMatching,
+  fieldConditions,
   SEARCH_ANYWHERE_MIN,
   searchPredicate,
   type SimcardFilter,
   type SimcardPage,
   type SimcardSortColumn,
+  tallyCount,
 } from './simcards.js';
 
 /** A broad search counts its matches up to this many; `totalExact` is false beyond. */
@@ -52,10 +53,7 @@ export async function list(
   let totalExact = true;
   if (!filter.q) {
     const walk = await walkSortIndex(db, filter, sort);
-    [ids, total] = await Promise.all([
-      pageIds(applyFieldFilters(db('simcards'), filter, 'simcards', walk), 'simcards', page, sort),
-      countMatching(db, filter),
-    ]);
+    [ids, total] = await Promise.all([listPageIds(db, filter, page, sort, walk), countMatching(db, filter)]);
   } else if ((options.plan ?? (await choosePlan(db, filter.q))) === 'index') {
     const matching = () => applyFieldFilters(candidates(db, filter.q!), filter, 's');
     const [found, n] = await Promise.all([pageIds(matching(), 's', page, sort), matching().count({ n: '*' }).first()]);
@@ -98,24 +96,50 @@ async function walkSortIndex(db: Queryable, filter: SimcardFilter, sort: SortReq
   if (filter.batchId || filter.soldAt || filter.assignedAt || filter.createdAt) return false;
   const sorted: Record<string, unknown> = { shop_id: filter.shopId, status: filter.status, operator: filter.operator };
   if (sorted[sort.column] !== undefined) return false;
-  return (
-    (await simcardTallies.count(db, { shopId: filter.shopId, status: filter.status, operator: filter.operator || undefined })) >=
-    WALK_SORT_INDEX_FROM
-  );
+  return (await tallyCount(db, filter)) >= WALK_SORT_INDEX_FROM;
+}
+
+/** `order by` of a page: the sort's column, ties by id in the same direction (ICCIDs are unique: no ties). */
+function orderBy(table: string, sort: SortRequest<SimcardSortColumn>): string {
+  const first = `${table}.${sort.column} ${sort.direction}`;
+  return sort.column === 'id' || sort.column === 'iccid' ? first : `${first}, ${table}.id ${sort.direction}`;
+}
+
+/**
+ * The page's ids for a filter without `q`: a statement per shape (filters present, sort, whether
+ * there is an offset), written here and run straight on the pool (queryRows), since the list is
+ * the API's busiest request. Prepared on PostgreSQL only for a first page without filters: a
+ * filtered or deep page's best plan depends on the values (a shop with 10 SIMs or 100,000; an
+ * offset of 50 or 500,000), which a generic plan would not see.
+ */
+async function listPageIds(
+  db: Queryable,
+  filter: SimcardFilter,
+  page: PageRequest,
+  sort: SortRequest<SimcardSortColumn>,
+  walk: boolean,
+): Promise<number[]> {
+  const conditions = fieldConditions(filter, 'simcards', walk);
+  const where = conditions.length > 0 ? ` where ${conditions.map((c) => c.sql).join(' and ')}` : '';
+  const bindings: Array<string | number> = conditions.flatMap((c) => c.bindings);
+  bindings.push(page.limit);
+  if (page.offset > 0) bindings.push(page.offset);
+  const sql = `select simcards.id from simcards${where} order by ${orderBy('simcards', sort)} limit ?${page.offset > 0 ? ' offset ?' : ''}`;
+  const rows = await queryRows<{ id: number }>(db, sql, bindings, conditions.length === 0 && page.offset === 0);
+  return rows.map((r) => r.id);
 }
 
 /** The page's ids, in the sort's order (ties by id, the same direction). */
 async function pageIds(qb: Knex.QueryBuilder, table: string, page: PageRequest, sort: SortRequest<SimcardSortColumn>): Promise<number[]> {
-  qb.select(`${table}.id`).orderBy(`${table}.${sort.column}`, sort.direction);
-  // ICCIDs are unique: no ties to break.
-  if (sort.column !== 'id' && sort.column !== 'iccid') qb.orderBy(`${table}.id`, sort.direction);
+  qb.select(`${table}.id`).orderByRaw(orderBy(table, sort));
   const rows: { id: number }[] = await qb.limit(page.limit).offset(page.offset);
   return rows.map((r) => r.id);
 }
 
+/** The page's rows, in the page's order: one prepared statement per page size, run straight on the pool. */
 async function rowsByIds(db: Queryable, ids: number[]): Promise<SimcardRow[]> {
   if (ids.length === 0) return [];
-  const rows: SimcardRow[] = await db<SimcardRow>('simcards').whereIn('id', ids);
+  const rows = await queryRows<SimcardRow>(db, `select * from simcards where id in (${ids.map(() => '?').join(', ')})`, ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id)).filter((r): r is SimcardRow => r !== undefined);
 }

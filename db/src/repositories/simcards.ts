@@ -1,9 +1,8 @@
 import type { Knex } from 'knex';
-import { isSqlite, type Queryable } from '../connection.js';
+import { isSqlite, type Queryable, queryRows } from '../connection.js';
 import type { DbTimestamp, Page, SimcardRow, SimcardStatus } from '../rows.js';
 import { now } from '../time.js';
 import { countOf } from './query-helpers.js';
-import * as simcardTallies from './simcard-tallies.js';
 
 export const SIMCARD_SORT_COLUMNS = [
   'id',
@@ -69,35 +68,48 @@ export function applyFilter(qb: Knex.QueryBuilder, filter: SimcardFilter, table 
   return qb;
 }
 
+/** One condition of a filter, as SQL on the row's own columns with `?` placeholders. */
+export interface SqlCondition {
+  sql: string;
+  bindings: Array<string | number>;
+}
+
 /**
- * Every filter but `q`. `walkSortIndex` (SQLite): the shop, status and operator conditions are
- * written so that no index serves them (`+column`), which leaves the planner the sort's index to
- * walk: for a broad filter (every sold SIM) that stops after one page, where the filter's index
- * would fetch and sort all 300,000 of them.
+ * Every filter but `q`, as conditions: one definition for knex queries (applyFieldFilters) and
+ * the list's statements run straight on the pool (simcard-search.ts). `walkSortIndex` (SQLite):
+ * the shop, status and operator conditions are written so that no index serves them
+ * (`+column`), which leaves the planner the sort's index to walk: for a broad filter (every sold
+ * SIM) that stops after one page, where the filter's index would fetch and sort all 300,000 of them.
  */
-export function applyFieldFilters(
-  qb: Knex.QueryBuilder,
-  filter: SimcardFilter,
-  table = 'simcards',
-  walkSortIndex = false,
-): Knex.QueryBuilder {
-  const c = (column: string) => `${table}.${column}`;
+export function fieldConditions(filter: SimcardFilter, table = 'simcards', walkSortIndex = false): SqlCondition[] {
+  const out: SqlCondition[] = [];
   const eq = (column: string, value: string | number) =>
-    walkSortIndex ? qb.whereRaw(`+${c(column)} = ?`, [value]) : qb.where(c(column), value);
+    out.push({ sql: `${walkSortIndex ? '+' : ''}${table}.${column} = ?`, bindings: [value] });
   if (filter.shopId !== undefined) eq('shop_id', filter.shopId);
   if (filter.status) eq('status', filter.status);
   if (filter.operator) eq('operator', filter.operator);
-  if (filter.batchId) qb.where(c('batch_id'), filter.batchId);
+  if (filter.batchId) out.push({ sql: `${table}.batch_id = ?`, bindings: [filter.batchId] });
   for (const [column, range] of [
     ['sold_at', filter.soldAt],
     ['assigned_at', filter.assignedAt],
     ['created_at', filter.createdAt],
   ] as const) {
     if (!range) continue;
-    if (range.from !== undefined) qb.where(c(column), '>=', range.from);
-    if (range.before !== undefined) qb.where(c(column), '<', range.before);
-    if (range.until !== undefined) qb.where(c(column), '<=', range.until);
+    if (range.from !== undefined) out.push({ sql: `${table}.${column} >= ?`, bindings: [range.from] });
+    if (range.before !== undefined) out.push({ sql: `${table}.${column} < ?`, bindings: [range.before] });
+    if (range.until !== undefined) out.push({ sql: `${table}.${column} <= ?`, bindings: [range.until] });
   }
+  return out;
+}
+
+/** Every filter but `q` on a knex query (see fieldConditions). */
+export function applyFieldFilters(
+  qb: Knex.QueryBuilder,
+  filter: SimcardFilter,
+  table = 'simcards',
+  walkSortIndex = false,
+): Knex.QueryBuilder {
+  for (const c of fieldConditions(filter, table, walkSortIndex)) qb.whereRaw(c.sql, c.bindings);
   return qb;
 }
 
@@ -135,9 +147,43 @@ export { list } from './simcard-search.js';
  * operator, status) when the filter is made of those alone (every list page of a million SIMs
  * would otherwise count a million rows), else by counting the filtered rows.
  */
-export function countMatching(db: Queryable, filter: SimcardFilter): Promise<number> {
-  if (filter.batchId || filter.soldAt || filter.assignedAt || filter.createdAt) return countOf(applyFieldFilters(db('simcards'), filter));
-  return simcardTallies.count(db, { shopId: filter.shopId, status: filter.status, operator: filter.operator || undefined });
+export async function countMatching(db: Queryable, filter: SimcardFilter): Promise<number> {
+  if (filter.batchId || filter.soldAt || filter.assignedAt || filter.createdAt) {
+    const conditions = fieldConditions(filter);
+    const [row] = await queryRows<{ n: number | string }>(
+      db,
+      `select count(*) as n from simcards where ${conditions.map((c) => c.sql).join(' and ')}`,
+      conditions.flatMap((c) => c.bindings),
+      false,
+    );
+    return Number(row?.n ?? 0);
+  }
+  return tallyCount(db, filter);
+}
+
+/**
+ * SIMs by shop, status and operator from the counters (simcard-tallies.ts's `count`, as one
+ * prepared statement run straight on the pool: the list runs it on every page). A SIM without an
+ * operator is counted under ''.
+ */
+export async function tallyCount(db: Queryable, filter: Pick<SimcardFilter, 'shopId' | 'status' | 'operator'>): Promise<number> {
+  const where: string[] = [];
+  const bindings: Array<string | number> = [];
+  for (const [column, value] of [
+    ['shop_key', filter.shopId],
+    ['status', filter.status],
+    ['operator', filter.operator || undefined],
+  ] as const) {
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    bindings.push(value);
+  }
+  const [row] = await queryRows<{ n: number | string | null }>(
+    db,
+    `select coalesce(sum(n), 0) as n from simcard_tallies${where.length ? ` where ${where.join(' and ')}` : ''} limit 1`,
+    bindings,
+  );
+  return Number(row?.n ?? 0);
 }
 
 export async function insert(db: Queryable, simcard: NewSimcard): Promise<SimcardRow> {

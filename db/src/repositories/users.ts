@@ -1,4 +1,4 @@
-import { isSqlite, type Queryable } from '../connection.js';
+import { isSqlite, type Queryable, queryRows } from '../connection.js';
 import type { DbBoolean, Page, PageRequest, Role, SortRequest, UserRow } from '../rows.js';
 import { now } from '../time.js';
 import { countOf } from './query-helpers.js';
@@ -23,26 +23,21 @@ export function findByUsername(db: Queryable, username: string): Promise<UserRow
   return db<UserRow>('users').where({ username }).first();
 }
 
+/** The token's user and whether its jti was revoked (jti, then user id). */
+const FIND_FOR_TOKEN =
+  'select id, username, role, shop_id, is_active, token_version, exists (select 1 from revoked_tokens where jti = ?) as revoked from users where id = ? limit 1';
+
 /**
  * What authenticating a request needs, in one query: the user and whether this token's jti
- * was revoked by a logout.
+ * was revoked by a logout. Read on every request, never cached (a sign-out or deactivation holds
+ * at once): a prepared statement run straight on the pool (queryRows).
  */
 export async function findForToken(
   db: Queryable,
   id: number,
   jti: string,
 ): Promise<(Pick<UserRow, 'id' | 'username' | 'role' | 'shop_id' | 'is_active' | 'token_version'> & { revoked: boolean }) | undefined> {
-  const row = (await db('users')
-    .where({ id })
-    .first(
-      'id',
-      'username',
-      'role',
-      'shop_id',
-      'is_active',
-      'token_version',
-      db.raw('exists (select 1 from revoked_tokens where jti = ?) as revoked', [jti]),
-    )) as (UserRow & { revoked: DbBoolean }) | undefined;
+  const [row] = await queryRows<UserRow & { revoked: DbBoolean }>(db, FIND_FOR_TOKEN, [jti, id]);
   return row && { ...row, revoked: Boolean(row.revoked) };
 }
 

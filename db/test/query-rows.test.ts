@@ -1,0 +1,89 @@
+/**
+ * Statements run straight on the pool (queryRows, the SIM list's and the token lookup's path),
+ * prepared once per connection: they answer what knex would, see a transaction's own writes,
+ * survive a table changed under a prepared `select *`, drop a statement that failed, and leave
+ * the pool able to close (SQLite refuses to close a connection with statements still prepared).
+ */
+import { createDatabase, type Db } from '@simcard/db';
+import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
+import { queryRows } from '../src/connection.js';
+
+let database: TestDatabase;
+let db: Db;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDatabase(database.config);
+  await db.schema.createTable('qr_items', (t) => {
+    t.integer('id').primary();
+    t.string('name');
+  });
+  await db('qr_items').insert([
+    { id: 1, name: 'one' },
+    { id: 2, name: 'two' },
+    { id: 3, name: 'three' },
+  ]);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+describe('queryRows', () => {
+  test('answers the rows knex answers, prepared or not, run after run and concurrently', async () => {
+    const sql = 'select id, name from qr_items where id >= ? order by id';
+    const expected = await db('qr_items').select('id', 'name').where('id', '>=', 2).orderBy('id');
+    expect(expected).toHaveLength(2);
+    for (const prepared of [true, false]) {
+      const runs = await Promise.all(Array.from({ length: 12 }, () => queryRows(db, sql, [2], prepared)));
+      for (const rows of runs) expect(rows).toEqual(expected);
+    }
+  });
+
+  test('in a transaction, runs on its connection and sees its uncommitted writes', async () => {
+    await db
+      .transaction(async (trx) => {
+        await trx('qr_items').insert({ id: 10, name: 'ten' });
+        expect(await queryRows(trx, 'select name from qr_items where id = ?', [10])).toEqual([{ name: 'ten' }]);
+        throw new Error('roll back');
+      })
+      .catch((err: Error) => expect(err.message).toBe('roll back'));
+    expect(await queryRows(db, 'select name from qr_items where id = ?', [10])).toEqual([]);
+  });
+
+  test('a prepared select * follows a column added under it', async () => {
+    const sql = 'select * from qr_items where id = ?';
+    // Once per pooled connection, so that each has it prepared.
+    await Promise.all(Array.from({ length: 8 }, () => queryRows(db, sql, [1])));
+    await db.schema.alterTable('qr_items', (t) => t.string('extra'));
+    await db('qr_items').where({ id: 1 }).update({ extra: 'x' });
+    const runs = await Promise.all(Array.from({ length: 8 }, () => queryRows(db, sql, [1])));
+    for (const rows of runs) expect(rows).toEqual([{ id: 1, name: 'one', extra: 'x' }]);
+  });
+
+  test('a statement that failed is not kept: it runs once its table exists', async () => {
+    const sql = 'select count(*) as n from qr_later';
+    await expect(queryRows(db, sql, [])).rejects.toThrow(/qr_later/);
+    await db.schema.createTable('qr_later', (t) => t.integer('id'));
+    const [row] = await queryRows<{ n: number | string }>(db, sql, []);
+    expect(Number(row!.n)).toBe(0);
+  });
+
+  test('a pool whose connections hold prepared statements closes them all', async () => {
+    const other = createDatabase(database.config);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => queryRows(other, 'select name from qr_items where id = ?', [(i % 3) + 1])));
+    // Every connection of the pool (4 on SQLite), those that ran it holding the prepared statement.
+    const connections: Array<{ open?: boolean }> = await Promise.all(Array.from({ length: 4 }, () => other.client.acquireConnection()));
+    for (const c of connections) other.client.releaseConnection(c);
+    await other.destroy();
+    // sqlite3 refuses to close a connection with statements still prepared (it would stay open).
+    if (database.dialect === 'sqlite') for (const c of connections) expect(c.open).toBe(false);
+    const again = createDatabase(database.config);
+    try {
+      expect(await queryRows(again, 'select name from qr_items where id = ?', [3])).toEqual([{ name: 'three' }]);
+    } finally {
+      await again.destroy();
+    }
+  });
+});

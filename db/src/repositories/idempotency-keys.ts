@@ -56,6 +56,31 @@ export async function claim(db: Queryable, scope: KeyScope, requestHash: string,
   }
 }
 
+/**
+ * Claims the key and stores its answer in one statement (a claim taken in the work's own
+ * transaction); false when the key is taken. PostgreSQL: a failed statement ends the
+ * transaction, so the caller must roll it back (it does: the work is then not kept).
+ */
+export async function insertCompleted(db: Queryable, scope: KeyScope, requestHash: string, status: number, body: string): Promise<boolean> {
+  const at = now();
+  try {
+    await db('idempotency_keys').insert({
+      user_id: scope.userId,
+      route: scope.route,
+      key: scope.key,
+      request_hash: requestHash,
+      created_at: at,
+      response_status: status,
+      response_body: body,
+      completed_at: at,
+    });
+    return true;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
+}
+
 export function find(db: Queryable, scope: KeyScope): Promise<IdempotencyKeyRow | undefined> {
   return scoped(db, scope).first();
 }

@@ -81,13 +81,66 @@ export async function sweepSpool(dir = tmpdir()): Promise<number> {
   return removed;
 }
 
+/** A new spool directory of this process (named so that sweepSpool knows whose it is). */
+export function makeSpoolDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), `${SPOOL_PREFIX}${process.pid}-`));
+}
+
+/** A small body held in memory: hashed as spoolBody hashes it, so a retry's hash is the same either way. */
+export interface BufferedBody {
+  data: Buffer;
+  size: number;
+  sha256: string;
+}
+
+/**
+ * `body` into memory, for a body whose declared length is small (a one-row JSON import: the
+ * temporary directory, file writes and reads of spoolBody cost more than the import itself).
+ * Same limit, errors and hash as spoolBody.
+ */
+export async function bufferBody(body: Readable, limitBytes: number, what: string, prefix: string): Promise<BufferedBody> {
+  const hash: Hash = createHash('sha256').update(prefix);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData).off('end', onEnd).off('error', fail);
+      // A later error of the abandoned stream must not become an unhandled 'error' event.
+      body.on('error', () => {});
+      body.pause();
+      reject(err);
+    };
+    const onEnd = () => {
+      settled = true;
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) return fail(tooLarge(limitBytes, what));
+      hash.update(chunk);
+      chunks.push(chunk);
+    };
+    body.on('data', onData).once('end', onEnd).once('error', fail);
+    body.once('aborted', () => fail(new Error('aborted')));
+    // The request closed before its body was complete: the client went away.
+    body.once('close', () => {
+      if (!(body as Readable & { complete?: boolean }).complete) fail(new Error('aborted'));
+    });
+    if (body.errored) fail(body.errored as Error);
+  });
+  return { data: Buffer.concat(chunks, size), size, sha256: hash.digest('hex') };
+}
+
 /**
  * `body` to a file. `origin` is the request whose body it is (when `body` is a decoder behind
  * it): a client that goes away mid-upload ends the spooling (and the file is removed) instead of
  * leaving it waiting for bytes that will not come.
  */
 export async function spoolBody(body: Readable, limitBytes: number, what: string, prefix: string, origin?: Readable): Promise<SpooledBody> {
-  const dir = await mkdtemp(join(tmpdir(), `${SPOOL_PREFIX}${process.pid}-`));
+  const dir = await makeSpoolDir();
   const path = join(dir, 'body');
   const remove = () => rm(dir, { recursive: true, force: true });
   const hash: Hash = createHash('sha256').update(prefix);

@@ -70,6 +70,33 @@ export interface StoredAnswer {
 
 export type Claim = { kind: 'claimed'; id: number } | { kind: 'replay'; status: number; body: unknown };
 
+/**
+ * A key claimed by the work's own transaction, in the statement that stores its answer
+ * (`complete`), instead of by a write of its own before the work. For a small request only
+ * (its body in memory: nothing slow runs between claim and answer), where the separate claim
+ * was one more write transaction (SQLite's single write lock taken twice per request, and a
+ * second commit on PostgreSQL). A process killed midway leaves no trace of the key: the retry
+ * runs afresh. Two such requests racing with one key both do the work, but only one commits it;
+ * the other's transaction rolls back on the key's unique index and it answers as a retry would
+ * (the replay, 409 or 422).
+ */
+export class DeferredClaim {
+  constructor(
+    readonly scope: KeyScope,
+    readonly requestHash: string,
+  ) {}
+}
+
+/** How the work stores its answer: a claim already held (its id), or one taken with the answer. */
+export type KeyClaim = number | DeferredClaim;
+
+/** A DeferredClaim found its key taken when storing the answer: the work was rolled back. */
+class KeyTaken extends Error {
+  constructor() {
+    super('the Idempotency-Key was taken meanwhile');
+  }
+}
+
 /** The header's value, checked: 1-255 visible ASCII characters. */
 export function parseIdempotencyKey(header: string | undefined): string | null {
   if (header === undefined) return null;
@@ -147,7 +174,34 @@ export class Idempotency {
     requestHash: string,
     work: (claim: number | null) => Promise<StoredAnswer>,
   ): Promise<StoredAnswer & { replayed: boolean }> {
+    return this.onceWith(scope, requestHash, false, work as (claim: KeyClaim | null) => Promise<StoredAnswer>);
+  }
+
+  /**
+   * `once`, but when `deferred` the claim is taken by `work`'s own transaction with the answer
+   * (DeferredClaim): one write instead of three, and no read first. A key already known (an
+   * answer to replay, a request running) is found when the answer is stored, or when the work
+   * fails: the work is rolled back and the usual way answers, as it would have without running
+   * the work. Only for work whose transaction opens without waiting on a client or a parser (a
+   * small body, in memory).
+   */
+  async onceWith(
+    scope: KeyScope | null,
+    requestHash: string,
+    deferred: boolean,
+    work: (claim: KeyClaim | null) => Promise<StoredAnswer>,
+  ): Promise<StoredAnswer & { replayed: boolean }> {
     if (scope === null) return { ...(await work(null)), replayed: false };
+    if (deferred) {
+      await this.purgeExpired();
+      try {
+        return { ...(await work(new DeferredClaim(scope, requestHash))), replayed: false };
+      } catch (err) {
+        // The work failed (rolled back). Had the key been known, a retry would have got the
+        // stored answer (or 409/422) without running the work: so it does now. Unknown: the error.
+        if (!(err instanceof KeyTaken) && !(await idempotencyKeysRepository.find(this.db, scope))) throw err;
+      }
+    }
     const claimed = await this.claim(scope, requestHash);
     if (claimed.kind === 'replay') return { status: claimed.status, body: claimed.body, replayed: true };
     try {
@@ -210,9 +264,15 @@ export class Idempotency {
     }
   }
 
-  /** Stores the answer; call inside the transaction that did the work, so both land or neither. */
-  complete(trx: Queryable, id: number, status: number, body: unknown): Promise<void> {
-    return idempotencyKeysRepository.complete(trx, id, status, JSON.stringify(body));
+  /**
+   * Stores the answer; call inside the transaction that did the work, so both land or neither.
+   * A DeferredClaim is taken here: a key taken meanwhile throws (the transaction must roll back)
+   * and `onceWith` answers as for a retry.
+   */
+  async complete(trx: Queryable, claim: KeyClaim, status: number, body: unknown): Promise<void> {
+    if (typeof claim === 'number') return idempotencyKeysRepository.complete(trx, claim, status, JSON.stringify(body));
+    const taken = await idempotencyKeysRepository.insertCompleted(trx, claim.scope, claim.requestHash, status, JSON.stringify(body));
+    if (!taken) throw new KeyTaken();
   }
 
   private async purgeExpired(): Promise<void> {

@@ -8,6 +8,9 @@
  * this import's batch id), or its phone number belongs to another SIM (invalid). Memory does not
  * grow with the file; only the listed problems are read back, up to the report's cap.
  *
+ * An import held in memory (a few thousand rows at most) goes in by `finishWith` instead: one
+ * INSERT from a JSON value, the stage made only when a row needs explaining.
+ *
  * Without a batch id it is a dry run: the same rows go through the same SQL into a temporary
  * copy instead of `simcards` (importsRepository.insertStagedDry), so the report is the one a
  * real run would give, and nothing outside the connection's temporary tables is written.
@@ -21,8 +24,8 @@ import type { ValidRow } from '../import/validate-row.js';
 export class BatchWriter {
   private pending: ValidRow[] = [];
   private staged = 0;
-  /** The stage's creation, then the stager (an INSERT per chunk on SQLite, one COPY on PostgreSQL). */
-  private readonly stager: Promise<importsRepository.Stager>;
+  /** The stage's creation, then the stager (an INSERT per chunk on SQLite, one COPY on PostgreSQL); made by the first flush. */
+  private stagerOpened: Promise<importsRepository.Stager> | null = null;
 
   /** What the report calls this import's own SIMs (the dry run's stand-in id when there is no batch). */
   private readonly batchId: string;
@@ -38,12 +41,18 @@ export class BatchWriter {
     const dryRun = batchId === null;
     this.dryRun = dryRun;
     this.batchId = batchId ?? importsRepository.DRY_RUN_BATCH;
-    this.stager = (async () => {
-      await importsRepository.createStage(trx);
-      if (dryRun) await importsRepository.createDryTarget(trx);
-      return importsRepository.openStage(trx);
-    })();
-    this.stager.catch(() => {}); // awaited by the first flush
+  }
+
+  private get stager(): Promise<importsRepository.Stager> {
+    if (!this.stagerOpened) {
+      const { trx, dryRun } = this;
+      this.stagerOpened = (async () => {
+        await importsRepository.createStage(trx);
+        if (dryRun) await importsRepository.createDryTarget(trx);
+        return importsRepository.openStage(trx);
+      })();
+    }
+    return this.stagerOpened;
   }
 
   /** Queues a row; true when a chunk is full and `flush()` should be awaited. */
@@ -78,11 +87,34 @@ export class BatchWriter {
   }
 
   /**
+   * All the rows at once, instead of add/flush/finish: an import small enough to be held in
+   * memory. A real import inserts them straight into `simcards` (importsRepository.insertRows:
+   * one statement); the stage is made only when some row did not go in, to explain it. A dry run
+   * takes the staged way (its stand-in table is what the explanations read).
+   */
+  async finishWith(rows: ValidRow[]): Promise<void> {
+    if (this.dryRun) {
+      for (const row of rows) this.pending.push(row);
+      return this.finish();
+    }
+    const batch = { batchId: this.batchId, shopId: this.shopId, userId: this.actor.userId };
+    const inserted = await importsRepository.insertRows(this.trx, rows, batch);
+    this.report.inserted += inserted;
+    if (batch.shopId !== null && inserted > 0) await importsRepository.logAssignments(this.trx, { ...batch, shopId: batch.shopId });
+    if (inserted === rows.length) return;
+    for (const row of rows) this.pending.push(row);
+    await this.flush();
+    await (await this.stager).close();
+    await this.explainSkipped(inserted);
+    await importsRepository.dropStage(this.trx);
+  }
+
+  /**
    * Ends a stage left half-written by a failure, before the transaction rolls back: on
    * PostgreSQL a COPY still open would keep the connection (and the ROLLBACK) waiting.
    */
   async abort(): Promise<void> {
-    const stager = await this.stager.catch(() => null);
+    const stager = await this.stagerOpened?.catch(() => null);
     await stager?.abort();
   }
 

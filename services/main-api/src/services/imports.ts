@@ -4,21 +4,21 @@
  * answer commit together, so a process killed mid-import leaves all of it or none of it.
  *
  * The upload is read and every row validated first, under ParseLimits (a deadline and caps),
- * before any transaction opens; the valid rows wait in a scratch file. The transaction then only
- * writes: it never waits on a parser, a client, or a file that will not end (a cut XLSX used to
- * hold SQLite's write lock forever). A dry run, and a strict import already known to be refused,
+ * before any transaction opens; the valid rows wait in memory (a few thousand) or in a scratch
+ * file. The transaction then only writes: it never waits on a parser, a client, or a file that
+ * will not end (a cut XLSX used to hold SQLite's write lock forever). A dry run, and a strict import already known to be refused,
  * work out the same report in a read transaction over temporary tables: they take no write lock.
  */
 import { join } from 'node:path';
 import { HttpError, NotFoundError, type Principal, ValidationError } from '@simcard/common';
-import { type Db, importsRepository, limitTransaction, type Page, type PageRequest, writeTransaction } from '@simcard/db';
+import { type Db, importsRepository, isSqlite, limitTransaction, type Page, type PageRequest, writeTransaction } from '@simcard/db';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../import/limits.js';
 import { type ImportReport, ReportBuilder } from '../import/report.js';
 import type { SourceRow, WarnFn } from '../import/source-row.js';
 import { readValidRows, ValidRowsWriter } from '../import/valid-rows-file.js';
-import { CHECK_DIGIT_HINT, validateRow } from '../import/validate-row.js';
+import { CHECK_DIGIT_HINT, validateRow, type ValidRow } from '../import/validate-row.js';
 import { recordAudit } from './audit.js';
-import type { Idempotency } from './idempotency.js';
+import type { Idempotency, KeyClaim } from './idempotency.js';
 import { BatchWriter } from './import-batch-writer.js';
 import { requireActiveShop } from './shops.js';
 
@@ -27,8 +27,8 @@ export interface ImportOptions {
   dryRun: boolean;
   checkDigitAbsent: boolean;
   shopId: number | null;
-  /** A claimed Idempotency-Key: its answer is stored in the import's transaction. */
-  idempotencyClaim: number | null;
+  /** A claimed (or to be claimed: DeferredClaim) Idempotency-Key: its answer is stored in the import's transaction. */
+  idempotencyClaim: KeyClaim | null;
 }
 
 /** How a parser is held to its limits: `signal` aborts it when the deadline passes. */
@@ -41,8 +41,11 @@ export interface ImportSource {
   format: importsRepository.ImportFormat;
   fileName: string | null;
   sizeBytes: number;
-  /** The upload's own directory: the valid rows are kept here until the import ends. */
-  scratchDir: string;
+  /**
+   * The upload's own directory (created on first call for a body held in memory): valid rows
+   * beyond what the import keeps in memory wait here until the import ends.
+   */
+  scratchDir(): Promise<string>;
   /** The rows, streamed in batches; read before any transaction opens. */
   rows(warn: WarnFn, control: ParseControl): AsyncIterable<SourceRow[]> | Iterable<SourceRow[]>;
 }
@@ -53,10 +56,16 @@ export interface ImportSource {
  */
 const IMPORT_STATEMENT_TIMEOUT_MS = 15 * 60 * 1000;
 
-/** What was read from the upload: the report so far and the file of valid rows. */
+/**
+ * Valid rows up to this many are kept in memory between reading and writing (a few MB at most);
+ * past it they all go to the scratch file, so memory does not grow with the file.
+ */
+const IN_MEMORY_VALID_ROWS = 5000;
+
+/** What was read from the upload: the report so far and the valid rows (in memory, or the scratch file's path). */
 interface Parsed {
   builder: ReportBuilder;
-  validRows: string;
+  validRows: ValidRow[] | string;
 }
 
 export type ImportResult = ImportReport & { import_id: number | null };
@@ -122,12 +131,67 @@ function orAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+type WriteTrx = Parameters<typeof limitTransaction>[0];
+
+/** How long an import waits for its turn to write (as long as SQLite's busy timeout) before 503. */
+const WRITE_TURN_WAIT_MS = 10_000;
+
+function databaseBusy(): HttpError {
+  return new HttpError(503, 'database_busy', 'The database is busy with another write (a large import?); retry shortly', undefined, {
+    'Retry-After': '10',
+  });
+}
+
+/**
+ * SQLite has one writer: this process's imports take turns for it here, in JS, instead of in
+ * SQLite's busy handler. A connection waiting there sleeps 1–100 ms between tries (the lock is
+ * often free long before it looks again) and holds one of libuv's threads meanwhile, which the
+ * driver's other queries need: at 10 single-row imports in flight most of the pool sat asleep.
+ * Only an optimisation: another process (or a waiter that gave up) still meets SQLite's own
+ * lock and busy timeout.
+ */
+class WriteTurns {
+  private tail: Promise<void> = Promise.resolve();
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = await Promise.race([
+        previous.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), WRITE_TURN_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!waited) throw databaseBusy();
+      return await work();
+    } finally {
+      release();
+    }
+  }
+}
+
 export class ImportsService {
+  /** SQLite only: see WriteTurns. */
+  private readonly turns: WriteTurns | null;
+
   constructor(
     private readonly db: Db,
     private readonly idempotency: Idempotency,
     private readonly limits: ParseLimits = DEFAULT_PARSE_LIMITS,
-  ) {}
+  ) {
+    this.turns = isSqlite(db) ? new WriteTurns() : null;
+  }
+
+  /**
+   * A write transaction, on SQLite in this process's turn (WriteTurns). `work`'s first statement
+   * must write (the import's row): on SQLite that takes the write lock up front, as
+   * writeTransaction's dummy write would, one statement sooner.
+   */
+  private writing<T>(work: (trx: WriteTrx) => Promise<T>): Promise<T> {
+    return this.turns ? this.turns.run(() => this.db.transaction(work)) : writeTransaction(this.db, work);
+  }
 
   async importBatch(actor: Principal, source: ImportSource, options: ImportOptions): Promise<ImportAnswer> {
     const record = {
@@ -155,8 +219,9 @@ export class ImportsService {
         await this.simulate(parsed, actor, options);
         return await this.reject(record, builder, options);
       }
-      return await writeTransaction(this.db, async (trx) => {
-        await limitTransaction(trx, IMPORT_STATEMENT_TIMEOUT_MS);
+      return await this.writing(async (trx) => {
+        // Rows held in memory are a few thousand at most: the connection's own limit suffices.
+        if (typeof parsed.validRows === 'string') await limitTransaction(trx, IMPORT_STATEMENT_TIMEOUT_MS);
         // The first statement writes (writeTransaction's rule): the import's row, for its batch id.
         const { id, batchId } = await importsRepository.insertStarted(trx, { ...record, status: 'completed' });
         const writer = new BatchWriter(trx, batchId!, options.shopId, actor, builder);
@@ -172,12 +237,8 @@ export class ImportsService {
         return { status: 200, body };
       });
     } catch (err) {
-      if (isBusy(err)) {
-        // SQLite has one writer: another long import (or write) held it past the busy timeout.
-        throw new HttpError(503, 'database_busy', 'The database is busy with another write (a large import?); retry shortly', undefined, {
-          'Retry-After': '10',
-        });
-      }
+      // SQLite has one writer: another long import (or write) held it past the busy timeout.
+      if (isBusy(err)) throw databaseBusy();
       if (!(err instanceof RollBack)) throw err;
       return this.reject(record, err.builder, options);
     }
@@ -190,7 +251,21 @@ export class ImportsService {
    */
   private async parse(source: ImportSource, options: ImportOptions): Promise<Parsed> {
     const builder = new ReportBuilder();
-    const out = new ValidRowsWriter(join(source.scratchDir, 'valid-rows.ndjson'));
+    // The valid rows: in memory while few, then (all of them, in order) in the scratch file.
+    let kept: ValidRow[] | null = [];
+    let out: ValidRowsWriter | null = null;
+    const keep = async (valid: ValidRow[]) => {
+      if (kept !== null && kept.length + valid.length <= IN_MEMORY_VALID_ROWS) {
+        for (const row of valid) kept.push(row);
+        return;
+      }
+      if (out === null) {
+        out = new ValidRowsWriter(join(await source.scratchDir(), 'valid-rows.ndjson'));
+        await out.write(kept!);
+        kept = null;
+      }
+      await out.write(valid);
+    };
     const controller = new AbortController();
     const seconds = Math.round(this.limits.deadlineMs / 1000);
     const timer = setTimeout(
@@ -225,11 +300,11 @@ export class ImportsService {
           for (const w of result.warnings) builder.warn(w);
           valid.push(result.row);
         }
-        await orAbort(out.write(valid), signal);
+        await orAbort(keep(valid), signal);
       }
-      await out.close();
+      await (out as ValidRowsWriter | null)?.close();
     } catch (err) {
-      out.destroy();
+      (out as ValidRowsWriter | null)?.destroy();
       throw err;
     } finally {
       clearTimeout(timer);
@@ -248,12 +323,16 @@ export class ImportsService {
         params: { count: builder.checkDigitSuspects, hint: 'no_check_digit' },
       });
     }
-    return { builder, validRows: out.path };
+    return { builder, validRows: kept ?? (out as ValidRowsWriter | null)!.path };
   }
 
-  /** Stages the valid rows from the scratch file and inserts (or, dry, simulates) them. */
-  private async write(writer: BatchWriter, validRows: string): Promise<void> {
+  /** Stages the valid rows (from memory or the scratch file) and inserts (or, dry, simulates) them. */
+  private async write(writer: BatchWriter, validRows: ValidRow[] | string): Promise<void> {
     try {
+      if (typeof validRows !== 'string') {
+        await writer.finishWith(validRows);
+        return;
+      }
       for await (const chunk of readValidRows(validRows, importsRepository.STAGE_CHUNK_ROWS)) {
         for (const row of chunk) if (writer.add(row)) await writer.flush();
       }
@@ -284,7 +363,7 @@ export class ImportsService {
   ): Promise<ImportAnswer> {
     builder.inserted = 0;
     const report = builder.build({ batchId: null, dryRun: false, mode: 'strict' });
-    return writeTransaction(this.db, async (trx) => {
+    return this.writing(async (trx) => {
       const { id } = await importsRepository.insertStarted(trx, { ...record, status: 'rejected' });
       await importsRepository.finish(trx, id, this.outcome(report));
       const body = {
@@ -301,7 +380,7 @@ export class ImportsService {
   }
 
   private outcome(report: ImportReport): importsRepository.ImportOutcome {
-    return { ...reportCounts(report), report: JSON.stringify(report) };
+    return { batch_id: report.batch_id, ...reportCounts(report), report: JSON.stringify(report) };
   }
 
   list(page: PageRequest): Promise<Page<importsRepository.ImportSummary>> {

@@ -51,7 +51,14 @@ export function importRoutes(api: ApiRouter, imports: ImportsService, idempotenc
       },
     },
     async (ctx, { query, principal }) => {
-      const upload = { userId: principal.userId, route: IDEMPOTENCY_ROUTE, dryRun: query.dry_run, fileName: query.file_name ?? null };
+      const upload = {
+        userId: principal.userId,
+        route: IDEMPOTENCY_ROUTE,
+        dryRun: query.dry_run,
+        fileName: query.file_name ?? null,
+        // importBatch stores its answer with the key's claim in its one transaction (see Idempotency.onceWith).
+        claimInTransaction: true as const,
+      };
       await answerUpload(ctx, idempotency, upload, ({ source, jsonShopId }, claim) => {
         if (query.shop_id !== undefined && jsonShopId !== null && query.shop_id !== jsonShopId) {
           throw ValidationError.field('shop_id', 'given in the query and the body with different values');

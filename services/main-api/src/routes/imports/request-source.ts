@@ -1,20 +1,29 @@
 /**
  * The body of POST /simcards/bulk → an ImportSource. The format comes from Content-Type; the
  * body is first spooled to a temporary file (capped, hashed for Idempotency-Key), and parsed
- * from there as a stream when the import runs.
+ * from there as a stream when the import runs. A small JSON/CSV/text body is held in memory
+ * instead (IN_MEMORY_BODY_BYTES).
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { type Readable, Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { HttpError, issuesToDetails, ValidationError } from '@simcard/common';
 import { parseDelimited } from '../../import/delimited.js';
 import { fileDetail } from '../../import/file-errors.js';
 import { jsonRows } from '../../import/json-rows.js';
 import { extractUploadedFile, type FileKind } from '../../import/multipart.js';
-import { BodyTooLargeError, checkDeclaredLength, spoolBody, type SpooledBody } from '../../import/spool.js';
+import {
+  BodyTooLargeError,
+  bufferBody,
+  type BufferedBody,
+  checkDeclaredLength,
+  makeSpoolDir,
+  spoolBody,
+  type SpooledBody,
+} from '../../import/spool.js';
 import { parseXlsx } from '../../import/xlsx.js';
 import type { ImportSource } from '../../services/imports.js';
 import { JsonImportBody } from './imports.schema.js';
@@ -127,11 +136,38 @@ export interface ReceivedBody {
   jsonShopId: number | null;
   /** SHA-256 of content type, query and body: what identifies a retry. */
   requestHash: string;
+  /** The body is held in memory (small): reading its rows waits on nothing. */
+  inMemory: boolean;
   /** Closes what is open and deletes the spooled body. */
   dispose(): Promise<void>;
 }
 
-/** Reads the request body to disk and describes how to parse it. */
+/**
+ * A body declared at most this long (JSON, CSV or text, not compressed) is read into memory
+ * instead of spooled: for a one-row import (an integration pushing SIMs one at a time) the
+ * temporary directory and its file writes and reads cost more than the import itself. Memory
+ * stays bounded by this size per request.
+ */
+export const IN_MEMORY_BODY_BYTES = 256 * 1024;
+
+/** A body that could not be read to its end: the answer that names why. */
+function unreadable(err: unknown, gzipped: boolean): Error {
+  if (err instanceof HttpError) return err;
+  if (gzipped && !(err instanceof Error && err.message === 'aborted')) {
+    return new ValidationError(
+      `The gzip body cannot be decompressed (cut short or not gzip): ${(err as Error).message}`,
+      [{ ...fileDetail('file.gzip_invalid', 'is not valid gzip'), field: 'body' }],
+      'malformed_gzip',
+    );
+  }
+  return new ValidationError(
+    'The request body could not be read to its end',
+    [{ ...fileDetail('file.cut_short', 'ended before its end'), field: 'body' }],
+    'malformed_body',
+  );
+}
+
+/** Reads the request body (to disk, or into memory when small) and describes how to parse it. */
 export async function receiveImport(
   req: IncomingMessage,
   querystring: string,
@@ -143,37 +179,36 @@ export async function receiveImport(
   const what = kind === 'json' ? 'A JSON import (upload a CSV for larger files)' : 'The import file';
   if (!req.headers['content-encoding']) checkDeclaredLength(req.headers['content-length'], limit, what);
   const prefix = `${req.headers['content-type']}\n${querystring}\n`;
+  const fileName = () => cleanFileName(fileNameParam ?? dispositionFileName(req.headers['content-disposition']));
+  const declared = req.headers['content-length'];
+  if (
+    !req.headers['content-encoding'] &&
+    kind !== 'xlsx' &&
+    kind !== 'multipart' &&
+    declared !== undefined &&
+    Number(declared) <= IN_MEMORY_BODY_BYTES
+  ) {
+    return receiveInMemory(req, kind, { limit, what, prefix, fileName: fileName(), raw });
+  }
   let spooled: SpooledBody;
   const gzipped = (req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
   try {
     spooled = await spoolBody(decodedBody(req), limit, what, prefix, req);
   } catch (err) {
-    if (err instanceof HttpError) throw err;
-    if (gzipped && !(err instanceof Error && err.message === 'aborted')) {
-      throw new ValidationError(
-        `The gzip body cannot be decompressed (cut short or not gzip): ${(err as Error).message}`,
-        [{ ...fileDetail('file.gzip_invalid', 'is not valid gzip'), field: 'body' }],
-        'malformed_gzip',
-      );
-    }
-    throw new ValidationError(
-      'The request body could not be read to its end',
-      [{ ...fileDetail('file.cut_short', 'ended before its end'), field: 'body' }],
-      'malformed_body',
-    );
+    throw unreadable(err, gzipped);
   }
   const received = (source: ImportSource, jsonShopId: number | null = null): ReceivedBody => ({
     source,
     jsonShopId,
     requestHash: spooled.sha256,
+    inMemory: false,
     dispose: () => spooled.remove(),
   });
   try {
-    const fileName = cleanFileName(fileNameParam ?? dispositionFileName(req.headers['content-disposition']));
-    const base = { fileName, sizeBytes: spooled.size, scratchDir: spooled.dir };
+    const base = { fileName: fileName(), sizeBytes: spooled.size, scratchDir: () => Promise.resolve(spooled.dir) };
     switch (kind) {
       case 'json': {
-        const body = await parseJson(spooled.path);
+        const body = parseJson(await readFile(spooled.path, 'utf8'));
         const rows = body.rows;
         return received({ ...base, format: 'json', rows: (warn) => jsonRows(rows, warn) }, body.shop_id ?? null);
       }
@@ -187,7 +222,7 @@ export async function receiveImport(
         const file = await extractUploadedFile(spooled.path, req.headers['content-type']!, join(spooled.dir, 'file'));
         return received({
           ...base,
-          fileName: cleanFileName(file.fileName) ?? fileName,
+          fileName: cleanFileName(file.fileName) ?? base.fileName,
           format: file.kind,
           rows: fileRows(file.path, file.kind, raw),
         });
@@ -199,15 +234,67 @@ export async function receiveImport(
   }
 }
 
+/**
+ * A small JSON, CSV or text body, read into memory: no temporary directory unless the import
+ * asks for one (scratchDir: more valid rows than it keeps in memory), removed by dispose.
+ */
+async function receiveInMemory(
+  req: IncomingMessage,
+  kind: 'json' | 'csv' | 'text',
+  how: { limit: number; what: string; prefix: string; fileName: string | null; raw: boolean },
+): Promise<ReceivedBody> {
+  let body: BufferedBody;
+  try {
+    body = await bufferBody(req, how.limit, how.what, how.prefix);
+  } catch (err) {
+    throw unreadable(err, false);
+  }
+  let scratch: Promise<string> | null = null;
+  const base = { fileName: how.fileName, sizeBytes: body.size, scratchDir: () => (scratch ??= makeSpoolDir()) };
+  const dispose = async () => {
+    const dir = await scratch?.catch(() => null);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  };
+  if (kind === 'json') {
+    const parsed = parseJson(body.data.toString('utf8'));
+    const rows = parsed.rows;
+    return {
+      source: { ...base, format: 'json', rows: (warn) => jsonRows(rows, warn) },
+      jsonShopId: parsed.shop_id ?? null,
+      requestHash: body.sha256,
+      inMemory: true,
+      dispose,
+    };
+  }
+  const data = body.data;
+  return {
+    source: { ...base, format: kind, rows: (warn) => parseDelimited(Readable.from(fileChunks(data)), warn, undefined, how.raw) },
+    jsonShopId: null,
+    requestHash: body.sha256,
+    inMemory: true,
+    dispose,
+  };
+}
+
+/** The chunks a CSV/text file is read in (createReadStream's default): one batch of rows each. */
+const FILE_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * A body in memory in the chunks a read of it from disk gives: the parsers then see the same
+ * thing either way (the encoding is sniffed from the first 64 KiB, whatever the chunks).
+ */
+function* fileChunks(data: Buffer): Generator<Buffer> {
+  for (let at = 0; at < data.length; at += FILE_CHUNK_BYTES) yield data.subarray(at, at + FILE_CHUNK_BYTES);
+}
+
 /** The rows of a file on disk, by format. */
 function fileRows(path: string, kind: FileKind | 'text', raw = false): ImportSource['rows'] {
   if (kind === 'xlsx') return (warn, control) => parseXlsx(path, warn, { ...control, raw });
-  return (warn) => parseDelimited(createReadStream(path), warn, undefined, raw);
+  return (warn) => parseDelimited(createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES }), warn, undefined, raw);
 }
 
-async function parseJson(path: string) {
+function parseJson(text: string) {
   let value: unknown;
-  const text = await readFile(path, 'utf8');
   // As the global JSON parser (bourne) does: such keys are an attack, not a SIM.
   if (/"__proto__"\s*:/.test(text)) {
     throw new ValidationError('Request body contains a forbidden __proto__ key', undefined, 'forbidden_key');

@@ -41,6 +41,7 @@ import * as m1901 from './2026-12-03-1901-check-run-pages.js';
 import * as m1950 from './2026-12-03-1950-operator-budget.js';
 import * as m1971 from './2026-12-03-1971-report-sales-set-based.js';
 import * as m040101 from './2026-12-04-0101-drop-duplicate-sold-at-index.js';
+import * as m042201 from './2026-12-04-2201-report-sale-stage-sim-columns.js';
 
 export interface Migration {
   name: string;
@@ -87,4 +88,5 @@ export const migrations: readonly Migration[] = [
   { name: '2026-12-03-1950-operator-budget', ...m1950 },
   { name: '2026-12-03-1971-report-sales-set-based', ...m1971 },
   { name: '2026-12-04-0101-drop-duplicate-sold-at-index', ...m040101 },
+  { name: '2026-12-04-2201-report-sale-stage-sim-columns', ...m042201 },
 ];

@@ -24,6 +24,7 @@ const proxy: Record<string, ProxyOptions> = {
 };
 
 const SRC = fileURLToPath(new URL('./src/', import.meta.url));
+const INDEX_HTML = fileURLToPath(new URL('./index.html', import.meta.url));
 
 interface OutputChunk {
   type: 'chunk';
@@ -122,6 +123,60 @@ function join(module: string): string {
  * server, so what is tested is what ships; the types stay React's (@types/react). Exact names:
  * 'react' alone would also catch 'react-dom' and 'react-query'.
  */
+type ModuleInfo = (id: string) => { importedIds: readonly string[]; importers: readonly string[] } | null;
+
+/**
+ * The chunks, by what loads them (rollupOptions.output.manualChunks):
+ * - index: the first chunk, what main.tsx imports (named too: else rollup moves the modules the
+ *   other groups share with it, Preact and the API client, into those, and the first chunk waits);
+ * - signed-in: what SignedInApp.tsx imports beyond it (TanStack Query, the live events, the
+ *   layout, the notices);
+ * - shared: the pages' common parts (components/, shared/: badges, dialogs, pager, ICCID
+ *   helpers, the scanner's button), one file instead of a dozen of a few hundred bytes;
+ * - sim-table: the desktop SIM table and what only it uses (its dialogs), loaded by an admin's
+ *   wide screen and the shop page, never by a phone's SIM list;
+ * - each page its own chunk (rollup's default).
+ * Rollup's merging of small chunks (experimentalMinChunkSize, used before) put other pages' code
+ * — the import, check-run, users, API keys pages…, ~36 kB — into a chunk the signed-in app
+ * loaded, which a phone downloaded and parsed before its SIM list (bench/RESULTS.md, the phone
+ * sections).
+ */
+function chunkGroups(): (id: string, api: { getModuleInfo: ModuleInfo }) => string | undefined {
+  let groups: Map<string, string> | undefined;
+  const closure = (getModuleInfo: ModuleInfo, root: string): Set<string> => {
+    const seen = new Set<string>();
+    const visit = (id: string) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      for (const next of getModuleInfo(id)?.importedIds ?? []) visit(next);
+    };
+    visit(root);
+    if (!getModuleInfo(root)) throw new Error(`chunkGroups: no module ${root} (renamed? update vite.config.ts)`);
+    return seen;
+  };
+  const build = (getModuleInfo: ModuleInfo): Map<string, string> => {
+    const out = new Map<string, string>();
+    // index.html's: main.tsx and vite's modulepreload polyfill.
+    const entry = closure(getModuleInfo, INDEX_HTML);
+    for (const id of entry) out.set(id, 'index');
+    for (const id of closure(getModuleInfo, join('SignedInApp.tsx'))) if (!out.has(id)) out.set(id, 'signed-in');
+    // The table's own parts: what the SIM list does not use and no module outside the table imports.
+    const list = closure(getModuleInfo, join('features/simcards/SimcardsPage.tsx'));
+    const root = join('shared/SimTable.tsx');
+    const table = closure(getModuleInfo, root);
+    for (const id of table)
+      if (id === root || (!out.has(id) && !list.has(id) && (getModuleInfo(id)?.importers ?? []).every((by) => table.has(by))))
+        out.set(id, 'sim-table');
+    return out;
+  };
+  const shared = new RegExp(`^${SRC.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(components|shared)/`);
+  return (id, { getModuleInfo }) => {
+    groups ??= build(getModuleInfo);
+    // Statically imported only: the scanner's decoder (zxing), imported on demand, stays its own chunk.
+    return groups.get(id) ?? (shared.test(id) && getModuleInfo(id)?.importers.length ? 'shared' : undefined);
+  };
+}
+
 const preactCompat = [
   { find: /^react$/, replacement: 'preact/compat' },
   { find: /^react-dom$/, replacement: 'preact/compat' },
@@ -142,11 +197,10 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 400,
-    // Chunks under 20 kB merged: a page is a few requests, not 20 (a phone pays a round trip each,
-    // six at a time). Rollup keeps side effects but not bytes: other pages' code can land in a chunk
-    // the signed-in app loads (5 kB measured no better on a loaded machine: bench/RESULTS.md).
+    // A page is a few requests, not 20 (a phone pays a round trip each, six at a time): the first
+    // chunk, the signed-in app's, the shared parts and the page's own (chunkGroups, above).
     rollupOptions: {
-      output: { experimentalMinChunkSize: 20_000 },
+      output: { manualChunks: chunkGroups() },
       // TanStack Query's "use client" lines mean nothing to a bundle (plugin-react hid this warning too).
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);

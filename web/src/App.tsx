@@ -3,13 +3,16 @@
  * behind the sign-in (the query cache, the live events, the layout, every page) is another chunk
  * (SignedInApp.tsx), and every page its own, so a phone's first screen waits for little.
  */
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
 import { AuthProvider, useAuth } from './auth/auth';
 import { LoginPage } from './auth/LoginPage';
+import { loadSignedInApp } from './auth/session-start';
 import { I18nProvider, useI18n } from './i18n/i18n';
+import { lazyReady } from './lazy-ready';
 import { RouterProvider } from './router';
 
-const SignedInApp = lazy(() => import('./SignedInApp'));
+// Rendered in the same pass when session-start.ts has already loaded it.
+const SignedInApp = lazyReady(loadSignedInApp);
 
 function Loading() {
   const { t } = useI18n();

@@ -5,24 +5,26 @@
  * (auth/session-start.ts), with the page's chunk and first data.
  */
 import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { type ComponentType, lazy, type LazyExoticComponent, Suspense, useEffect, useState } from 'react';
+import { type ComponentType, Suspense, useEffect, useState } from 'react';
 import type { Simcard, User } from './api/models';
 import { createAppQueryClient } from './api/queries';
 import { forgetPrefetched, prefetchedAnswers } from './auth/session-start';
 import { Layout } from './components/Layout';
 import { NoticeProvider, useSaleNotice } from './components/Notices';
 import { useI18n } from './i18n/i18n';
+import { type ComponentModule, lazyReady } from './lazy-ready';
 import { LiveInvalidation } from './live/invalidate';
 import { LiveProvider, useLiveEvent } from './live/live';
 import { matchPath, useRoute } from './router';
 import { routes } from './routes';
 
-type Page = LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
+type Page = ComponentType<{ params: Record<string, string> }>;
 
+// The page whose chunk session-start.ts loaded at the visit's start renders without suspending.
 const pages: Array<{ pattern: string; page: Page; adminOnly?: boolean }> = routes.map((route) => ({
   pattern: route.pattern,
   adminOnly: route.adminOnly,
-  page: lazy(route.load as () => Promise<{ default: ComponentType<{ params: Record<string, string> }> }>),
+  page: lazyReady(route.load as () => Promise<ComponentModule<{ params: Record<string, string> }>>),
 }));
 
 function Loading() {
@@ -78,9 +80,11 @@ function Routes({ user }: { user: User }) {
  */
 function userQueryClient(): QueryClient {
   const client = createAppQueryClient();
-  for (const { key, answer } of prefetchedAnswers()) {
+  for (const { key, answer, settled } of prefetchedAnswers()) {
     client.setQueryDefaults(key, { staleTime: Infinity });
-    void client.prefetchQuery({ queryKey: key, queryFn: () => answer });
+    // Already in: the page's first render shows it (a prefetch would land a task later, one more render).
+    if (settled) client.setQueryData(key, settled.value);
+    else void client.prefetchQuery({ queryKey: key, queryFn: () => answer });
     const hash = client.getQueryCache().find({ queryKey: key, exact: true })?.queryHash;
     const usual = () => {
       client.setQueryDefaults(key, {});

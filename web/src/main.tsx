@@ -1,12 +1,13 @@
 /**
  * The entry: first the requests a stored session's first screen needs (auth/session-start.ts),
- * then React. A remembered Russian or English is loaded before the first render, so the first
- * paint is in that language, never Uzbek first (index.html preloads its chunk with this one).
+ * then React, once they are in (a short wait at most). A remembered Russian or English is loaded
+ * before the first render, so the first paint is in that language, never Uzbek first (index.html
+ * preloads its chunk with this one).
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { startSession } from './auth/session-start';
+import { firstScreenReady, startSession } from './auth/session-start';
 import { initialLang, loadDictionary } from './i18n/i18n';
 import './styles.css';
 
@@ -20,5 +21,13 @@ function render() {
   );
 }
 
+/**
+ * With a stored session, the first render waits (up to this long) for `/auth/me`, the signed-in
+ * app's and the page's chunks and its first data, all asked at start: then the page renders once,
+ * with its rows, instead of "Loading…" three times on the way (each laid out and painted on a
+ * phone's slow CPU). A slower network shows "Loading…" after this, and the rest as it arrives.
+ */
+const FIRST_SCREEN_WAIT_MS = 1500;
+
 // Not loaded (offline, a new release's chunk gone): Uzbek rather than nothing.
-loadDictionary(initialLang()).then(render, render);
+Promise.all([loadDictionary(initialLang()), firstScreenReady(FIRST_SCREEN_WAIT_MS)]).then(render, render);

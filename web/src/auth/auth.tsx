@@ -6,7 +6,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { data, getToken, http, setToken, setUnauthorizedHandler } from '../api/client';
 import type { User } from '../api/models';
-import { rememberRole, takeMe } from './session-start';
+import { rememberRole, settledMe, takeMe } from './session-start';
 
 interface AuthValue {
   user: User | null;
@@ -20,8 +20,9 @@ interface AuthValue {
 const AuthContext = createContext<AuthValue | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [user, setUser] = useState<User | null>(null);
-  const [checking, setChecking] = useState(() => getToken() !== null);
+  // Already answered when main.tsx waited for the first screen: no "checking" render first.
+  const [user, setUser] = useState<User | null>(() => settledMe()?.user ?? null);
+  const [checking, setChecking] = useState(() => getToken() !== null && settledMe() === null);
   const [expired, setExpired] = useState(false);
 
   useEffect(() => {

@@ -11,8 +11,12 @@
 import { API_BASE, ApiError, getToken, reportUnauthorized, toApiError } from '../api/client';
 import type { User } from '../api/models';
 import { FIRST_REQUESTS, type FirstRequest, ROLE_KEY, WIDE_SCREEN } from '../first-requests';
+import { type ComponentModule, preload } from '../lazy-ready';
 import { matchPath } from '../router';
 import { routes } from '../routes';
+
+/** The signed-in app's chunk (App.tsx renders it with lazyReady: the same loader). */
+export const loadSignedInApp = (): Promise<ComponentModule<{ user: User }>> => import('../SignedInApp');
 
 /** What index.html's inline script started (production build only). */
 interface FirstScreen {
@@ -25,10 +29,16 @@ export interface Prefetch {
   /** The page's query key for it (first-requests.ts). */
   key: readonly unknown[];
   answer: Promise<unknown>;
+  /** The answer, once it is in (SignedInApp puts it straight into the cache, for the page's first render). */
+  settled?: { value: unknown };
 }
 
 let me: Promise<{ user: User }> | null = null;
+/** The /auth/me asked at start, once answered (AuthProvider's first render then has the user). */
+let meSettled: { user: User } | null = null;
 let prefetched: Prefetch[] = [];
+/** Everything the first signed-in screen needs, in (see firstScreenReady). */
+let ready: Promise<unknown> = Promise.resolve();
 
 /** A response as the API client would give it: the JSON body, or the same ApiError (a 401 ends the session). */
 async function answer<T>(response: Promise<Response>): Promise<T> {
@@ -76,20 +86,56 @@ function wanted(request: FirstRequest): boolean {
 export function startSession(): void {
   if (!getToken()) return;
   const started = (window as { __firstScreen?: FirstScreen }).__firstScreen;
-  me = answer(started?.me ?? ask('/auth/me'));
+  me = answer<{ user: User }>(started?.me ?? ask('/auth/me'));
   // Each failure is seen by whoever takes the promise; none is an unhandled rejection meanwhile.
-  me.catch(() => {});
-  void import('../SignedInApp').catch(() => {});
+  me.then((value) => (meSettled = value)).catch(() => {});
+  const needed: Array<Promise<unknown>> = [preload(loadSignedInApp)];
   const path = window.location.pathname;
   const route = routes.find((r) => matchPath(r.pattern, path));
-  if (!route) return;
-  void route.load().catch(() => {});
-  const request = FIRST_REQUESTS[route.pattern];
-  if (!request) return;
-  const response = started ? started.data?.[route.pattern] : wanted(request) ? ask(request.path, request.query) : undefined;
-  if (!response) return;
-  prefetched = [{ key: ['get', request.path, { params: { query: request.query } }], answer: answer(response) }];
-  for (const p of prefetched) p.answer.catch(() => {});
+  if (route) needed.push(preload(route.load as () => Promise<ComponentModule<never>>));
+  const request = route && FIRST_REQUESTS[route.pattern];
+  const response = !request
+    ? undefined
+    : started
+      ? started.data?.[route.pattern]
+      : wanted(request)
+        ? ask(request.path, request.query)
+        : undefined;
+  if (request && response) {
+    const p: Prefetch = { key: ['get', request.path, { params: { query: request.query } }], answer: answer(response) };
+    p.answer.then((value) => (p.settled = { value })).catch(() => {});
+    prefetched = [p];
+    needed.push(p.answer);
+  }
+  for (const n of needed) n.catch(() => {});
+  // Signed out (the token refused): the sign-in screen needs none of it.
+  ready = me.then(
+    () => Promise.all(needed),
+    () => undefined,
+  );
+}
+
+/**
+ * Settles when the first signed-in screen can render whole: `/auth/me` answered and, with a
+ * session, the signed-in app's and the page's chunks and the page's first data in (or one of them
+ * failed); at once without a stored token. main.tsx renders then, at most `capMs` later: one render
+ * of the page with its rows instead of a "Loading…" for each step (a phone's slow CPU lays out and
+ * paints each one). Past the cap the app renders as before, each part as it arrives.
+ */
+export function firstScreenReady(capMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, capMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    ready.then(done, done);
+  });
+}
+
+/** The /auth/me asked at start when it has already answered with a user, else null. */
+export function settledMe(): { user: User } | null {
+  return me ? meSettled : null;
 }
 
 /** The /auth/me asked at start (once), or a new one. */

@@ -93,32 +93,62 @@ interface Formatters {
   day: (d: Date) => string;
 }
 
+/**
+ * Intl's formatters for a locale, each made on its first use and kept. Making them loads the
+ * browser's ICU data: the month-names probe and the DateTimeFormats took ~140 ms of a phone's 4×
+ * slower CPU before the SIM list's first render (its profile: bench/RESULTS.md), though neither
+ * the sign-in screen nor the list shows a date. Numbers do not wait for the month probe: whether
+ * ICU knows the locale's numbers is what NumberFormat itself resolves to.
+ */
 function formatters(locale: string): Formatters {
-  if (hasLocaleData(locale)) {
-    const dateFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' });
-    const dateTimeFormat = new Intl.DateTimeFormat(locale, {
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    const dayFormat = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
-    return {
-      number: (n, options) => new Intl.NumberFormat(locale, options).format(n),
-      date: (d, withTime) => (withTime ? dateTimeFormat : dateFormat).format(d),
-      day: (d) => dayFormat.format(d),
-    };
-  }
-  // Uzbek without ICU data: CLDR's patterns by hand ("23-noy, 2026 11:29"); numbers group with
-  // spaces and use a decimal comma, as Russian's do.
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return {
-    number: (n, options) => new Intl.NumberFormat('ru-RU', options).format(n).replace(/\s%$/, '%'),
-    date: (d, withTime) =>
-      `${d.getDate()}-${UZ_MONTHS[d.getMonth()]}, ${d.getFullYear()}${withTime ? ` ${pad(d.getHours())}:${pad(d.getMinutes())}` : ''}`,
-    day: (d) => `${d.getUTCDate()}-${UZ_MONTHS[d.getUTCMonth()]}`,
+  let dates: Omit<Formatters, 'number'> | undefined;
+  const dateFormatters = (): Omit<Formatters, 'number'> => {
+    if (dates) return dates;
+    if (hasLocaleData(locale)) {
+      const dateFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' });
+      const dateTimeFormat = new Intl.DateTimeFormat(locale, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
+      const dayFormat = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+      dates = { date: (d, withTime) => (withTime ? dateTimeFormat : dateFormat).format(d), day: (d) => dayFormat.format(d) };
+    } else {
+      // Uzbek without ICU data: CLDR's patterns by hand ("23-noy, 2026 11:29").
+      const pad = (n: number) => String(n).padStart(2, '0');
+      dates = {
+        date: (d, withTime) =>
+          `${d.getDate()}-${UZ_MONTHS[d.getMonth()]}, ${d.getFullYear()}${withTime ? ` ${pad(d.getHours())}:${pad(d.getMinutes())}` : ''}`,
+        day: (d) => `${d.getUTCDate()}-${UZ_MONTHS[d.getUTCMonth()]}`,
+      };
+    }
+    return dates;
   };
+  const numberFormats = new Map<string, (n: number) => string>();
+  let numbersKnown: boolean | undefined;
+  const number = (n: number, options?: Intl.NumberFormatOptions): string => {
+    // A count under 1,000 reads the same in Uzbek, Russian and English (no grouping, Latin digits):
+    // no NumberFormat for it, whose first making took ~100 ms of the phone's first render (its profile).
+    if (!options && Number.isInteger(n) && (n > 0 || Object.is(n, 0)) && n < 1000) return String(n);
+    const key = options ? JSON.stringify(options) : '';
+    let format = numberFormats.get(key);
+    if (!format) {
+      numbersKnown ??= new Intl.NumberFormat(locale).resolvedOptions().locale.split('-')[0] === locale.split('-')[0];
+      if (numbersKnown) {
+        const f = new Intl.NumberFormat(locale, options);
+        format = (x) => f.format(x);
+      } else {
+        // Uzbek without ICU data: numbers group with spaces and use a decimal comma, as Russian's do.
+        const f = new Intl.NumberFormat('ru-RU', options);
+        format = (x) => f.format(x).replace(/\s%$/, '%');
+      }
+      numberFormats.set(key, format);
+    }
+    return format(n);
+  };
+  return { number, date: (d, withTime) => dateFormatters().date(d, withTime), day: (d) => dateFormatters().day(d) };
 }
 
 const I18nContext = createContext<I18n | null>(null);

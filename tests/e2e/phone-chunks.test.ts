@@ -1,0 +1,115 @@
+/**
+ * Issue 14 goal 6: what the SIM list's first screen downloads, production build. A phone (staff,
+ * or an admin on a narrow screen) loads the first chunk, the signed-in app's, the pages' shared
+ * parts and the SIM list's page: no other page's code, and not the desktop table (SimTable with
+ * its dialogs), which an admin's wide screen loads and shows. web/vite.config.ts (chunkGroups)
+ * decides the chunks; bench/RESULTS.md has the timings (bench/src/phone-first-screen.ts).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { iccids, StackApi } from './support/api.js';
+import { browserMissing, launchBrowser } from './support/browser.js';
+import { overflowing, PHONE, signIn } from './support/pages.js';
+import { type Stack, startStack } from './support/stack.js';
+
+const STACK_TIMEOUT = 300_000;
+const STEP_TIMEOUT = 90_000;
+const suite = browserMissing() ? describe.skip : describe;
+
+/** The page's localStorage (this project compiles without the DOM's types). */
+interface Storage {
+  getItem(key: string): string | null;
+}
+
+/** The chunks a phone's SIM list may load: web/vite.config.ts's groups and the page's own. */
+const PHONE_LIST_CHUNKS = /\/assets\/(index|signed-in|shared|SimcardsPage)-[\w-]+\.js$/;
+
+/** The scripts the page asks for from here on (pathnames). */
+function scriptsOf(page: Page): string[] {
+  const asked: string[] = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/assets/') && path.endsWith('.js')) asked.push(path);
+  });
+  return asked;
+}
+
+suite('issue 14 goal 6: the SIM list loads its own code only', () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stack = await startStack({ prod: true });
+    const api = await StackApi.asAdmin(stack);
+    const shop = await api.createShop('Yunusobod Aloqa', 'YUN01');
+    await api.giveSimcards(shop.id, iccids('83', 5));
+    await api.createStaff('dilnoza', 'dilnoza-password-1', shop.id);
+    browser = await launchBrowser();
+  }, STACK_TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, 60_000);
+
+  /** Signed in as `who`, then /simcards in a new context holding only that session (nothing cached): a first visit from the URL. */
+  async function firstVisit(
+    who: [string, string],
+    viewport: object,
+  ): Promise<{ page: Page; scripts: string[]; close: () => Promise<void> }> {
+    const context = await browser.newContext(viewport);
+    const page = await context.newPage();
+    await signIn(page, stack, ...who);
+    const stored = (key: string) => page.evaluate((k) => (globalThis as unknown as { localStorage: Storage }).localStorage.getItem(k), key);
+    const token = await stored('simcard.token');
+    const role = await stored('simcard.role');
+    await context.close();
+    const fresh = await browser.newContext(viewport);
+    await fresh.addInitScript(
+      `localStorage.setItem('simcard.token', ${JSON.stringify(token)}); localStorage.setItem('simcard.role', ${JSON.stringify(role)});`,
+    );
+    const visit = await fresh.newPage();
+    const scripts = scriptsOf(visit);
+    await visit.goto(`${stack.web}/simcards`);
+    return { page: visit, scripts, close: () => fresh.close() };
+  }
+
+  test(
+    "staff on a phone: the SIM list's rows, from the first chunk, the signed-in app's, the shared parts and the page's only",
+    async () => {
+      const { page, scripts, close } = await firstVisit(['dilnoza', 'dilnoza-password-1'], PHONE);
+      try {
+        await page.getByTestId('sim-row').first().waitFor();
+        expect(await page.getByTestId('sim-row').count()).toBe(5);
+        expect(scripts.filter((s) => !PHONE_LIST_CHUNKS.test(s))).toEqual([]);
+        expect(scripts.some((s) => /\/SimcardsPage-/.test(s))).toBe(true);
+        expect(await overflowing(page)).toEqual([]);
+      } finally {
+        await close();
+      }
+    },
+    STEP_TIMEOUT,
+  );
+
+  test(
+    'an admin on a narrow screen gets the card list without the desktop table; on a wide screen the table, from its own chunk',
+    async () => {
+      const admin: [string, string] = ['admin', stack.adminPassword];
+      const narrow = await firstVisit(admin, PHONE);
+      try {
+        await narrow.page.getByTestId('sim-row').first().waitFor();
+        expect(await narrow.page.getByTestId('sims-table').count()).toBe(0);
+        expect(narrow.scripts.filter((s) => !PHONE_LIST_CHUNKS.test(s))).toEqual([]);
+      } finally {
+        await narrow.close();
+      }
+      const wide = await firstVisit(admin, { viewport: { width: 1280, height: 900 } });
+      try {
+        await wide.page.getByTestId('sims-table').getByTestId('sim-row').first().waitFor();
+        expect(wide.scripts.some((s) => /\/sim-table-[\w-]+\.js$/.test(s))).toBe(true);
+      } finally {
+        await wide.close();
+      }
+    },
+    STEP_TIMEOUT * 2,
+  );
+});

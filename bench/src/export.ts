@@ -10,7 +10,8 @@
  * a shared machine disturbs far less than wall time. `--xlsx-rows N` adds, on SQLite, the XLSX export of N rows (raw and for
  * people) with the API process's RSS before and its peak during it (goal: 1M rows add ≤ 60 MB).
  *
- *   npm run bench -- export [--rows 100000] [--rounds 5] [--dialects sqlite,postgres] [--xlsx-rows 1000000 [--xlsx-db /tmp/x.sqlite]]
+ *   npm run bench -- export [--rows 100000] [--rounds 5] [--dialects sqlite,postgres]
+ *     [--xlsx-rows 1000000 [--xlsx-db /tmp/x.sqlite] [--xlsx-kinds raw,people] [--xlsx-runs 2]]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -187,13 +188,20 @@ async function csvRounds(
   }
 }
 
+/** The two kinds of XLSX file measured. */
+const XLSX_KINDS = {
+  raw: ['API dump (`raw=true`)', 'raw=true&format=xlsx'],
+  people: ['for people (the default: styles, dates, widths)', 'format=xlsx&lang=en'],
+} as const;
+type XlsxKind = keyof typeof XLSX_KINDS;
+
 /**
- * XLSX of `rows` SIMs (SQLite): for each kind of file, a fresh API process, one small export of
- * the same kind first (modules loaded, caches warm), then the whole export with the process's RSS
- * before and its peak during it. `dbFile`: a seeded database to reuse (seeded there when missing:
- * seeding 1,000,000 rows takes minutes).
+ * XLSX of `rows` SIMs (SQLite): `runs` runs of each kind, the kinds alternating, each run in a
+ * fresh API process after one small export of the same kind (modules loaded, caches warm), with
+ * the process's RSS before and its peak during it. `dbFile`: a seeded database to reuse (seeded
+ * there when missing: seeding 1,000,000 rows takes minutes).
  */
-async function xlsxMemory(dir: string, rows: number, dbFile: string | undefined): Promise<string[]> {
+async function xlsxMemory(dir: string, rows: number, dbFile: string | undefined, kinds: XlsxKind[], runs: number): Promise<string[]> {
   let url: string;
   if (dbFile && existsSync(dbFile)) url = `sqlite:${dbFile}`;
   else {
@@ -206,25 +214,26 @@ async function xlsxMemory(dir: string, rows: number, dbFile: string | undefined)
   const token = new TokenService(BENCH_JWT_SECRET, 3600).issue(1, 0).token;
   const lines: string[] = [];
   try {
-    for (const [name, query] of [
-      ['API dump (`raw=true`)', 'raw=true&format=xlsx'],
-      ['for people (the default: styles, dates, widths)', 'format=xlsx&lang=en'],
-    ] as const) {
-      const api = await startServer('main-api', benchEnv(url, { MAIN_API_PORT: '0' }));
-      try {
-        const pid = serverPid(api.child.pid!);
-        await download(`${api.url}/simcards/export?${query}&batch_id=B1`, token);
-        let bytes = 0;
-        const m = await measure(pid, async () => void ({ bytes } = await download(`${api.url}/simcards/export?${query}`, token)));
-        const added = m.peakMb - m.beforeMb;
-        console.log(
-          `xlsx ${name}: ${fmt(m.seconds)} s, ${fmt(bytes / 2 ** 20, 0)} MB, RSS before ${fmt(m.beforeMb, 0)} MB, peak ${fmt(m.peakMb, 0)} MB; load ${load()}`,
-        );
-        lines.push(
-          `| XLSX, ${name} | ${fmt(m.seconds, 1)} s | ${fmt(bytes / 2 ** 20, 0)} MB | ${fmt(m.beforeMb, 0)} MB | ${fmt(m.peakMb, 0)} MB | **+${fmt(added, 0)} MB** (goal ≤ 60: ${added <= 60 ? 'met' : 'NOT met'}) | ${load()} |`,
-        );
-      } finally {
-        await api.stop();
+    for (let run = 1; run <= runs; run++) {
+      for (const kind of kinds) {
+        const [name, query] = XLSX_KINDS[kind];
+        const api = await startServer('main-api', benchEnv(url, { MAIN_API_PORT: '0' }));
+        try {
+          const pid = serverPid(api.child.pid!);
+          await download(`${api.url}/simcards/export?${query}&batch_id=B1`, token);
+          const loadBefore = load();
+          let bytes = 0;
+          const m = await measure(pid, async () => void ({ bytes } = await download(`${api.url}/simcards/export?${query}`, token)));
+          const added = m.peakMb - m.beforeMb;
+          console.log(
+            `xlsx ${name}, run ${run}: ${fmt(m.seconds)} s, ${fmt(bytes / 2 ** 20, 0)} MB, RSS before ${fmt(m.beforeMb, 0)} MB, peak ${fmt(m.peakMb, 0)} MB (+${fmt(added, 0)}); load ${loadBefore} → ${load()}`,
+          );
+          lines.push(
+            `| XLSX, ${name}, run ${run} | ${fmt(m.seconds, 1)} s | ${fmt(bytes / 2 ** 20, 0)} MB | ${fmt(m.beforeMb, 0)} MB | ${fmt(m.peakMb, 0)} MB | **+${fmt(added, 0)} MB** (goal ≤ 60: ${added <= 60 ? 'met' : 'NOT met'}) | ${loadBefore} → ${load()} |`,
+          );
+        } finally {
+          await api.stop();
+        }
       }
     }
     return lines;
@@ -243,6 +252,9 @@ export async function benchExport(argv: string[]): Promise<void> {
       'xlsx-rows': { type: 'string', default: '0' },
       // A seeded SQLite file for the XLSX figure, kept between runs (seeded there when missing).
       'xlsx-db': { type: 'string' },
+      // Which files (raw, people) and how many runs of each, alternating.
+      'xlsx-kinds': { type: 'string', default: 'raw,people' },
+      'xlsx-runs': { type: 'string', default: '1' },
     },
   });
   const rows = Number(values.rows);
@@ -291,11 +303,17 @@ export async function benchExport(argv: string[]): Promise<void> {
     if (xlsxRows > 0) {
       lines.push(
         ...(rounds > 0 ? [''] : [`## XLSX export of ${xlsxRows.toLocaleString('en')} SIMs: memory`, '']),
-        `Run: ${new Date().toISOString().slice(0, 16)}Z, ${machine()}; load average before ${loadBefore}, after {AFTER}. SQLite; the sheet XML written from the rows a block at a time and deflated into a streamed zip (services/main-api/src/services/xlsx-writer.ts), paced by the client. Each kind in a fresh API process (\`tsx\`), after one small export of the same kind; RSS of the API process (VmHWM reset before the export through /proc/<pid>/clear_refs, and sampled every 50 ms):`,
+        `Run: ${new Date().toISOString().slice(0, 16)}Z, ${machine()}; load average before ${loadBefore}, after {AFTER}. SQLite; the sheet XML (the API dump's rows written by the database, one string a page; the people's file's written from each page of rows as it is read) deflated into a streamed zip (services/main-api/src/services/xlsx-writer.ts), paced by the client. Each run in a fresh API process (\`tsx\`), after one small export of the same kind; RSS of the API process (VmHWM reset before the export through /proc/<pid>/clear_refs, and sampled every 50 ms):`,
         '',
-        '| | time | file | RSS before | peak RSS during | added | load after |',
+        '| | time | file | RSS before | peak RSS during | added | load before → after |',
         '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-        ...(await xlsxMemory(dir, xlsxRows, values['xlsx-db'])),
+        ...(await xlsxMemory(
+          dir,
+          xlsxRows,
+          values['xlsx-db'],
+          values['xlsx-kinds'].split(',').filter(Boolean) as XlsxKind[],
+          Number(values['xlsx-runs']),
+        )),
       );
     }
     const table = lines.join('\n').replaceAll('{AFTER}', load());

@@ -234,3 +234,126 @@ export function csvLinesByIds(db: Queryable, ids: readonly number[]): Promise<Cs
 export function rowsByIds(db: Queryable, ids: number[]): Promise<SimcardRow[]> {
   return db<SimcardRow>('simcards').whereIn('id', ids).orderBy('id');
 }
+
+/**
+ * A page of the API dump's XLSX sheet written by the database (xlsxPageAfter): the `<row>` elements
+ * of `rows` rows numbered from `firstRow`, one string for the driver instead of twenty values a row.
+ */
+export interface XlsxPage {
+  rows: number;
+  lastId: number | null;
+  /**
+   * The rows in the order read (the caller checks it): `<row r="N">…</row>` for each row the database
+   * wrote, `<row r="N" id="ID"/>` for each it left to the caller; null when the page is empty.
+   */
+  text: string | null;
+}
+
+/** The sheet's cell references: A for the first column… T for the twentieth. */
+const CELL_LETTERS = CSV_COLUMNS.map((_, i) => String.fromCharCode(65 + i));
+
+/**
+ * One cell of the API dump's sheet as xlsx-writer.ts writes it for the value the API shows: an
+ * integer as a number, text (dates included: ISO strings) inline; null and '' leave the cell out
+ * (`||` with null is null). Right only for a row xlsxLeftToCallerSql lets through.
+ */
+function xlsxCellSql({ sql: x, kind }: CsvColumn, letter: string, sqlite: boolean): string {
+  const ref = `'<c r="${letter}' || page.rn || '"`;
+  if (kind === 'int') return `coalesce(${ref}><v>' || ${sqlite ? x : `${x}::text`} || '</v></c>', '')`;
+  const value = kind === 'date' && !sqlite ? `to_char(${x} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : `nullif(${x}, '')`;
+  return `coalesce(${ref} t="inlineStr"><is><t>' || ${value} || '</t></is></c>', '')`;
+}
+
+/**
+ * Whether the caller must write the row (xmlText's escapes and whitespace rules, written once, in
+ * JS): any text field holding an XML markup character (& < > "), a control character, U+FFFE/U+FFFF
+ * or `_x` (which could read as Excel's _xHHHH_ escape), or starting or ending with a space (the
+ * cell then needs xml:space); on SQLite also an integer column holding another type, or a date
+ * stored in another form than the API's. Tested on the fields joined (two or three scans a row,
+ * not four tests per field); `|` around each field makes a leading or trailing space show as `| `
+ * or ` |` (a `|` inside a field can only add false alarms, which cost a row written in JS).
+ */
+function xlsxLeftToCallerSql(sqlite: boolean, c: (sql: string) => string): string {
+  const text = CSV_COLUMNS.filter((col) => col.kind === 'text' || col.kind === 'free').map((col) => c(col.sql));
+  const joined = `concat(${text.join(', ')})`;
+  const fenced = `concat('|', ${text.join(`, '|', `)}, '|')`;
+  if (!sqlite) return `${joined} ~ '[&<>"\\x01-\\x1f\\uFFFE\\uFFFF]|_x' or ${fenced} ~ '\\| | \\|'`;
+  const controls = Array.from({ length: 31 }, (_, i) => i + 1).join(', ');
+  const ints = CSV_COLUMNS.filter((col) => col.kind === 'int' && col.sql !== 'simcards.id').map(
+    (col) => `(${c(col.sql)} is not null and typeof(${c(col.sql)}) <> 'integer')`,
+  );
+  const dates = CSV_COLUMNS.filter((col) => col.kind === 'date').map(
+    (col) => `(${c(col.sql)} is not null and ${c(col.sql)} not glob ${SQLITE_ISO})`,
+  );
+  return [
+    ...ints,
+    ...dates,
+    `${joined} glob '*[&<>"' || char(${controls}, 65534, 65535) || ']*'`,
+    `${joined} glob '*_x*'`,
+    // NUL ends a glob's pattern: looked for on its own.
+    `instr(${joined}, char(0)) > 0`,
+    `${fenced} glob '*| *'`,
+    `${fenced} glob '* |*'`,
+  ].join(' or ');
+}
+
+const xlsxRowSqlCache = new Map<boolean, string>();
+
+/** A row's `<row>` element, or the marker of a row left to the caller, from the `page` subquery's columns c0…c19 and rn. */
+function xlsxRowSql(sqlite: boolean): string {
+  let sql = xlsxRowSqlCache.get(sqlite);
+  if (sql === undefined) {
+    const column = new Map(CSV_COLUMNS.map((col, i) => [col.sql, `page.c${i}`]));
+    const c = (name: string) => column.get(name)!;
+    const cells = CSV_COLUMNS.map((col, i) => xlsxCellSql({ ...col, sql: c(col.sql) }, CELL_LETTERS[i]!, sqlite)).join(' || ');
+    sql =
+      `case when ${xlsxLeftToCallerSql(sqlite, c)} then '<row r="' || page.rn || '" id="' || page.c0 || '"/>' ` +
+      `else '<row r="' || page.rn || '">' || ${cells} || '</row>' end`;
+    xlsxRowSqlCache.set(sqlite, sql);
+  }
+  return sql;
+}
+
+/**
+ * The API dump's sheet rows after `afterId`, at most `limit`, numbered from `firstRow`, written by
+ * the database as one string (the garbage of 1,000 row objects and 20,000 cell strings a page made
+ * a 1,000,000-row export grow the process by ~100 MB while a busy machine's collector lagged).
+ */
+export async function xlsxPageAfter(
+  db: Queryable,
+  filter: SimcardFilter,
+  afterId: number,
+  limit: number,
+  firstRow: number,
+): Promise<XlsxPage> {
+  const sqlite = isSqlite(db);
+  // The page's SIMs (the filter names `simcards.` columns: the subquery keeps that name), their
+  // shops, and each row's number in the sheet (a window over the page only: it is limited first).
+  const sims = applyFilter(db('simcards'), filter)
+    .select(CSV_COLUMNS.filter((col) => col.sql.startsWith('simcards.')).map((col) => col.sql))
+    .where('simcards.id', '>', afterId)
+    .orderBy('simcards.id')
+    .limit(limit)
+    .as('simcards');
+  const numbered = db
+    .from(sims)
+    .leftJoin('shops', 'shops.id', 'simcards.shop_id')
+    .select([
+      ...CSV_COLUMNS.map((col, i) => db.raw(`${col.sql} as c${i}`)),
+      db.raw(`cast(row_number() over (order by simcards.id) + ? as text) as rn`, [firstRow - 1]),
+    ])
+    .as('page');
+  const rows = db
+    .from(numbered)
+    .select(db.raw('page.c0 as id'), db.raw(`${xlsxRowSql(sqlite)} as xml`))
+    .as('x');
+  const row = (await db
+    .from(rows)
+    .select(
+      db.raw('count(*) as "rows"'),
+      db.raw('max(x.id) as "lastId"'),
+      db.raw(`${sqlite ? 'group_concat' : 'string_agg'}(x.xml, '') as "text"`),
+    )
+    .first()) as { rows: number | string; lastId: number | string | null; text: string | null };
+  return { rows: Number(row.rows), lastId: row.lastId === null ? null : Number(row.lastId), text: row.text };
+}

@@ -8,7 +8,7 @@
  */
 import { Readable } from 'node:stream';
 import { dealerOffsetMinutes } from '@simcard/common';
-import { EXPORT_COLUMNS, type ExportRow, ROWS_PER_SHEET } from './export.js';
+import { EXPORT_COLUMNS, type ExportPages, type ExportRow, ROWS_PER_SHEET } from './export.js';
 import { EXCEL_DATE_FORMAT, label, type Language } from './people-labels.js';
 import { xlsxStream } from './xlsx-writer.js';
 
@@ -103,7 +103,7 @@ function csvField(value: string | number | Date | null, column: number, delimite
     : text;
 }
 
-export function peopleCsv(source: AsyncGenerator<ExportRow[]>, o: PeopleOptions): Readable {
+export function peopleCsv(source: ExportPages, o: PeopleOptions): Readable {
   const delimiter = o.delimiter ?? defaultDelimiter(o.lang);
   const line = (values: (string | number | Date | null)[]) => `${values.map((v, i) => csvField(v, i, delimiter)).join(delimiter)}\r\n`;
   async function* chunks(): AsyncGenerator<string> {
@@ -116,12 +116,22 @@ export function peopleCsv(source: AsyncGenerator<ExportRow[]>, o: PeopleOptions)
 }
 
 /** XLSX for people: dates as Excel dates, widths, a bold frozen header with an autofilter (xlsx-writer.ts streams it). */
-export function peopleXlsx(source: AsyncGenerator<ExportRow[]>, o: PeopleOptions): Readable {
+export function peopleXlsx(source: ExportPages, o: PeopleOptions): Readable {
   const humanize = humanizer(o, false);
-  async function* rows(): AsyncGenerator<(string | number | Date | null)[][]> {
-    for await (const page of source) yield page.map(humanize);
-  }
-  return xlsxStream(rows(), {
+  // An iterator, not a generator, for the reason pages() is one (export.ts): nothing holds a page
+  // but the writer, which writes it as soon as it arrives.
+  const rows: AsyncIterableIterator<(string | number | Date | null)[][]> = {
+    async next() {
+      const next = await source.next();
+      return next.done ? { done: true, value: undefined } : { done: false, value: next.value.map(humanize) };
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => rows,
+  };
+  return xlsxStream(rows, {
     sheetName: label(o.lang, 'sheet.simcards'),
     header: EXPORT_COLUMNS.map((c) => label(o.lang, c)),
     rowsPerSheet: ROWS_PER_SHEET,

@@ -10,7 +10,7 @@ import { presentSimcard } from '../presenters/core.js';
 import { peopleCsv, type PeopleOptions, peopleXlsx } from './export-people.js';
 import { EXCEL_DATE_FORMAT, fileLanguage, type Language } from './people-labels.js';
 import { scopedFilter, type SimcardListFilter } from './simcards.js';
-import { xlsxStream } from './xlsx-writer.js';
+import { type RowsXml, rowXml, type SheetRows, xlsxStream } from './xlsx-writer.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
@@ -22,6 +22,13 @@ const PAGE_SIZE = 5000;
  * (5,000-row pages grew the process by ~190 MB over a 1,000,000-row export).
  */
 const XLSX_PAGE_SIZE = 1000;
+/**
+ * Rows per page of the API dump's sheet, written by the database as one string a page (~0.5 MB):
+ * measured in one process without HTTP on 1,000,000 rows at load ~10, one run each, peak RSS over
+ * the start with 1,000-row pages +29 MB, 500 +16 MB, 250 +20 MB, about as fast (the bigger strings
+ * and their UTF-8 copies grew V8's heap).
+ */
+const XLSX_RAW_PAGE_SIZE = 500;
 /** An XLSX sheet holds at most 1,048,576 rows; a larger export continues on the next sheet. */
 export const ROWS_PER_SHEET = 1_000_000;
 
@@ -96,16 +103,35 @@ function exportRow(row: SimcardRow, shops: Map<number, { code: string; name: str
   ];
 }
 
-/** The matching SIMs as export rows, a page at a time. */
-async function* pages(db: Db, filter: ReturnType<typeof scopedFilter>, size = PAGE_SIZE): AsyncGenerator<ExportRow[]> {
-  const shops = await exportRepository.shopNames(db);
+/** The export rows, a page at a time. */
+export type ExportPages = AsyncIterableIterator<ExportRow[]>;
+
+/**
+ * The matching SIMs as export rows, a page at a time. An iterator, not a generator: a generator's
+ * frame would hold the driver's page while the rows wait for the client, long enough for a
+ * CPU-starved collector to promote it to old space as garbage.
+ */
+function pages(db: Db, filter: ReturnType<typeof scopedFilter>, size = PAGE_SIZE): ExportPages {
+  let shops: Promise<Map<number, { code: string; name: string }>> | undefined;
   let afterId = 0;
-  for (;;) {
-    const page: SimcardRow[] = await exportRepository.pageAfter(db, filter, afterId, size);
-    if (page.length > 0) yield page.map((row) => exportRow(row, shops));
-    if (page.length < size) return;
-    afterId = page.at(-1)!.id;
-  }
+  let done = false;
+  const iterator: ExportPages = {
+    async next(): Promise<IteratorResult<ExportRow[]>> {
+      if (done) return { done: true, value: undefined };
+      const byId = await (shops ??= exportRepository.shopNames(db));
+      const page: SimcardRow[] = await exportRepository.pageAfter(db, filter, afterId, size);
+      if (page.length < size) done = true;
+      if (page.length === 0) return { done: true, value: undefined };
+      afterId = page.at(-1)!.id;
+      return { done: false, value: page.map((row) => exportRow(row, byId)) };
+    },
+    async return(): Promise<IteratorResult<ExportRow[]>> {
+      done = true;
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -230,37 +256,37 @@ type NextPage = { plain: true; page: Promise<exportRepository.PlainCsvPage> } | 
  */
 async function* csvPages(db: Db, filter: ReturnType<typeof scopedFilter>): AsyncGenerator<string> {
   let rulesFor = 0;
-  const ask = (afterId: number): NextPage =>
-    rulesFor > 0
-      ? { plain: false, page: exportRepository.csvPageAfter(db, filter, afterId, PAGE_SIZE) }
-      : { plain: true, page: exportRepository.plainCsvPageAfter(db, filter, afterId, PAGE_SIZE) };
+  const ask = (afterId: number): NextPage => {
+    const next: NextPage =
+      rulesFor > 0
+        ? { plain: false, page: exportRepository.csvPageAfter(db, filter, afterId, PAGE_SIZE) }
+        : { plain: true, page: exportRepository.plainCsvPageAfter(db, filter, afterId, PAGE_SIZE) };
+    // Handled when awaited; until then (a slow client) a failure must not count as an unhandled rejection, which ends the process.
+    next.page.catch(() => {});
+    return next;
+  };
   // The next page is asked for as soon as this one arrives: the database works on it while this
   // one is written to the client.
   let afterId = 0;
   let next: NextPage | null = ask(afterId);
-  try {
-    while (next) {
-      if (next.plain) {
-        const plain: exportRepository.PlainCsvPage = await next.page;
-        const failed = plain.text !== null && plain.lengths !== null ? failedLines(plain.text, plain.lengths, plain.rows) : [];
-        const reread = failed === null || failed.length > MEND_AT_MOST;
-        if (reread) rulesFor = RULES_PAGES;
-        next = plain.rows === PAGE_SIZE ? ask(plain.lastId!) : null;
-        if (reread) yield await rulesPage(db, filter, afterId, plain.lastId!);
-        else if (plain.text !== null) yield failed!.length === 0 ? `${plain.text}\r\n` : await mendedPage(db, plain.text, failed!);
-        if (plain.lastId !== null) afterId = plain.lastId;
-      } else {
-        const page: exportRepository.CsvPage = await next.page;
-        rulesFor--;
-        next = page.rows === PAGE_SIZE ? ask(page.lastId!) : null;
-        if (page.odd > 0) yield await oddPage(db, filter, afterId, page.lastId!);
-        else if (page.text !== null) yield `${page.text}\r\n`;
-        if (page.lastId !== null) afterId = page.lastId;
-      }
+  while (next) {
+    if (next.plain) {
+      const plain: exportRepository.PlainCsvPage = await next.page;
+      const failed = plain.text !== null && plain.lengths !== null ? failedLines(plain.text, plain.lengths, plain.rows) : [];
+      const reread = failed === null || failed.length > MEND_AT_MOST;
+      if (reread) rulesFor = RULES_PAGES;
+      next = plain.rows === PAGE_SIZE ? ask(plain.lastId!) : null;
+      if (reread) yield await rulesPage(db, filter, afterId, plain.lastId!);
+      else if (plain.text !== null) yield failed!.length === 0 ? `${plain.text}\r\n` : await mendedPage(db, plain.text, failed!);
+      if (plain.lastId !== null) afterId = plain.lastId;
+    } else {
+      const page: exportRepository.CsvPage = await next.page;
+      rulesFor--;
+      next = page.rows === PAGE_SIZE ? ask(page.lastId!) : null;
+      if (page.odd > 0) yield await oddPage(db, filter, afterId, page.lastId!);
+      else if (page.text !== null) yield `${page.text}\r\n`;
+      if (page.lastId !== null) afterId = page.lastId;
     }
-  } finally {
-    // The client went away with a page still being read: its answer is not wanted.
-    next?.page.catch(() => {});
   }
 }
 
@@ -328,8 +354,143 @@ function csv(source: AsyncGenerator<string>): Readable {
   return Readable.from(chunks(), { objectMode: false });
 }
 
-/** The API dump as XLSX: the API's own values, no styles (xlsx-writer.ts streams it). */
-function xlsx(source: AsyncGenerator<ExportRow[]>): Readable {
+/** Where a page's row begins in the sheet rows the database writes (exportRepository.xlsxPageAfter). */
+const ROW_OPEN = '<row r="';
+const ROW_CLOSE = '</row>';
+const LEFT_ID = ' id="';
+
+/** A row the database left to JS: its number in the sheet, its id, and where its marker lies in the page's text. */
+interface LeftRow {
+  r: number;
+  id: number;
+  start: number;
+  end: number;
+}
+
+/** The integer written at `at` (digits only) and where it ends; -1 when there is none. */
+function digitsAt(text: string, at: number): { value: number; end: number } {
+  let value = 0;
+  let end = at;
+  for (let d = text.charCodeAt(end); d >= 48 && d <= 57; d = text.charCodeAt(++end)) value = value * 10 + d - 48;
+  return { value: end === at || !Number.isSafeInteger(value) ? -1 : value, end };
+}
+
+/**
+ * The rows a page of the database's sheet text (exportRepository.xlsxPageAfter) left to JS, or null
+ * when the text is not exactly the page asked for: `rows` rows numbered `firstRow`… in that order
+ * (the database joins them in the order it reads them, unsorted), each a whole `<row r="N">…</row>`
+ * or a marker `<row r="N" id="ID"/>`, nothing else. A row the database writes has no `<` in its
+ * values (the rows with one are left to JS), so each `<row r="` is where a row begins. No garbage
+ * for a page with nothing left: positions and numbers only.
+ */
+export function leftRows(text: string, firstRow: number, rows: number): LeftRow[] | null {
+  const left: LeftRow[] = [];
+  let r = firstRow;
+  let pos = 0;
+  while (pos < text.length) {
+    if (!text.startsWith(ROW_OPEN, pos)) return null;
+    const n = digitsAt(text, pos + ROW_OPEN.length);
+    if (n.value !== r || text.charCodeAt(n.end) !== 34) return null;
+    if (text.charCodeAt(n.end + 1) === 62) {
+      const next = text.indexOf(ROW_OPEN, n.end);
+      const end = next === -1 ? text.length : next;
+      if (!text.startsWith(ROW_CLOSE, end - ROW_CLOSE.length)) return null;
+      pos = end;
+    } else {
+      if (!text.startsWith(LEFT_ID, n.end + 1)) return null;
+      const id = digitsAt(text, n.end + 1 + LEFT_ID.length);
+      if (id.value < 0 || !text.startsWith('"/>', id.end)) return null;
+      left.push({ r, id: id.value, start: pos, end: id.end + 3 });
+      pos = id.end + 3;
+    }
+    r++;
+  }
+  return r === firstRow + rows ? left : null;
+}
+
+/**
+ * The API dump's sheet rows, written by the database a page at a time (one string a page:
+ * exportRepository.xlsxPageAfter), checked here (leftRows); the rows it leaves to JS (text needing
+ * XML escapes, odd stored values) are written by rowXml from the rows themselves and put in their
+ * places, and a page whose text fails the check is written here whole. The next page is asked for
+ * as soon as one arrives, for where the writer will ask next: the database works on it while this
+ * one is deflated and sent.
+ */
+function rawSheetRows(db: Db, filter: ReturnType<typeof scopedFilter>): SheetRows {
+  let shops: Promise<Map<number, { code: string; name: string }>> | undefined;
+  let afterId = 0;
+  let done = false;
+  interface Asked {
+    afterId: number;
+    firstRow: number;
+    limit: number;
+    page: Promise<exportRepository.XlsxPage>;
+  }
+  let ahead: Asked | null = null;
+  const ask = (firstRow: number, limit: number): Asked => {
+    const page = exportRepository.xlsxPageAfter(db, filter, afterId, limit, firstRow);
+    // Handled when awaited; until then (the client may be slow) a failure must not count as unhandled.
+    page.catch(() => {});
+    return { afterId, firstRow, limit, page };
+  };
+  const written = async (r: number, row: SimcardRow) => rowXml(r, exportRow(row, await (shops ??= exportRepository.shopNames(db))));
+
+  /** The page's rows written here (its text failed the check): the same rows, by id, numbered from firstRow. */
+  async function writtenHere(from: number, lastId: number, firstRow: number, rows: number): Promise<string> {
+    const page = (await exportRepository.pageAfter(db, filter, from, rows)).filter((row) => row.id <= lastId);
+    let xml = '';
+    for (let i = 0; i < page.length; i++) xml += await written(firstRow + i, page[i]!);
+    return xml;
+  }
+
+  return {
+    async next(firstRow, room): Promise<RowsXml | null> {
+      if (done) return null;
+      const limit = Math.min(XLSX_RAW_PAGE_SIZE, room);
+      let asked = ahead;
+      ahead = null;
+      if (asked === null || asked.afterId !== afterId || asked.firstRow !== firstRow || asked.limit !== limit) asked = ask(firstRow, limit);
+      const page = await asked.page;
+      if (page.rows < limit) done = true;
+      if (page.rows === 0 || page.text === null) return null;
+      const from = afterId;
+      afterId = page.lastId!;
+      // The writer's next call: the rows after these on this sheet, or a next sheet's first rows.
+      if (!done)
+        ahead =
+          room > page.rows
+            ? ask(firstRow + page.rows, Math.min(XLSX_RAW_PAGE_SIZE, room - page.rows))
+            : ask(2, Math.min(XLSX_RAW_PAGE_SIZE, ROWS_PER_SHEET));
+      const left = leftRows(page.text, firstRow, page.rows);
+      if (left === null) return { xml: await writtenHere(from, afterId, firstRow, page.rows), rows: page.rows };
+      if (left.length === 0) return { xml: page.text, rows: page.rows };
+      const rows = new Map(
+        (
+          await exportRepository.rowsByIds(
+            db,
+            left.map((l) => l.id),
+          )
+        ).map((row) => [row.id, row]),
+      );
+      let xml = '';
+      let at = 0;
+      for (const l of left) {
+        const row = rows.get(l.id);
+        // A row deleted meanwhile leaves its number unused.
+        xml += page.text.slice(at, l.start) + (row === undefined ? '' : await written(l.r, row));
+        at = l.end;
+      }
+      return { xml: xml + page.text.slice(at), rows: page.rows };
+    },
+    async close() {
+      done = true;
+      ahead = null;
+    },
+  };
+}
+
+/** The API dump as XLSX: the API's own values, no styles (xlsx-writer.ts streams it; the database writes the rows). */
+function xlsx(source: SheetRows): Readable {
   return xlsxStream(source, {
     sheetName: 'SIM cards',
     header: EXPORT_COLUMNS,
@@ -366,7 +527,7 @@ export class ExportService {
           : peopleXlsx(rows(), { ...people, timeZone: this.timeZone ?? DEFAULT_TIME_ZONE })
         : format === 'csv'
           ? csv(csvPages(this.db, scoped))
-          : xlsx(rows()),
+          : xlsx(rawSheetRows(this.db, scoped)),
     };
   }
 }

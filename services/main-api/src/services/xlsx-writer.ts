@@ -2,10 +2,11 @@
  * A streaming XLSX writer for the SIM export (issue 14, goal 5: a 1,000,000-row export adds
  * ≤ 60 MB RSS). exceljs' WorkbookWriter made a Row and a Cell object per value and piped its XML
  * through archiver's zip streams; the API process grew by ~190 MB on 300,000 rows. Here a sheet is
- * XML text built straight from the row arrays, a block of rows at a time, each block deflated on
- * its own (zlib's thread pool, ending with a sync flush, not a final block: the blocks join into
- * one deflate stream) and yielded to the response; the zip's sizes and CRC go in a data
- * descriptor after each entry, so nothing is held but the block being written.
+ * XML text built straight from the row arrays a page at a time (valueRows), or given already
+ * written (SheetRows: the API dump's rows come from the database), each chunk deflated on its own
+ * (zlib's thread pool, ending with a sync flush, not a final block: the chunks join into one
+ * deflate stream) and yielded to the response; the zip's sizes and CRC go in a data descriptor
+ * after each entry, so nothing is held but the chunk being written.
  *
  * What it writes: one or more sheets of inline strings, numbers and dates (a Date is an Excel
  * date serial with a date format: Excel sorts and filters it as a date); optionally column
@@ -39,8 +40,6 @@ const deflate = promisify<Buffer, ZlibOptions, Buffer>(deflateRaw);
 const DEFLATE: ZlibOptions = { level: 6, finishFlush: constants.Z_SYNC_FLUSH };
 /** A deflate stream's last block: empty, final, fixed Huffman codes. */
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
-/** Rows of XML deflated at a time (~1 MB of text). */
-const BLOCK_ROWS = 250;
 /** Excel's serial day of 1970-01-01 (1900 date system). */
 const EXCEL_EPOCH_DAYS = 25569;
 const MS_PER_DAY = 86_400_000;
@@ -89,6 +88,71 @@ function cell(ref: string, value: XlsxValue, style: number): string {
   return `<c r="${ref}"${s} t="inlineStr"><is><t${space}>${xmlText(value)}</t></is></c>`;
 }
 
+/** Column letters by index (0 → A), computed once for the widest sheet seen. */
+const LETTERS: string[] = [];
+function letters(i: number): string {
+  while (LETTERS.length <= i) LETTERS.push(columnName(LETTERS.length + 1));
+  return LETTERS[i]!;
+}
+
+/** One `<row>` element: row number `r` (1 is the header), the values in column order. */
+export function rowXml(r: number, values: readonly XlsxValue[], style = 0): string {
+  let xml = `<row r="${r}">`;
+  for (let i = 0; i < values.length; i++) xml += cell(letters(i) + r, values[i]!, style);
+  return `${xml}</row>`;
+}
+
+/** Rows' XML, `rows` rows' worth of row numbers (a row gone meanwhile may leave its number unused). */
+export interface RowsXml {
+  /** The text, or its UTF-8 bytes. */
+  xml: string | Buffer;
+  rows: number;
+}
+
+/**
+ * A sheet's rows, as XML, a chunk at a time; the writer says which row number comes next, so a
+ * source may have the rows written elsewhere (export.ts: by the database).
+ */
+export interface SheetRows {
+  /** The next rows numbered from `firstRow`, at most `room` (≥ 1) of them; null when no row is left. */
+  next(firstRow: number, room: number): Promise<RowsXml | null>;
+  /** The reader went away or the workbook is done: stop reading the source. */
+  close(): Promise<void>;
+}
+
+/**
+ * Rows of values, a page at a time, each page written whole by rowXml as soon as it is read (up to
+ * the room left on the sheet) and kept as UTF-8 bytes until the writer takes it: the page's values
+ * and the many small strings of its XML die young instead of waiting for the client, which made a
+ * CPU-starved collector promote them to old space as garbage.
+ */
+export function valueRows(pages: AsyncIterable<XlsxValue[][]>): SheetRows {
+  const source = pages[Symbol.asyncIterator]();
+  let page: XlsxValue[][] = [];
+  let at = 0;
+  return {
+    async next(firstRow, room) {
+      while (at >= page.length) {
+        page = [];
+        const next = await source.next();
+        if (next.done) return null;
+        page = next.value;
+        at = 0;
+      }
+      const rows = Math.min(room, page.length - at);
+      let xml = '';
+      for (let i = 0; i < rows; i++) xml += rowXml(firstRow + i, page[at + i]!);
+      at += rows;
+      if (at >= page.length) page = [];
+      return { xml: Buffer.from(xml, 'utf8'), rows };
+    },
+    async close() {
+      page = [];
+      await source.return?.(undefined);
+    },
+  };
+}
+
 interface ZipEntry {
   name: Buffer;
   offset: number;
@@ -110,7 +174,7 @@ class Zip {
   }
 
   /** An entry's bytes, its text given block by block. */
-  async *entry(name: string, blocks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<Buffer> {
+  async *entry(name: string, blocks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): AsyncGenerator<Buffer> {
     const entry: ZipEntry = { name: Buffer.from(name), offset: this.offset, crc: 0, compressed: 0, size: 0 };
     const header = Buffer.alloc(30);
     header.writeUInt32LE(0x04034b50, 0);
@@ -123,7 +187,7 @@ class Zip {
     header.writeUInt16LE(entry.name.length, 26);
     yield this.count(Buffer.concat([header, entry.name]));
     for await (const text of blocks) {
-      const raw = Buffer.from(text, 'utf8');
+      const raw = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
       entry.crc = crc32(raw, entry.crc);
       entry.size += raw.length;
       const packed = await deflate(raw, DEFLATE);
@@ -178,43 +242,36 @@ class Zip {
   }
 }
 
-/** A sheet's XML, BLOCK_ROWS rows a block; stops at `rowsPerSheet` data rows, leaving the rest to the next sheet. */
-async function* sheetXml(rows: AsyncIterator<XlsxValue[]>, o: XlsxOptions, refs: string[]): AsyncGenerator<string> {
-  const last = refs.length === 0 ? 'A' : columnName(refs.length);
+/**
+ * A sheet's XML: the header, then the source's chunks until the sheet holds `rowsPerSheet` data
+ * rows or the source is done, from `first` (the sheet's first chunk, already read: a sheet is
+ * started only for rows). `after.next`: the next sheet's first chunk, or null.
+ */
+async function* sheetXml(
+  source: SheetRows,
+  first: RowsXml | null,
+  o: XlsxOptions,
+  after: { next: RowsXml | null },
+): AsyncGenerator<string | Buffer> {
   let head = `${XML_DECL}<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">`;
   if (o.people) {
     head += '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>';
     head += '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>';
     head += `<cols>${o.people.widths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join('')}</cols>`;
   }
-  const headerStyle = o.people ? BOLD : 0;
-  head += `<sheetData><row r="1">${o.header.map((h, i) => cell(`${refs[i]!}1`, h, headerStyle)).join('')}</row>`;
-  yield head;
-  let r = 1;
-  let block = '';
-  let inBlock = 0;
-  while (r - 1 < o.rowsPerSheet) {
-    const next = await rows.next();
-    if (next.done) break;
-    const row = next.value;
-    r++;
-    let xml = `<row r="${r}">`;
-    for (let i = 0; i < row.length; i++) xml += cell(refs[i]! + r, row[i]!, 0);
-    block += `${xml}</row>`;
-    if (++inBlock === BLOCK_ROWS) {
-      yield block;
-      block = '';
-      inBlock = 0;
-    }
+  yield `${head}<sheetData>${rowXml(1, o.header, o.people ? BOLD : 0)}`;
+  let filled = 0;
+  for (let chunk = first; chunk !== null;) {
+    yield chunk.xml;
+    filled += chunk.rows;
+    if (filled >= o.rowsPerSheet) break;
+    chunk = await source.next(filled + 2, o.rowsPerSheet - filled);
   }
-  let tail = `${block}</sheetData>`;
-  if (o.people) tail += `<autoFilter ref="A1:${last}1"/>`;
+  // A full sheet: a next one only if rows remain.
+  after.next = filled >= o.rowsPerSheet ? await source.next(2, o.rowsPerSheet) : null;
+  let tail = '</sheetData>';
+  if (o.people) tail += `<autoFilter ref="A1:${columnName(o.header.length)}1"/>`;
   yield `${tail}</worksheet>`;
-}
-
-/** Rows one at a time from pages. */
-async function* flatten(pages: AsyncIterable<XlsxValue[][]>): AsyncGenerator<XlsxValue[]> {
-  for await (const page of pages) yield* page;
 }
 
 function sheetTitle(o: XlsxOptions, n: number): string {
@@ -272,41 +329,33 @@ function stylesXml(dateFormat: string): string {
   );
 }
 
-async function* workbookBytes(pages: AsyncIterable<XlsxValue[][]>, o: XlsxOptions): AsyncGenerator<Buffer> {
+async function* workbookBytes(source: SheetRows, o: XlsxOptions): AsyncGenerator<Buffer> {
   const zip = new Zip();
-  const refs = o.header.map((_, i) => columnName(i + 1));
-  const rows = flatten(pages);
-  // One look-ahead row: a sheet that ends exactly at rowsPerSheet starts a next one only when rows remain.
-  let pending = await rows.next();
-  const lookahead: AsyncIterator<XlsxValue[]> = {
-    next: async () => {
-      const current = pending;
-      if (!current.done) pending = await rows.next();
-      return current;
-    },
-  };
   try {
     let sheets = 0;
+    const after: { next: RowsXml | null } = { next: await source.next(2, o.rowsPerSheet) };
     do {
       sheets++;
-      yield* zip.entry(`xl/worksheets/sheet${sheets}.xml`, sheetXml(lookahead, o, refs));
-    } while (!pending.done);
-    yield* zip.entry('xl/workbook.xml', [workbookXml(o, sheets, refs.length)]);
+      yield* zip.entry(`xl/worksheets/sheet${sheets}.xml`, sheetXml(source, after.next, o, after));
+    } while (after.next !== null);
+    yield* zip.entry('xl/workbook.xml', [workbookXml(o, sheets, o.header.length)]);
     yield* zip.entry('xl/_rels/workbook.xml.rels', [workbookRels(sheets)]);
     yield* zip.entry('xl/styles.xml', [stylesXml(o.dateFormat)]);
     yield* zip.entry('_rels/.rels', [ROOT_RELS]);
     yield* zip.entry('[Content_Types].xml', [contentTypes(sheets)]);
     yield zip.end();
   } finally {
-    // The client went away: stop reading the source.
-    await rows.return(undefined);
+    // Done, or the client went away: stop reading the source.
+    await source.close();
   }
 }
 
 /**
- * The workbook as a byte stream that reads `pages` only as fast as its reader takes the bytes
+ * The workbook as a byte stream that reads its rows only as fast as its reader takes the bytes
  * (Readable.from pulls the next chunk when the last one is taken); destroying it stops the source.
+ * `rows`: pages of values, or a SheetRows that writes the rows' XML itself.
  */
-export function xlsxStream(pages: AsyncIterable<XlsxValue[][]>, o: XlsxOptions): Readable {
-  return Readable.from(workbookBytes(pages, o), { objectMode: false });
+export function xlsxStream(rows: AsyncIterable<XlsxValue[][]> | SheetRows, o: XlsxOptions): Readable {
+  const source = 'close' in rows ? rows : valueRows(rows);
+  return Readable.from(workbookBytes(source, o), { objectMode: false });
 }

@@ -160,6 +160,8 @@ test('data_stale counts the operators’ own intervals: with only operators sche
 test("the schedules are shown with when each is next due: GET /check-runs/schedules, and the run screen's GET /check-runs/operators", async () => {
   // The bed's own worker schedules nothing: it says so (the main API's run screen then says runs start by hand).
   expect((await bed.call('GET', `${bed.statusUrl}/check-runs/schedules`)).body).toEqual({ data: [] });
+  // The earlier tests' schedule rows (shared by name, due soon) go: these schedules are set up afresh.
+  await bed.db('schedules').del();
   const before = Date.now();
   const scheduled = await worker({ PROVIDER_BEELINE_AUTO_CHECK_INTERVAL_MIN: '10', AUTO_CHECK_INTERVAL_MIN: '30' });
   const expected = [

@@ -3,6 +3,9 @@
  * last 4 digits, a middle run, `q=90`, every sort, filters, deep offsets) through the real main
  * API over HTTP. Goal (issue 14): p50 ≤ 30 ms and p95 ≤ 100 ms for the worst probe.
  *
+ * Deep pages both by `offset` and by keyset `cursor` (the page after row N/2; the cursor is taken
+ * once before the timing from the offset page ending at that row).
+ *
  * Reference, in the same run, interleaved round by round: the same page asked of the database
  * the way the list asked before ids-first and the search index: one statement selecting whole
  * rows (prefix ranges OR-ed; LIKE '%q%' for a run of digits, which is what a search anywhere
@@ -53,6 +56,14 @@ interface Probe {
   query: Record<string, string>;
   /** Shown, but outside the goal's probe set (issue 14 names: broad prefix, last 4 digits, q=90, each sort, deep offset). */
   extra?: boolean;
+  /**
+   * A keyset page: the page after row `row` in `sort`. Its cursor is taken once, before the
+   * timing, from the `next_cursor` of the offset page that ends at that row; then the cursor
+   * request alone is timed. Its reference is the same page by offset.
+   */
+  cursorAfter?: { row: number; sort: string };
+  /** A deep page by offset: the cursor probes ask the same pages by keyset. */
+  deepOffset?: boolean;
 }
 
 /** The fixed probe set. The data's ICCIDs are 8999801 + 11 digits of i; numbers +998 9x + 7 digits of i. */
@@ -72,15 +83,18 @@ function probes(sims: number): Probe[] {
     { label: 'status=assigned&sort=-created_at', query: { status: 'assigned', sort: '-created_at' } },
     // A month of sales counted exactly (~150,000 index entries): issue 17's filter, not a goal probe.
     { label: 'sold_from/sold_to (one month; extra)', query: { sold_from: '2026-11-01', sold_to: '2026-11-30' }, extra: true },
-    { label: `offset=${half} (deep)`, query: { offset: half } },
-    { label: `offset=${half}&sort=-sold_at (deep)`, query: { offset: half, sort: '-sold_at' } },
+    { label: `offset=${half} (deep)`, query: { offset: half }, deepOffset: true },
+    { label: `offset=${half}&sort=-sold_at (deep)`, query: { offset: half, sort: '-sold_at' }, deepOffset: true },
     { label: 'q=8999801&offset=10000', query: { q: '8999801', offset: '10000' } },
+    // The same deep pages by keyset cursor (`cursor=` the previous page's next_cursor).
+    { label: `cursor after row ${half} (deep)`, query: {}, cursorAfter: { row: Number(half), sort: '-id' } },
+    { label: `cursor after row ${half}, sort=-sold_at (deep)`, query: {}, cursorAfter: { row: Number(half), sort: '-sold_at' } },
   ];
 }
 
 /** The pre-change single statement for a probe, and its count: the reference. */
 async function reference(db: Db, probe: Probe): Promise<number> {
-  const q = probe.query;
+  const q = probe.cursorAfter ? { sort: probe.cursorAfter.sort, offset: String(probe.cursorAfter.row) } : probe.query;
   const filter = (b: knex.Knex.QueryBuilder) => {
     if (q.status) b.where('status', q.status);
     if (q.shop_id) b.where('shop_id', Number(q.shop_id));
@@ -157,6 +171,8 @@ interface ProbeResult {
   times: number[];
   refTimes: number[];
   ratios: number[];
+  /** The API's median per round (cursor against offset, round by round). */
+  roundMedians: number[];
 }
 
 async function timeDialect(dialect: Dialect, size: DataSize, rounds: number, requests: number): Promise<Map<string, ProbeResult>> {
@@ -168,6 +184,14 @@ async function timeDialect(dialect: Dialect, size: DataSize, rounds: number, req
     const headers = { authorization: `Bearer ${token}`, 'accept-encoding': 'identity' };
     const results = new Map<string, ProbeResult>();
     const list = probes(size.sims);
+    for (const p of list) {
+      if (!p.cursorAfter) continue;
+      const { row, sort } = p.cursorAfter;
+      const res = await fetch(`${api.url}/simcards?${new URLSearchParams({ sort, offset: String(row - 50), limit: '50' })}`, { headers });
+      const body = (await res.json()) as { next_cursor?: string | null };
+      if (res.status !== 200 || typeof body.next_cursor !== 'string') throw new Error(`${p.label}: no cursor (${res.status})`);
+      p.query = { sort, cursor: body.next_cursor };
+    }
     const ask = async (p: Probe) => {
       const t0 = performance.now();
       const res = await fetch(`${api.url}/simcards?${new URLSearchParams(p.query)}`, { headers });
@@ -180,13 +204,14 @@ async function timeDialect(dialect: Dialect, size: DataSize, rounds: number, req
     for (const p of list) for (let k = 0; k < 2; k++) await ask(p);
     for (let r = 0; r < rounds; r++) {
       for (const p of list) {
-        const entry = results.get(p.label) ?? { times: [], refTimes: [], ratios: [] };
+        const entry = results.get(p.label) ?? { times: [], refTimes: [], ratios: [], roundMedians: [] };
         const round: number[] = [];
         for (let k = 0; k < requests; k++) round.push(await ask(p));
         const ref = await reference(db, p);
         entry.times.push(...round);
         entry.refTimes.push(ref);
         entry.ratios.push(median(round) / ref);
+        entry.roundMedians.push(median(round));
         results.set(p.label, entry);
       }
       console.log(
@@ -298,13 +323,40 @@ export async function benchSearch(argv: string[]): Promise<void> {
       ratio: median(r.ratios),
       spread: [Math.min(...r.ratios), Math.max(...r.ratios)],
     }));
+    // The change's own reference: the same deep page by cursor against by offset, same run, per round.
+    const keyset = probes(size.sims)
+      .filter((p) => p.cursorAfter)
+      .map((p) => {
+        const { row, sort } = p.cursorAfter!;
+        const byOffset = results.get(`offset=${row}${sort === '-id' ? '' : `&sort=${sort}`} (deep)`);
+        const byCursor = results.get(p.label)!;
+        if (!byOffset) return '';
+        const ratios = byCursor.roundMedians.map((m, k) => m / byOffset.roundMedians[k]!);
+        return `${NAMES[dialect]}, the page after row ${row} by \`sort=${sort}\`: cursor / offset, per-round ratio of the API's medians ${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}); medians ${median(byCursor.roundMedians).toFixed(1)} ms by cursor, ${median(byOffset.roundMedians).toFixed(1)} ms by offset.`;
+      })
+      .filter((line) => line !== '');
     const goalRows = rows.filter((r) => !r.extra);
-    const worst50 = goalRows.reduce((a, b) => (b.p50 > a.p50 ? b : a));
-    const worst95 = goalRows.reduce((a, b) => (b.p95 > a.p95 ? b : a));
-    const met = worst50.p50 <= 30 && worst95.p95 <= 100;
-    verdicts.push(
-      `${NAMES[dialect]}: worst p50 ${worst50.p50.toFixed(1)} ms (${worst50.label}), worst p95 ${worst95.p95.toFixed(1)} ms (${worst95.label}): goal ${met ? 'met' : 'NOT met'}.`,
+    const verdict = (set: typeof rows, which: string) => {
+      const worst50 = set.reduce((a, b) => (b.p50 > a.p50 ? b : a));
+      const worst95 = set.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+      const met = worst50.p50 <= 30 && worst95.p95 <= 100;
+      return `${NAMES[dialect]}${which}: worst p50 ${worst50.p50.toFixed(1)} ms (${worst50.label}), worst p95 ${worst95.p95.toFixed(1)} ms (${worst95.label}): goal ${met ? 'met' : 'NOT met'}.`;
+    };
+    verdicts.push(verdict(goalRows, ''));
+    // The issue's probe set names "deep offset or keyset cursor": the same verdict with the deep
+    // pages asked by cursor instead of by offset.
+    const deepOffsets = new Set(
+      probes(size.sims)
+        .filter((p) => p.deepOffset)
+        .map((p) => p.label),
     );
+    if (rows.some((r) => r.label.startsWith('cursor ')))
+      verdicts.push(
+        verdict(
+          goalRows.filter((r) => !deepOffsets.has(r.label)),
+          ', deep pages by cursor (not offset)',
+        ),
+      );
     sections.push(
       [
         `### ${NAMES[dialect]}`,
@@ -315,6 +367,7 @@ export async function benchSearch(argv: string[]): Promise<void> {
           (r) =>
             `| ${r.label} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.ref.toFixed(1)} | ${r.ratio.toFixed(3)} (${r.spread[0]!.toFixed(3)}–${r.spread[1]!.toFixed(3)}) |`,
         ),
+        ...(keyset.length > 0 ? ['', ...keyset] : []),
       ].join('\n'),
     );
     if (!values['skip-write']) {
@@ -335,6 +388,7 @@ export async function benchSearch(argv: string[]): Promise<void> {
     `Run: ${new Date().toISOString().slice(0, 16)}Z, ${machine()}; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}.`,
     `The real main API over HTTP, one request at a time, ${rounds} rounds × ${requests} requests per probe after 2 warm-ups (p50/p95 over all ${rounds * requests}); client side, JSON included, uncompressed.`,
     'Reference (same run, once per round per probe): the pre-change single statement selecting whole rows (OR of prefix ranges; `LIKE %q%` for a run of digits) plus its count(*), through knex.',
+    'Cursor probes: the page after row N/2 by `cursor=` (taken once before the timing from the `next_cursor` of the offset page ending at that row); their reference is that page by offset.',
     'Goal: p50 ≤ 30 ms and p95 ≤ 100 ms for the worst probe. A broad search counts to 1,000 (`total_exact: false`).',
     '',
     ...sections.flatMap((s) => [s, '']),

@@ -14,6 +14,10 @@
  *   total is counted up to `SEARCH_COUNT_CAP` (counting a million matches cannot be fast).
  * The sample (a few thousand rows from ranges of ids spread over the table) estimates how many
  * SIMs match; above `INDEX_PLAN_MAX` the scan is cheaper than reading every match.
+ *
+ * A page is asked by offset, or by keyset (`after`: the previous page's last row's sort value and
+ * id, see afterParts): the same statements with the "after" condition added to the filter's, so
+ * a deep page seeks the sort's index instead of walking `offset` entries of it.
  */
 import type { Knex } from 'knex';
 import { isSqlite, type Queryable, queryRows } from '../connection.js';
@@ -24,11 +28,15 @@ import {
   applyFilter,
   countMatching,
   fieldConditions,
+  NULLABLE_SORT_COLUMNS,
   SEARCH_ANYWHERE_MIN,
   searchPredicate,
   type SimcardFilter,
+  type SimcardKey,
   type SimcardPage,
+  type SimcardPageRequest,
   type SimcardSortColumn,
+  type SqlCondition,
   tallyCount,
 } from './simcards.js';
 
@@ -44,42 +52,114 @@ export type SearchPlan = 'index' | 'scan';
 export async function list(
   db: Queryable,
   filter: SimcardFilter,
-  page: PageRequest,
+  page: SimcardPageRequest,
   sort: SortRequest<SimcardSortColumn>,
   options: { plan?: SearchPlan } = {},
 ): Promise<SimcardPage> {
-  let ids: number[];
-  let total: number;
+  // One id more than the page: whether another page follows (the next cursor).
+  const want = page.limit + 1;
+  const offset = page.after ? 0 : page.offset;
+  // The ids of the page for one part of the order after the cursor (or all of it), `table` the
+  // alias the part's condition names.
+  let pick: (after: SqlCondition | undefined, limit: number) => Promise<number[]>;
+  let table = 'simcards';
+  let counted: Promise<number>;
   let totalExact = true;
   if (!filter.q) {
     const walk = await walkSortIndex(db, filter, sort);
-    [ids, total] = await Promise.all([listPageIds(db, filter, page, sort, walk), countMatching(db, filter)]);
+    pick = (after, limit) => listPageIds(db, filter, { limit, offset }, sort, walk, after);
+    counted = countMatching(db, filter);
   } else if ((options.plan ?? (await choosePlan(db, filter.q))) === 'index') {
     const matching = () => applyFieldFilters(candidates(db, filter.q!), filter, 's');
-    const [found, n] = await Promise.all([pageIds(matching(), 's', page, sort), matching().count({ n: '*' }).first()]);
-    ids = found;
-    total = Number((n as { n: number | string } | undefined)?.n ?? 0);
+    table = 's';
+    pick = (after, limit) => pageIds(where(matching(), after), 's', { limit, offset }, sort);
+    counted = matching()
+      .count({ n: '*' })
+      .first()
+      .then((n) => Number((n as { n: number | string } | undefined)?.n ?? 0));
   } else {
-    const matching = applyFilter(db('simcards'), filter, 'simcards', await walkSortIndex(db, filter, sort));
-    const capped = db
+    const walk = await walkSortIndex(db, filter, sort);
+    const matching = () => applyFilter(db('simcards'), filter, 'simcards', walk);
+    pick = (after, limit) => pageIds(where(matching(), after), 'simcards', { limit, offset }, sort);
+    counted = db
       .from(
-        matching
-          .clone()
+        matching()
           .select(db.raw('1'))
           .limit(SEARCH_COUNT_CAP + 1)
           .as('m'),
       )
       .count({ n: '*' })
-      .first();
-    const [found, n] = await Promise.all([pageIds(matching, 'simcards', page, sort), capped]);
-    ids = found;
-    total = Number((n as { n: number | string } | undefined)?.n ?? 0);
-    if (total > SEARCH_COUNT_CAP) {
-      total = SEARCH_COUNT_CAP;
-      totalExact = false;
-    }
+      .first()
+      .then((n) => {
+        const total = Number((n as { n: number | string } | undefined)?.n ?? 0);
+        if (total <= SEARCH_COUNT_CAP) return total;
+        totalExact = false;
+        return SEARCH_COUNT_CAP;
+      });
   }
-  return { rows: await rowsByIds(db, ids), total, totalExact };
+  const parts = page.after ? afterParts(isSqlite(db), table, sort, page.after) : [undefined];
+  const [ids, total] = await Promise.all([idsOverParts(parts, pick, want), counted]);
+  const rows = await rowsByIds(db, ids.slice(0, page.limit));
+  const last = rows[rows.length - 1];
+  return { rows, total, totalExact, next: ids.length > page.limit && last ? keyOf(sort, last) : null };
+}
+
+function where(qb: Knex.QueryBuilder, condition: SqlCondition | undefined): Knex.QueryBuilder {
+  return condition ? qb.whereRaw(condition.sql, condition.bindings) : qb;
+}
+
+/** Up to `want` ids from the parts of the order in turn: each part is asked only for what the ones before it lacked. */
+async function idsOverParts(
+  parts: Array<SqlCondition | undefined>,
+  pick: (after: SqlCondition | undefined, limit: number) => Promise<number[]>,
+  want: number,
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (const part of parts) {
+    ids.push(...(await pick(part, want - ids.length)));
+    if (ids.length >= want) break;
+  }
+  return ids;
+}
+
+/**
+ * The rows after `key` in the sort's order, as consecutive parts of that order, each one
+ * condition an index serves as one range (so a deep page reads only its own entries, where an
+ * offset walks every entry before it). The order is the column's, ties by id in the same
+ * direction; NULLs are where each database puts them: SQLite holds NULL smallest (first
+ * ascending, last descending), PostgreSQL largest (last ascending, first descending).
+ * - PostgreSQL compares (column, id) as a row, which its (column, id) index seeks exactly;
+ *   SQLite would seek on the column alone and then skip, one by one, the ties before the key
+ *   (250,000 SIMs share a status), so there the ties after the key are a part of their own.
+ * - A comparison with a value never matches NULL: NULLs after a value are a part of their own.
+ * The conditions are added to the filter's, never in place of them.
+ */
+export function afterParts(sqlite: boolean, table: string, sort: SortRequest<SimcardSortColumn>, key: SimcardKey): SqlCondition[] {
+  const cmp = sort.direction === 'asc' ? '>' : '<';
+  const column = `${table}.${sort.column}`;
+  const id = `${table}.id`;
+  if (sort.column === 'id') return [{ sql: `${id} ${cmp} ?`, bindings: [key.id] }];
+  // Unique and never null: the column alone orders (see orderBy).
+  if (sort.column === 'iccid') return [{ sql: `${column} ${cmp} ?`, bindings: [key.value as string] }];
+  const nullsFirst = sqlite === (sort.direction === 'asc');
+  if (key.value === null) {
+    const nulls = { sql: `${column} is null and ${id} ${cmp} ?`, bindings: [key.id] };
+    return nullsFirst ? [nulls, { sql: `${column} is not null`, bindings: [] }] : [nulls];
+  }
+  const values: SqlCondition[] = sqlite
+    ? [
+        { sql: `${column} = ? and ${id} ${cmp} ?`, bindings: [key.value, key.id] },
+        { sql: `${column} ${cmp} ?`, bindings: [key.value] },
+      ]
+    : [{ sql: `(${column}, ${id}) ${cmp} (?, ?)`, bindings: [key.value, key.id] }];
+  return NULLABLE_SORT_COLUMNS.has(sort.column) && !nullsFirst ? [...values, { sql: `${column} is null`, bindings: [] }] : values;
+}
+
+/** A row's place in the sort (timestamps as ISO strings: PostgreSQL's come as Dates). */
+function keyOf(sort: SortRequest<SimcardSortColumn>, row: SimcardRow): SimcardKey {
+  if (sort.column === 'id') return { value: null, id: row.id };
+  const value = row[sort.column] as string | number | Date | null;
+  return { value: value instanceof Date ? value.toISOString() : value, id: row.id };
 }
 
 /** Filtered by shop, status or operator, above this many SIMs SQLite walks the sort's index instead. */
@@ -110,7 +190,7 @@ function orderBy(table: string, sort: SortRequest<SimcardSortColumn>): string {
  * there is an offset), written here and run straight on the pool (queryRows), since the list is
  * the API's busiest request. Prepared on PostgreSQL only for a first page without filters: a
  * filtered or deep page's best plan depends on the values (a shop with 10 SIMs or 100,000; an
- * offset of 50 or 500,000), which a generic plan would not see.
+ * offset of 50 or 500,000), which a generic plan would not see; nor a keyset page (`after`).
  */
 async function listPageIds(
   db: Queryable,
@@ -118,8 +198,10 @@ async function listPageIds(
   page: PageRequest,
   sort: SortRequest<SimcardSortColumn>,
   walk: boolean,
+  after?: SqlCondition,
 ): Promise<number[]> {
   const conditions = fieldConditions(filter, 'simcards', walk);
+  if (after) conditions.push(after);
   const where = conditions.length > 0 ? ` where ${conditions.map((c) => c.sql).join(' and ')}` : '';
   const bindings: Array<string | number> = conditions.flatMap((c) => c.bindings);
   bindings.push(page.limit);

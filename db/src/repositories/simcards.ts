@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isSqlite, type Queryable, queryRows } from '../connection.js';
-import type { DbTimestamp, Page, SimcardRow, SimcardStatus } from '../rows.js';
+import type { DbTimestamp, Page, PageRequest, SimcardRow, SimcardStatus } from '../rows.js';
 import { now } from '../time.js';
 import { countOf } from './query-helpers.js';
 
@@ -138,7 +138,42 @@ export function searchPredicate(qb: Knex.QueryBuilder | Knex, q: string, table =
 export interface SimcardPage extends Page<SimcardRow> {
   /** False when a broad search stopped counting at `SEARCH_COUNT_CAP` (total is then that cap). */
   totalExact: boolean;
+  /** The page's last row as a keyset position when more rows follow; null on the last page. */
+  next: SimcardKey | null;
 }
+
+/**
+ * A row's place in a sort: its sort column's value (null for a SIM without one; unused when the
+ * sort is by id) and its id, which breaks ties. Timestamps are ISO strings.
+ */
+export interface SimcardKey {
+  value: string | number | null;
+  id: number;
+}
+
+/** A page by offset, or (keyset) the rows after `after` in the same sort: then `offset` is 0. */
+export interface SimcardPageRequest extends PageRequest {
+  after?: SimcardKey | undefined;
+}
+
+/** Sort columns that may be NULL: a keyset position on them may be null, and NULLs have their own place in the order. */
+export const NULLABLE_SORT_COLUMNS: ReadonlySet<SimcardSortColumn> = new Set([
+  'msisdn',
+  'operator',
+  'price',
+  'batch_id',
+  'assigned_at',
+  'sold_at',
+  'last_checked_at',
+]);
+/** Sort columns holding instants. */
+export const INSTANT_SORT_COLUMNS: ReadonlySet<SimcardSortColumn> = new Set([
+  'created_at',
+  'updated_at',
+  'assigned_at',
+  'sold_at',
+  'last_checked_at',
+]);
 
 export { list } from './simcard-search.js';
 

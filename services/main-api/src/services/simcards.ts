@@ -11,6 +11,7 @@ import {
   operatorForMsisdn,
   type Principal,
   shopScope,
+  ValidationError,
 } from '@simcard/common';
 import {
   assignmentLogsRepository,
@@ -100,6 +101,71 @@ function instantRange(from: string | undefined, to: string | undefined, timeZone
   return range;
 }
 
+const sortName = (sort: SortRequest<SimcardSortColumn>) => `${sort.direction === 'desc' ? '-' : ''}${sort.column}`;
+
+/**
+ * The list's keyset cursor: base64url of JSON `{ s: sort, v: the last row's sort value, i: its
+ * id }`. Opaque to clients; readable, since it holds nothing the page did not show.
+ */
+export function encodeCursor(sort: SortRequest<SimcardSortColumn>, key: simcardsRepository.SimcardKey): string {
+  return Buffer.from(JSON.stringify({ s: sortName(sort), v: key.value, i: key.id })).toString('base64url');
+}
+
+/** Longest cursor taken: an ICCID's or a batch's value and an id fit in a fraction of it. */
+const CURSOR_MAX = 512;
+/** PostgreSQL's integer columns (id, price): a larger number bound against them is an error, not an empty page. */
+const INT4_MAX = 2_147_483_647;
+/**
+ * An instant as the list's timestamps are kept and written (ISO, `T` or a space, an optional
+ * zone), with each field in its range: PostgreSQL refuses `2026-13-01` with an error, which
+ * must be a 400 here, not a 500 there.
+ */
+const CURSOR_INSTANT =
+  /^([1-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)?$/i;
+
+function validInstant(v: string): boolean {
+  const m = CURSOR_INSTANT.exec(v);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
+}
+
+/**
+ * A cursor back to the position it names, checked against the request's sort: garbage, a
+ * tampered cursor, or one made for another sort is a 400 `invalid_cursor` (its value is bound
+ * into SQL, so its type and range are checked here, where a wrong one would otherwise be a
+ * database error).
+ */
+export function decodeCursor(cursor: string, sort: SortRequest<SimcardSortColumn>): simcardsRepository.SimcardKey {
+  const invalid = (reason: string) =>
+    new ValidationError(`cursor: ${reason}`, [{ field: 'cursor', in: 'query', reason }], 'invalid_cursor');
+  let parsed: unknown;
+  try {
+    if (cursor.length === 0 || cursor.length > CURSOR_MAX || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url');
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('not a cursor of this list');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('not a cursor of this list');
+  const { s, v, i, ...rest } = parsed as Record<string, unknown>;
+  if (Object.keys(rest).length > 0 || typeof s !== 'string' || !('v' in parsed)) throw invalid('not a cursor of this list');
+  if (s !== sortName(sort)) throw invalid(`made for sort=${s.slice(0, 40)}, not sort=${sortName(sort)}: start again without a cursor`);
+  if (typeof i !== 'number' || !Number.isInteger(i) || i < 1 || i > INT4_MAX) throw invalid('not a cursor of this list');
+  const column = sort.column;
+  const ok =
+    column === 'id'
+      ? v === null
+      : v === null
+        ? simcardsRepository.NULLABLE_SORT_COLUMNS.has(column)
+        : column === 'price'
+          ? typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= INT4_MAX
+          : typeof v === 'string' &&
+            (simcardsRepository.INSTANT_SORT_COLUMNS.has(column) ? validInstant(v) : v.length <= 64 && !v.includes('\0'));
+  if (!ok) throw invalid('not a cursor of this list');
+  return { value: v as string | number | null, id: i };
+}
+
 /** What staff may change on their own shop's SIMs. */
 const STAFF_EDITABLE = new Set(['notes']);
 
@@ -115,14 +181,32 @@ export class SimcardsService {
     private readonly timeZone: string = DEFAULT_TIME_ZONE,
   ) {}
 
-  /** A page of the list; `totalExact` is false when a broad search stopped counting at its cap. */
-  list(
+  /**
+   * A page of the list, by offset or after `cursor` (a previous page's `nextCursor`, for the same
+   * sort; not with an offset); `totalExact` is false when a broad search stopped counting at its
+   * cap. The cursor only places the page: the filter, and staff's shop, are applied the same.
+   */
+  async list(
     principal: Principal,
     filter: SimcardListFilter,
-    page: PageRequest,
+    page: PageRequest & { cursor?: string | undefined },
     sort: SortRequest<SimcardSortColumn>,
-  ): Promise<simcardsRepository.SimcardPage> {
-    return simcardsRepository.list(this.db, scopedFilter(principal, filter, this.timeZone), page, sort);
+  ): Promise<simcardsRepository.SimcardPage & { nextCursor: string | null }> {
+    if (page.cursor !== undefined && page.offset !== 0) {
+      throw new ValidationError(
+        'cursor and offset cannot be combined: follow next_cursor, or page by offset',
+        [{ field: 'cursor', in: 'query', reason: 'not with a non-zero offset' }],
+        'cursor_with_offset',
+      );
+    }
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, sort);
+    const found = await simcardsRepository.list(
+      this.db,
+      scopedFilter(principal, filter, this.timeZone),
+      { limit: page.limit, offset: page.offset, after },
+      sort,
+    );
+    return { ...found, nextCursor: found.next ? encodeCursor(sort, found.next) : null };
   }
 
   /** Another shop's SIM answers 404 to staff, exactly like an id that does not exist. */

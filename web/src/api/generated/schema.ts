@@ -6358,6 +6358,8 @@ export interface operations {
                 created_from?: string;
                 /** @description created_at to (inclusive): a day in the dealer's time zone (TIME_ZONE) counts whole, or an ISO instant */
                 created_to?: string;
+                /** @description The next page after a previous answer: its `next_cursor`, with the same sort (and filters). Not with a non-zero `offset` (400 `cursor_with_offset`); a cursor that is not one, or was made for another sort, is a 400 `invalid_cursor`. A deep page by cursor costs what the first page costs, where a deep `offset` reads every row before it. */
+                cursor?: string;
                 /** @description Page size, default 50, at most 500 (larger values are capped) */
                 limit?: number;
                 offset?: number | null;
@@ -6390,6 +6392,8 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["Simcard"][];
                         limit: number;
+                        /** @description Give it as `cursor` (same sort and filters) for the next page; null on the last page */
+                        next_cursor: string | null;
                         offset: number;
                         total: number;
                         /** @description false: a broad search matched more than `total` (1,000) SIMs and stopped counting */

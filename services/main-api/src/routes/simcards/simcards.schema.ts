@@ -56,6 +56,14 @@ export const SimcardListQuery = z.strictObject({
   sort: sortQuery(SIMCARD_SORT_COLUMNS, '-id'),
 });
 
+/** The list's query: the filters (shared with the export) and the page's place, by offset or by keyset cursor. */
+export const SimcardListPageQuery = SimcardListQuery.extend({
+  cursor: z.string().optional().meta({
+    description:
+      'The next page after a previous answer: its `next_cursor`, with the same sort (and filters). Not with a non-zero `offset` (400 `cursor_with_offset`); a cursor that is not one, or was made for another sort, is a 400 `invalid_cursor`. A deep page by cursor costs what the first page costs, where a deep `offset` reads every row before it.',
+  }),
+});
+
 const editable = {
   msisdn: Msisdn.nullish(),
   operator: Operator.nullish(),

@@ -3,11 +3,15 @@ import { z } from 'zod';
 import { presentPage, presentSimcard, Simcard } from '../../presenters/core.js';
 import { IdParams, listOf } from '../../schemas.js';
 import type { SimcardsService } from '../../services/simcards.js';
-import { CreateSimcardBody, SimcardListQuery, UpdateSimcardBody } from './simcards.schema.js';
+import { CreateSimcardBody, SimcardListPageQuery, UpdateSimcardBody } from './simcards.schema.js';
 
-/** The list, plus whether `total` is exact: a broad search (`q`) stops counting at 1,000. */
+/** The list, plus whether `total` is exact (a broad search (`q`) stops counting at 1,000) and the next page's cursor. */
 const SimcardList = listOf(Simcard, 'SimcardList').extend({
   total_exact: z.boolean().meta({ description: 'false: a broad search matched more than `total` (1,000) SIMs and stopped counting' }),
+  next_cursor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Give it as `cursor` (same sort and filters) for the next page; null on the last page' }),
 });
 
 export function simcardRoutes(api: ApiRouter, simcards: SimcardsService): void {
@@ -18,12 +22,16 @@ export function simcardRoutes(api: ApiRouter, simcards: SimcardsService): void {
       tag: 'SIM cards',
       summary: 'List SIM cards with filters, search and sorting (staff: their shop only)',
       access: 'user',
-      query: SimcardListQuery,
+      query: SimcardListPageQuery,
       responses: { 200: { description: 'A page of SIM cards', schema: SimcardList } },
     },
-    async (ctx, { query: { limit, offset, sort, ...filter }, principal }) => {
-      const page = await simcards.list(principal, filter, { limit, offset }, sort);
-      ctx.body = { ...presentPage(page, { limit, offset }, presentSimcard), total_exact: page.totalExact };
+    async (ctx, { query: { limit, offset, sort, cursor, ...filter }, principal }) => {
+      const page = await simcards.list(principal, filter, { limit, offset, cursor }, sort);
+      ctx.body = {
+        ...presentPage(page, { limit, offset }, presentSimcard),
+        total_exact: page.totalExact,
+        next_cursor: page.nextCursor,
+      };
     },
   );
 

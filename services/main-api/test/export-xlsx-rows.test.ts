@@ -9,7 +9,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { testDialect } from '@simcard/db/testing';
 import ExcelJS from 'exceljs';
-import { leftRows } from '../src/services/export.js';
+import { EXPORT_COLUMNS, leftRows } from '../src/services/export.js';
 import { xlsxStream, type XlsxValue } from '../src/services/xlsx-writer.js';
 import { TestApi } from './support/harness.js';
 
@@ -21,28 +21,8 @@ afterAll(() => api.close());
 
 const sqliteOnly = testDialect() === 'sqlite' ? test : test.skip;
 
-const COLUMNS = [
-  'id',
-  'iccid',
-  'msisdn',
-  'operator',
-  'tariff',
-  'price',
-  'batch_id',
-  'status',
-  'provider_status',
-  'shop_id',
-  'shop_code',
-  'shop_name',
-  'assigned_at',
-  'activated_at',
-  'sold_at',
-  'last_checked_at',
-  'last_check_error',
-  'notes',
-  'created_at',
-  'updated_at',
-] as const;
+/** The export's columns, in its order (export.test.ts pins that order against the contract). */
+const COLUMNS = EXPORT_COLUMNS;
 
 let batches = 0;
 const uniqueBatch = () => `xlsxr-${process.pid}-${++batches}`;

@@ -6,19 +6,16 @@
  * (issue 11: it was refused with 409 for 15 minutes), and the upload it left in the temporary
  * directory is swept when the API starts again.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createDatabase, type Db } from '@simcard/db';
 import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
-import { ADMIN_PASSWORD, JWT_SECRET } from './support/harness.js';
+import { signInAdmin, startChildApi } from './support/child-api.js';
 import { importIccid } from './support/import-helpers.js';
 
 const ROWS = 150_000;
 const KEY = 'crash-retry-key-1';
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 
 let database: TestDatabase;
 let db: Db;
@@ -33,34 +30,6 @@ afterAll(async () => {
   await database.drop();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: database.url, MAIN_API_PORT: '0', ADMIN_PASSWORD, JWT_SECRET, TMPDIR: tmp },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`main API exited ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-async function login(url: string): Promise<string> {
-  const res = await fetch(`${url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  return ((await res.json()) as { token: string }).token;
-}
 
 /** True once the import's uncommitted writes are under way (and the transaction still open). */
 async function importIsWriting(probe: Db, walBaseline: number): Promise<boolean> {
@@ -81,8 +50,8 @@ test('SIGKILL mid-import leaves all of the import or none of it, and a restart i
   const iccids = Array.from({ length: ROWS }, () => importIccid());
   const csv = `iccid;tariff\n${iccids.map((i) => `${i};Bulk`).join('\n')}\n`;
 
-  const first = await startChild();
-  const token = await login(first.url);
+  const first = await startChildApi(database.url, tmp);
+  const token = await signInAdmin(first.url);
   db = createDatabase(database.config);
   const wal = database.config.client === 'sqlite' ? `${database.config.filename}-wal` : '';
   const walBaseline = wal && existsSync(wal) ? statSync(wal).size : 0;
@@ -123,14 +92,14 @@ test('SIGKILL mid-import leaves all of the import or none of it, and a restart i
   }
 
   // A restarted API takes the same file: the missing SIMs arrive, nothing is doubled.
-  const second = await startChild();
+  const second = await startChildApi(database.url, tmp);
   try {
     // The dead process's upload is swept at start.
     for (let i = 0; i < 50 && leftBehind().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(leftBehind()).toEqual([]);
     const res = await fetch(`${second.url}/simcards/bulk`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await login(second.url)}`, 'content-type': 'text/csv', 'idempotency-key': KEY },
+      headers: { authorization: `Bearer ${await signInAdmin(second.url)}`, 'content-type': 'text/csv', 'idempotency-key': KEY },
       body: csv,
     });
     // Processed (the claim of the killed process is released), not 409 "still being processed".

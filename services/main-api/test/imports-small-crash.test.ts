@@ -5,17 +5,14 @@
  * audit entry and stored answer) or nothing at all; and after a restart a retry of every request
  * with its key gets the first answer where there was one, and imports the rest, each once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createDatabase, type Db } from '@simcard/db';
 import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
-import { ADMIN_PASSWORD, JWT_SECRET } from './support/harness.js';
+import { signInAdmin, startChildApi } from './support/child-api.js';
 import { importIccid } from './support/import-helpers.js';
 
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const IN_FLIGHT = 10;
 
 let database: TestDatabase;
@@ -30,43 +27,6 @@ afterAll(async () => {
   await database.drop();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      MAIN_API_PORT: '0',
-      ADMIN_PASSWORD,
-      JWT_SECRET,
-      TMPDIR: tmp,
-      RATE_LIMIT_USER: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`main API exited ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-async function login(url: string): Promise<string> {
-  const res = await fetch(`${url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  return ((await res.json()) as { token: string }).token;
-}
 
 interface Sent {
   key: string;
@@ -87,8 +47,8 @@ const count = async (table: string, where: Record<string, unknown> = {}) =>
   Number(((await db(table).where(where).count({ n: '*' }).first()) as { n: number | string }).n);
 
 test('SIGKILL with single-row keyed imports in flight: each key has all of its import or none, and retries finish the rest once', async () => {
-  const first = await startChild();
-  const token = await login(first.url);
+  const first = await startChildApi(database.url, tmp, { RATE_LIMIT_USER: '0' });
+  const token = await signInAdmin(first.url);
   db = createDatabase(database.config);
   const sent: Sent[] = [];
   let killed = false;
@@ -132,9 +92,9 @@ test('SIGKILL with single-row keyed imports in flight: each key has all of its i
   if (database.config.client === 'sqlite') expect(await db.raw('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
 
   // A restarted API: each request retried with its key. Answered ones replay their answer; the rest import once.
-  const second = await startChild();
+  const second = await startChildApi(database.url, tmp, { RATE_LIMIT_USER: '0' });
   try {
-    const token2 = await login(second.url);
+    const token2 = await signInAdmin(second.url);
     for (const r of sent) {
       const res = await post(second.url, token2, r);
       const body = await res.json();

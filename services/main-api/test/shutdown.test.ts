@@ -4,20 +4,18 @@
  * the import's transaction is rolled back (none of it is in the database), and the database is
  * writable at once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { now } from '@simcard/common';
 import { createDatabase, type Db } from '@simcard/db';
 import { createTestDatabase, type TestDatabase } from '@simcard/db/testing';
-import { ADMIN_PASSWORD, JWT_SECRET } from './support/harness.js';
+import { signInAdmin, startChildApi } from './support/child-api.js';
 import { importIccid } from './support/import-helpers.js';
 
 /** Enough that writing it outlasts the bound even on an idle machine. */
 const ROWS = 100_000;
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 
 let database: TestDatabase;
 let db: Db;
@@ -31,43 +29,6 @@ afterAll(async () => {
   await database.drop();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      MAIN_API_PORT: '0',
-      ADMIN_PASSWORD,
-      JWT_SECRET,
-      TMPDIR: tmp,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`main API exited ${code}: ${out}`)));
-  });
-  return { child, url, output: () => out };
-}
-
-async function login(url: string): Promise<string> {
-  const res = await fetch(`${url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  return ((await res.json()) as { token: string }).token;
-}
 
 /** True once the import's uncommitted writes are under way (the transaction still open). */
 async function importIsWriting(walBaseline: number): Promise<boolean> {
@@ -88,9 +49,9 @@ const exited = (child: ChildProcess) =>
   new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
 
 test('SIGTERM mid-import: the process exits within its bound, the import is rolled back, the database is writable at once', async () => {
-  const { child, url, output } = await startChild({ SHUTDOWN_TIMEOUT_S: '0.5' });
+  const { child, url, output } = await startChildApi(database.url, tmp, { SHUTDOWN_TIMEOUT_S: '0.5' });
   db = createDatabase(database.config);
-  const token = await login(url);
+  const token = await signInAdmin(url);
   const wal = `${database.url.replace(/^sqlite:/, '')}-wal`;
   const walBaseline = database.config.client === 'sqlite' && existsSync(wal) ? statSync(wal).size : 0;
   const csv = `iccid;tariff\n${Array.from({ length: ROWS }, () => `${importIccid()};Bye`).join('\n')}\n`;

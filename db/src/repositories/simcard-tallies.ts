@@ -5,8 +5,7 @@
  * On SQLite each group has one counter row. On PostgreSQL each writing statement appends its
  * net change, so a group may have many rows until `fold` sums them; readers always sum.
  */
-import type { Queryable } from '../connection.js';
-import { isSqlite } from '../connection.js';
+import { isSqlite, type Queryable, queryRows } from '../connection.js';
 import * as appendedCounters from './appended-counters.js';
 import { num } from './sql-dates.js';
 
@@ -50,9 +49,23 @@ export async function countsByOperatorAndStatus(db: Queryable, scope: TallyScope
     .map((r) => ({ operator: r.operator === '' ? null : r.operator, status: r.status, count: num(r.n) }));
 }
 
-/** How many SIMs are in the scope. */
+/**
+ * How many SIMs are in the scope. One statement run straight on the pool (`queryRows`,
+ * prepared): the SIM list asks it on every page.
+ */
 export async function count(db: Queryable, scope: TallyScope = {}): Promise<number> {
-  const row = (await scoped(db, scope).first(db.raw('coalesce(sum(n), 0) as n'))) as { n: unknown } | undefined;
+  const conditions: Array<[string, string | number | undefined]> = [
+    ['shop_key', scope.shopId],
+    ['status', scope.status],
+    ['operator', scope.operator === undefined ? undefined : (scope.operator ?? '')],
+  ];
+  const where = conditions.filter(([, value]) => value !== undefined);
+  const bindings = where.map(([, value]) => value!);
+  const [row] = await queryRows<{ n: unknown }>(
+    db,
+    `select coalesce(sum(n), 0) as n from simcard_tallies${where.length ? ` where ${where.map(([column]) => `${column} = ?`).join(' and ')}` : ''}`,
+    bindings,
+  );
   return num(row?.n);
 }
 

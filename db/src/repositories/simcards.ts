@@ -3,6 +3,7 @@ import { isSqlite, type Queryable, queryRows } from '../connection.js';
 import type { DbTimestamp, Page, PageRequest, SimcardRow, SimcardStatus } from '../rows.js';
 import { now } from '../time.js';
 import { countOf } from './query-helpers.js';
+import * as simcardTallies from './simcard-tallies.js';
 
 export const SIMCARD_SORT_COLUMNS = [
   'id',
@@ -196,29 +197,14 @@ export async function countMatching(db: Queryable, filter: SimcardFilter): Promi
   return tallyCount(db, filter);
 }
 
-/**
- * SIMs by shop, status and operator from the counters (simcard-tallies.ts's `count`, as one
- * prepared statement run straight on the pool: the list runs it on every page). A SIM without an
- * operator is counted under ''.
- */
-export async function tallyCount(db: Queryable, filter: Pick<SimcardFilter, 'shopId' | 'status' | 'operator'>): Promise<number> {
-  const where: string[] = [];
-  const bindings: Array<string | number> = [];
-  for (const [column, value] of [
-    ['shop_key', filter.shopId],
-    ['status', filter.status],
-    ['operator', filter.operator || undefined],
-  ] as const) {
-    if (value === undefined) continue;
-    where.push(`${column} = ?`);
-    bindings.push(value);
-  }
-  const [row] = await queryRows<{ n: number | string | null }>(
-    db,
-    `select coalesce(sum(n), 0) as n from simcard_tallies${where.length ? ` where ${where.join(' and ')}` : ''} limit 1`,
-    bindings,
-  );
-  return Number(row?.n ?? 0);
+/** SIMs by shop, status and operator, from the counters the database keeps (simcard-tallies.ts). */
+export function tallyCount(db: Queryable, filter: Pick<SimcardFilter, 'shopId' | 'status' | 'operator'>): Promise<number> {
+  const scope: simcardTallies.TallyScope = {};
+  if (filter.shopId !== undefined) scope.shopId = filter.shopId;
+  if (filter.status !== undefined) scope.status = filter.status;
+  // An empty operator filter is no filter (the counters' '' is "unknown operator", asked as null).
+  if (filter.operator) scope.operator = filter.operator;
+  return simcardTallies.count(db, scope);
 }
 
 export async function insert(db: Queryable, simcard: NewSimcard): Promise<SimcardRow> {

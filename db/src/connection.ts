@@ -27,6 +27,24 @@ interface SqliteConnection {
   close(cb: (err: Error | null) => void): void;
 }
 
+const SQLITE_PRAGMAS = `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`;
+
+/**
+ * A new connection's settings. Switching a new file to WAL is refused at once with SQLITE_BUSY
+ * (no busy handler) while another process is switching it too — two services started together on
+ * a fresh database (seen in the migrations test, two instances at once): tried again, up to the
+ * busy timeout. The PRAGMAs are idempotent.
+ */
+function configureSqlite(conn: SqliteConnection, deadline: number, done: (err: Error | null) => void): void {
+  conn.exec(SQLITE_PRAGMAS, (err) => {
+    if (err && (err as { code?: unknown }).code === 'SQLITE_BUSY' && Date.now() < deadline) {
+      setTimeout(() => configureSqlite(conn, deadline, done), 25);
+      return;
+    }
+    done(err);
+  });
+}
+
 export function createDatabase(config: DatabaseConfig): Db {
   if (config.client === 'sqlite') {
     if (config.filename !== ':memory:') mkdirSync(dirname(config.filename), { recursive: true });
@@ -43,10 +61,7 @@ export function createDatabase(config: DatabaseConfig): Db {
         afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
           conn.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
           finalizeBeforeClose(conn);
-          conn.exec(
-            `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`,
-            (err) => done(err, conn),
-          );
+          configureSqlite(conn, Date.now() + SQLITE_BUSY_TIMEOUT_MS, (err) => done(err, conn));
         },
       },
     });

@@ -10,6 +10,7 @@
  * RSS (VmHWM, from /proc) is reported; `--big N` adds one N-row import for the RSS goal (1M rows ≤ 250 MB).
  *
  *   npm run bench -- import-csv [--rows 100000] [--rounds 5] [--dialects sqlite,postgres] [--big 1000000]
+ *                               [--api-node-options=--max-semi-space-size=2]
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -89,6 +90,31 @@ function adminToken(): string {
   return new TokenService(BENCH_JWT_SECRET, 3600).issue(1, 0).token;
 }
 
+/** CPU seconds (user + system, every thread) a process has used so far (Linux, 100 ticks a second). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * `command args` run with `input` on stdin under bash, with the CPU seconds its children used
+ * (bash's `times`): on a shared machine, CPU time says more than wall time about the work done.
+ */
+function spawnTimed(
+  command: string,
+  args: string[],
+  input: string,
+): { status: number | null; stdout: string; stderr: string; cpu: number } {
+  const result = spawnSync('bash', ['-c', '"$@"; status=$?; times >&2; exit $status', 'timed', command, ...args], {
+    input,
+    encoding: 'utf8',
+  });
+  const times = [...result.stderr.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  // `times`: the shell's user and system time, then its children's.
+  const cpu = (times[2] ?? 0) + (times[3] ?? 0);
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr.replace(/(\d+m[\d.]+s \d+m[\d.]+s\n?){2}$/, ''), cpu };
+}
+
 function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) / 1024;
@@ -96,6 +122,8 @@ function rssMb(pid: number): number {
 
 interface ApiRun {
   seconds: number;
+  /** CPU seconds of the server process during the timed import. */
+  cpu: number;
   idleRssMb: number;
   peakRssMb: number;
   /** The largest RSS seen in each tenth of the import's time (sampled every 100 ms). */
@@ -121,25 +149,27 @@ async function postCsv(url: string, token: string, csv: string): Promise<Respons
 }
 
 /** A fresh API on a fresh database; one small import warms it up (a real server is long-running), then the timed one. */
-async function apiImport(dialect: Dialect, dir: string, csv: string, rows: number, warmUp: string): Promise<ApiRun> {
+async function apiImport(dialect: Dialect, dir: string, csv: string, rows: number, warmUp: string, nodeOptions: string): Promise<ApiRun> {
   const url = await migratedDatabase(dialect, dir, true);
-  const api = await startServer('main-api', benchEnv(url, { MAIN_API_PORT: '0' }));
+  const api = await startServer('main-api', benchEnv(url, { MAIN_API_PORT: '0', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) }));
   try {
     const pid = serverPid(api.child.pid!);
     const token = adminToken();
     const warm = await postCsv(api.url, token, warmUp);
     if (warm.status !== 200) throw new Error(`warm-up import failed: ${warm.status} ${await warm.text()}`);
     const idleRssMb = rssMb(pid);
+    const cpuBefore = cpuSeconds(pid);
     const started = performance.now();
     const samples: { at: number; mb: number }[] = [];
     const sampler = setInterval(() => samples.push({ at: (performance.now() - started) / 1000, mb: rssMb(pid) }), 100);
     const res = await postCsv(api.url, token, csv);
     const report = (await res.json()) as { inserted?: number };
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds(pid) - cpuBefore;
     clearInterval(sampler);
     if (res.status !== 200 || report.inserted !== rows)
       throw new Error(`import failed: ${res.status} ${JSON.stringify(report).slice(0, 300)}`);
-    return { seconds, idleRssMb, peakRssMb: peakRssMb(pid), rssByTenth: byTenth(samples, seconds) };
+    return { seconds, cpu, idleRssMb, peakRssMb: peakRssMb(pid), rssByTenth: byTenth(samples, seconds) };
   } finally {
     await api.stop();
     dropDatabase(url);
@@ -151,7 +181,13 @@ const INSERT_SELECT = (at: string, price: string) =>
    SELECT iccid, msisdn, operator, tariff, ${price}, 'cli', 'in_stock', '${at}', '${at}' FROM staging;`;
 
 /** The CLI's `.import` into a staging table, then the same rows into `simcards`, in one transaction. */
-async function sqliteCliImport(dir: string, csv: string, rows: number): Promise<number> {
+/** The reference's wall time, and its CPU seconds when the work is all in its own process (the sqlite3 shell; not psql, whose server does the work). */
+interface RefRun {
+  seconds: number;
+  cpu: number | null;
+}
+
+async function sqliteCliImport(dir: string, csv: string, rows: number): Promise<RefRun> {
   const url = await migratedDatabase('sqlite', dir);
   const file = url.slice('sqlite:'.length);
   const at = new Date().toISOString();
@@ -168,17 +204,17 @@ async function sqliteCliImport(dir: string, csv: string, rows: number): Promise<
   ].join('\n');
   try {
     const started = performance.now();
-    const result = spawnSync(SQLITE3, ['-bail', file], { input: `${script}\n`, encoding: 'utf8' });
+    const result = spawnTimed(SQLITE3, ['-bail', file], `${script}\n`);
     const seconds = (performance.now() - started) / 1000;
     if (result.status !== 0 || !result.stdout.includes(String(rows))) throw new Error(`sqlite3 failed: ${result.stderr || result.stdout}`);
-    return seconds;
+    return { seconds, cpu: result.cpu };
   } finally {
     dropDatabase(url);
   }
 }
 
 /** `psql`'s `\copy` (COPY FROM STDIN) into a temporary staging table, then the same rows into `simcards`, in one transaction. */
-async function psqlCopyImport(dir: string, csv: string, rows: number): Promise<number> {
+async function psqlCopyImport(dir: string, csv: string, rows: number): Promise<RefRun> {
   await migratedDatabase('postgres', dir);
   const at = new Date().toISOString();
   const script = [
@@ -194,7 +230,7 @@ async function psqlCopyImport(dir: string, csv: string, rows: number): Promise<n
   const result = spawnSync('psql', ['-X', '-q', '-t', '-v', 'ON_ERROR_STOP=1', PG_BASE], { input: `${script}\n`, encoding: 'utf8' });
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 0 || !result.stdout.includes(String(rows))) throw new Error(`psql failed: ${result.stderr || result.stdout}`);
-  return seconds;
+  return { seconds, cpu: null };
 }
 
 const REFERENCE: Record<Dialect, { name: string; run: typeof psqlCopyImport; describe: string }> = {
@@ -221,14 +257,14 @@ const load = () =>
 interface DialectResult {
   dialect: Dialect;
   api: ApiRun[];
-  ref: number[];
+  ref: RefRun[];
 }
 
 function section(r: DialectResult, rows: number, csvMb: number): string[] {
-  const ratios = r.api.map((a, i) => a.seconds / r.ref[i]!);
+  const ratios = r.api.map((a, i) => a.seconds / r.ref[i]!.seconds);
   const ratio = median(ratios);
   const apiS = median(r.api.map((a) => a.seconds));
-  const refS = median(r.ref);
+  const refS = median(r.ref.map((x) => x.seconds));
   const ref = REFERENCE[r.dialect];
   const peak = Math.max(...r.api.map((a) => a.peakRssMb));
   return [
@@ -239,9 +275,14 @@ function section(r: DialectResult, rows: number, csvMb: number): string[] {
     '| | seconds (median) | rows/s | rounds (s) |',
     '| --- | ---: | ---: | --- |',
     `| main API, POST /simcards/bulk | ${fmt(apiS)} | ${Math.round(rows / apiS).toLocaleString('en')} | ${r.api.map((a) => fmt(a.seconds)).join(', ')} |`,
-    `| ${ref.name} | ${fmt(refS)} | ${Math.round(rows / refS).toLocaleString('en')} | ${r.ref.map(fmt).join(', ')} |`,
+    `| ${ref.name} | ${fmt(refS)} | ${Math.round(rows / refS).toLocaleString('en')} | ${r.ref.map((x) => fmt(x.seconds)).join(', ')} |`,
     '',
     `Per-round ratios (API / reference): ${ratios.map(fmt).join(', ')}. **Median ${fmt(ratio)}×** (spread ${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))}); goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'NOT met'} in this run.`,
+    ...(r.ref.every((x) => x.cpu !== null)
+      ? [
+          `CPU seconds (user + system, all threads; less bent by a loaded machine than wall time): API ${r.api.map((a) => fmt(a.cpu)).join(', ')}; reference ${r.ref.map((x) => fmt(x.cpu!)).join(', ')}; per-round ratios ${r.api.map((a, i) => fmt(a.cpu / r.ref[i]!.cpu!)).join(', ')}, median ${fmt(median(r.api.map((a, i) => a.cpu / r.ref[i]!.cpu!)))}×.`,
+        ]
+      : []),
     `Peak RSS of the main API process (VmHWM, from start-up, ${csvMb.toFixed(1)} MB file): ${peak.toFixed(0)} MB at most (before the timed import: ${median(r.api.map((a) => a.idleRssMb)).toFixed(0)} MB).`,
     '',
   ];
@@ -255,11 +296,15 @@ export async function benchImportCsv(argv: string[]): Promise<void> {
       rounds: { type: 'string', default: '5' },
       dialects: { type: 'string', default: 'sqlite,postgres' },
       big: { type: 'string', default: '0' },
+      // The main API's V8 flags, e.g. `--max-semi-space-size=2` as `npm run start:prod` and
+      // deploy/systemd start it (scripts/lib/parts.ts PROD_NODE_FLAGS); none by default.
+      'api-node-options': { type: 'string', default: '' },
     },
   });
   const rows = Number(values.rows);
   const rounds = Number(values.rounds);
   const big = Number(values.big);
+  const nodeOptions = values['api-node-options'];
   const dialects = values.dialects.split(',') as Dialect[];
   if (dialects.includes('sqlite') && spawnSync(SQLITE3, ['-version']).status !== 0)
     throw new Error('the sqlite3 command-line tool is missing: apt-get install -y sqlite3');
@@ -286,15 +331,16 @@ export async function benchImportCsv(argv: string[]): Promise<void> {
         const ref = REFERENCE[r.dialect];
         // Which side goes first alternates, so a drift in the machine's load favours neither.
         if (i % 2 === 0) {
-          r.api.push(await apiImport(r.dialect, dir, csv, rows, warmUp));
+          r.api.push(await apiImport(r.dialect, dir, csv, rows, warmUp, nodeOptions));
           r.ref.push(await ref.run(dir, csv, rows));
         } else {
           r.ref.push(await ref.run(dir, csv, rows));
-          r.api.push(await apiImport(r.dialect, dir, csv, rows, warmUp));
+          r.api.push(await apiImport(r.dialect, dir, csv, rows, warmUp, nodeOptions));
         }
         const a = r.api[i]!;
         console.log(
-          `round ${i + 1} ${r.dialect}: API ${fmt(a.seconds)} s (peak RSS ${a.peakRssMb.toFixed(0)} MB), ${ref.name} ${fmt(r.ref[i]!)} s, ratio ${fmt(a.seconds / r.ref[i]!)}; load ${load()}`,
+          `round ${i + 1} ${r.dialect}: API ${fmt(a.seconds)} s, CPU ${fmt(a.cpu)} s (peak RSS ${a.peakRssMb.toFixed(0)} MB), ${ref.name} ${fmt(r.ref[i]!.seconds)} s` +
+            `${r.ref[i]!.cpu === null ? '' : `, CPU ${fmt(r.ref[i]!.cpu!)} s`}, ratio ${fmt(a.seconds / r.ref[i]!.seconds)}; load ${load()}`,
         );
       }
     }
@@ -306,7 +352,7 @@ export async function benchImportCsv(argv: string[]): Promise<void> {
         ? [
             `## POST /simcards/bulk: peak RSS of a ${big.toLocaleString('en')}-row import`,
             '',
-            `Run: ${new Date().toISOString().slice(0, 16)}Z, ${machine()}; load average before ${loadBefore}. The main API in its own process on a freshly migrated database, warmed up by one 2,000-row import; peak RSS is its VmHWM from start-up on.`,
+            `Run: ${new Date().toISOString().slice(0, 16)}Z, ${machine()}; load average before ${loadBefore}. The main API in its own process on a freshly migrated database, warmed up by one 2,000-row import; peak RSS is its VmHWM from start-up on. Its V8 flags: ${nodeOptions || 'none (the defaults)'}.`,
             '',
           ]
         : [
@@ -316,6 +362,7 @@ export async function benchImportCsv(argv: string[]): Promise<void> {
             `${rounds} rounds; in each, the API and the reference on their own freshly migrated database, which one goes first alternating; per-round ratios, their median and spread.`,
             `File: iccid, msisdn, operator, tariff, price (${csvMb.toFixed(1)} MB, comma-separated, all rows valid).`,
             'API: wall time of one `POST /simcards/bulk` (upload spooled to disk, streamed parse, every row validated, valid rows spooled, then one transaction: staged — SQLite one INSERT … SELECT FROM json_each per 1,000 rows, PostgreSQL one COPY FROM STDIN — and one INSERT … SELECT, report); the main API in its own process, started on the fresh database and warmed up by one 2,000-row import.',
+            `The main API's V8 flags: ${nodeOptions || 'none (the defaults)'}.`,
             '',
             ...results.flatMap((r) => section(r, rows, csvMb)),
           ];
@@ -326,7 +373,7 @@ export async function benchImportCsv(argv: string[]): Promise<void> {
       const bigMb = statSync(bigCsv).size / 1024 / 1024;
       rmSync(csv);
       for (const dialect of dialects) {
-        const run = await apiImport(dialect, dir, bigCsv, big, warmUp);
+        const run = await apiImport(dialect, dir, bigCsv, big, warmUp, nodeOptions);
         const firstHalf = Math.max(...run.rssByTenth.slice(0, 5));
         const secondHalf = Math.max(...run.rssByTenth.slice(5));
         console.log(`${big} rows ${dialect}: API ${fmt(run.seconds)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB; load ${load()}`);

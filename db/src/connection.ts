@@ -2,7 +2,7 @@
  * One knex instance per process, for SQLite (default) or PostgreSQL, from DatabaseConfig.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type { DatabaseConfig } from '@simcard/common';
 import knex, { type Knex } from 'knex';
 
@@ -17,7 +17,8 @@ const SQLITE_BUSY_TIMEOUT_MS = 10_000;
  * In WAL mode readers on separate connections run in parallel (node-sqlite3 runs each query on
  * libuv's pool of 4 threads), so several connections serve reads ~1.6× faster than knex's
  * default of one. Writers still take turns: a write transaction takes the write lock with its
- * first statement (`writeTransaction`) and others wait for it under busy_timeout.
+ * first statement (`writeTransaction`); this process's others wait for their turn in JS
+ * (WriteTurns), another process's under busy_timeout.
  */
 const SQLITE_POOL_SIZE = 4;
 
@@ -100,17 +101,113 @@ export function isSqlite(db: Queryable): boolean {
   return db.client.config.client === 'sqlite3';
 }
 
+/** Waiting this long for the process's write turn (as long as SQLite's busy timeout) gives up. */
+const WRITE_TURN_WAIT_MS = SQLITE_BUSY_TIMEOUT_MS;
+
+/**
+ * No write turn within the wait: the same code as SQLite's own lock timeout (SQLITE_BUSY), so
+ * callers and the HTTP error handler answer it alike (503 with Retry-After).
+ */
+export class WriteTurnTimeoutError extends Error {
+  readonly code = 'SQLITE_BUSY';
+  constructor(waitedMs: number) {
+    super(`SQLITE_BUSY: no write turn within ${waitedMs} ms (another write held the database)`);
+    this.name = 'WriteTurnTimeoutError';
+  }
+}
+
+/**
+ * SQLite has one writer: this process's write transactions take turns for it here, in JS, in
+ * the order they asked, instead of in SQLite's busy handler. A connection waiting there sleeps
+ * 1–100 ms between tries (the lock is often free long before it looks again), in no order, and
+ * holds one of libuv's threads meanwhile, which the driver's other queries need: at 10 single-row
+ * imports in flight most of the pool sat asleep. Another process (the status API) still meets
+ * SQLite's own lock and busy timeout.
+ *
+ * A waiter that gives up (WriteTurnTimeoutError) hands its place on only when the writer ahead
+ * of it is done: released at once, the writers queued behind it would start beside the one
+ * still writing, and meet the busy handler out of order.
+ */
+class WriteTurns {
+  private tail: Promise<void> = Promise.resolve();
+
+  async run<T>(work: () => Promise<T>, waitMs: number): Promise<T> {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const turn = await Promise.race([
+      previous.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+    ]);
+    clearTimeout(timer);
+    if (!turn) {
+      void previous.then(release);
+      throw new WriteTurnTimeoutError(waitMs);
+    }
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+}
+
+/**
+ * The turns of each SQLite file, shared by every knex instance of the process on it (services
+ * that made their own); an in-memory database is its instance's own.
+ */
+const writeTurnsByFile = new Map<string, WriteTurns>();
+const writeTurnsByInstance = new WeakMap<object, WriteTurns>();
+
+function writeTurnsOf(db: Db): WriteTurns {
+  const filename = (db.client.config.connection as { filename?: string } | undefined)?.filename;
+  if (filename && filename !== ':memory:') {
+    const key = resolvePath(filename);
+    let turns = writeTurnsByFile.get(key);
+    if (!turns) writeTurnsByFile.set(key, (turns = new WriteTurns()));
+    return turns;
+  }
+  let turns = writeTurnsByInstance.get(db.client);
+  if (!turns) writeTurnsByInstance.set(db.client, (turns = new WriteTurns()));
+  return turns;
+}
+
+export interface WriteTransactionOptions {
+  /**
+   * `work`'s first statement writes (an INSERT): it takes SQLite's write lock itself, and the
+   * dummy write that would take it one statement sooner is left out.
+   */
+  firstStatementWrites?: boolean;
+  /** How long to wait for the process's write turn (SQLite) before WriteTurnTimeoutError; default the busy timeout. */
+  turnWaitMs?: number;
+  /** A connection of the pool the caller holds (its temporary tables are on it): the transaction runs on it. */
+  connection?: unknown;
+}
+
 /**
  * Runs `work` in a transaction that holds the write lock from its first statement.
  * knex opens SQLite transactions with a deferred BEGIN; one that reads first and writes later
  * gets SQLITE_BUSY at once (no busy wait) when another process wrote in between. A write as
  * the first statement takes the lock up front, and waits for it under busy_timeout.
+ * On SQLite the transaction starts in this process's write turn (WriteTurns); given a
+ * transaction (a savepoint inside it), it already has the turn.
  */
-export function writeTransaction<T>(db: Db, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return db.transaction(async (trx) => {
-    if (isSqlite(trx)) await trx.raw('UPDATE app_settings SET key = key WHERE 0');
-    return work(trx);
-  });
+export function writeTransaction<T>(
+  db: Db,
+  work: (trx: Knex.Transaction) => Promise<T>,
+  options: WriteTransactionOptions = {},
+): Promise<T> {
+  const transaction = () =>
+    db.transaction(
+      async (trx) => {
+        if (isSqlite(trx) && !options.firstStatementWrites) await trx.raw('UPDATE app_settings SET key = key WHERE 0');
+        return work(trx);
+      },
+      options.connection === undefined ? undefined : { connection: options.connection },
+    );
+  if (!isSqlite(db) || (db as Knex.Transaction).isTransaction) return transaction();
+  return writeTurnsOf(db).run(transaction, options.turnWaitMs ?? WRITE_TURN_WAIT_MS);
 }
 
 type Binding = string | number | null;

@@ -1,4 +1,13 @@
-export { createDatabase, type Db, isSqlite, limitTransaction, type Queryable, writeTransaction } from './connection.js';
+export {
+  createDatabase,
+  type Db,
+  isSqlite,
+  limitTransaction,
+  type Queryable,
+  writeTransaction,
+  type WriteTransactionOptions,
+  WriteTurnTimeoutError,
+} from './connection.js';
 export { isForeignKeyViolation, isUniqueViolation, violatedColumn } from './errors.js';
 export { migrateToLatest, migrationStatus, rollbackAll } from './migrate.js';
 export { migrations } from './migrations/index.js';

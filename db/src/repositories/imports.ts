@@ -4,7 +4,7 @@
  */
 import type { Client as PgClient } from 'pg';
 import { type CopyStreamQuery, from as copyFrom } from 'pg-copy-streams';
-import { isSqlite, type Queryable } from '../connection.js';
+import { type Db, isSqlite, type Queryable } from '../connection.js';
 import { isUniqueViolation } from '../errors.js';
 import type { DbBoolean, DbTimestamp, Page, PageRequest } from '../rows.js';
 import { now } from '../time.js';
@@ -151,11 +151,12 @@ export const STAGE_CHUNK_ROWS = 1000;
  * before commit, and its creation undone by a rollback).
  */
 export async function createStage(db: Queryable): Promise<void> {
-  const columns =
-    'line integer not null, iccid varchar(20) not null, msisdn varchar(13), operator varchar(32), tariff varchar(64), price integer';
-  if (isSqlite(db)) await db.raw(`create temp table import_stage (${columns})`);
-  else await db.raw(`create temp table import_stage (${columns}) on commit drop`);
+  if (isSqlite(db)) await db.raw(`create temp table import_stage (${STAGE_TABLE_COLUMNS})`);
+  else await db.raw(`create temp table import_stage (${STAGE_TABLE_COLUMNS}) on commit drop`);
 }
+
+const STAGE_TABLE_COLUMNS =
+  'line integer not null, iccid varchar(20) not null, msisdn varchar(13), operator varchar(32), tariff varchar(64), price integer';
 
 export async function dropStage(db: Queryable): Promise<void> {
   if (isSqlite(db)) {
@@ -238,12 +239,24 @@ export async function stagedPhoneConflictsDry(db: Queryable, limit: number): Pro
  */
 async function insertStageRows(db: Queryable, rows: StagedRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((r) => [r.line, r.iccid, r.msisdn, r.operator, r.tariff, r.price]));
-  await db.raw(
-    `insert into import_stage (${STAGE_COLUMNS.join(', ')})
-     select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(?)`,
-    [json],
-  );
+  await db.raw(STAGE_FROM_JSON, [stageJson(rows)]);
+}
+
+const STAGE_FROM_JSON = `insert into import_stage (${STAGE_COLUMNS.join(', ')})
+  select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(?)`;
+
+/** Rows as one JSON array of arrays (STAGE_COLUMNS order), written straight out: no array per row to stringify. */
+function stageJson(rows: readonly StagedRow[]): string {
+  let json = '[';
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    json += `${i === 0 ? '' : ','}[${r.line},${JSON.stringify(r.iccid)},${jsonValue(r.msisdn)},${jsonValue(r.operator)},${jsonValue(r.tariff)},${r.price === null ? 'null' : r.price}]`;
+  }
+  return `${json}]`;
+}
+
+function jsonValue(value: string | null): string {
+  return value === null ? 'null' : JSON.stringify(value);
 }
 
 /**
@@ -286,6 +299,84 @@ class InsertStager implements Stager {
 
   async abort(): Promise<void> {
     await this.inFlight.catch(() => {});
+  }
+}
+
+interface SqliteDriverConnection {
+  run(sql: string, params: unknown[], cb: (err: Error | null) => void): unknown;
+}
+
+/**
+ * SQLite: the import's stage filled while the file is still being read, before the import's
+ * transaction. `import_stage` is a temporary table: writing it takes no lock on the database
+ * (other writers go on meanwhile) and waits on nothing; it is the connection's own, so the
+ * connection is held from the first row to the end of the import, whose transaction then runs
+ * on it (writeTransaction's `connection`) and only moves the rows into `simcards`. Parsing the
+ * next rows overlaps with staging the last ones (one INSERT in flight), where the rows used to go
+ * to a scratch file first and be staged from it inside the transaction, one after the other.
+ * `release` drops the stage (whatever happened) and gives the connection back.
+ */
+export class HeldStage {
+  /** Rows written so far. */
+  staged = 0;
+  /** Called once the connection is back in the pool (its owner counts the stages it holds). */
+  onRelease: (() => void) | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+  private released = false;
+
+  private constructor(
+    private readonly db: Db,
+    /** The pool's connection the stage lives on: the import's transaction runs on it. */
+    readonly connection: unknown,
+  ) {}
+
+  static async open(db: Db): Promise<HeldStage> {
+    if (!isSqlite(db)) throw new Error('HeldStage is for SQLite');
+    const stage = new HeldStage(db, await db.client.acquireConnection());
+    try {
+      // One left by an import whose end was cut short would otherwise be in the way.
+      await stage.run(`drop table if exists temp.import_stage`);
+      await stage.run(`create temp table import_stage (${STAGE_TABLE_COLUMNS})`);
+    } catch (err) {
+      db.client.releaseConnection(stage.connection);
+      throw err;
+    }
+    return stage;
+  }
+
+  private run(sql: string, params: unknown[] = []): Promise<void> {
+    return new Promise((resolve, reject) =>
+      (this.connection as SqliteDriverConnection).run(sql, params, (err) => (err ? reject(err) : resolve())),
+    );
+  }
+
+  /** Stages `rows` (in file order); resolves when the previous chunk is in, this one on its way. */
+  async write(rows: readonly StagedRow[]): Promise<void> {
+    await this.inFlight;
+    if (rows.length === 0) return;
+    this.staged += rows.length;
+    this.inFlight = this.run(STAGE_FROM_JSON, [stageJson(rows)]);
+    // Awaited by the next write or close(); this only keeps a failure from being "unhandled" meanwhile.
+    this.inFlight.catch(() => {});
+  }
+
+  /** Resolves once every row written is in the table. */
+  close(): Promise<void> {
+    return this.inFlight;
+  }
+
+  /** Drops the stage (and a dry run's stand-in) and gives the connection back to the pool; once. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.inFlight.catch(() => {});
+    try {
+      await this.run('drop table if exists temp.import_stage');
+      await this.run('drop table if exists temp.import_dry');
+    } finally {
+      this.db.client.releaseConnection(this.connection);
+      this.onRelease?.();
+    }
   }
 }
 

@@ -119,14 +119,32 @@ export function parsePrice(cell: CellValue): { ok: true; value: number } | Refus
   return { ok: true, value };
 }
 
+/** `problems` (made on the first) with one more: `field` of the row refused for `r`. */
+function bad(
+  problems: Problem[] | null,
+  source: SourceRow,
+  iccid: { ok: true; value: string } | Refusal,
+  field: string,
+  r: Omit<Refusal, 'ok'>,
+): Problem[] {
+  const shownIccid = iccid.ok ? iccid.value : text(source.cells.iccid).slice(0, 64) || null;
+  const list = problems ?? [];
+  list.push({ line: source.line, iccid: shownIccid, field, reason: r.reason, code: r.code, ...(r.params ? { params: r.params } : {}) });
+  return list;
+}
+
+/** No warnings: shared by every row that has none (most), instead of an empty array each. */
+const NO_WARNINGS: Problem[] = Object.freeze([]) as unknown as Problem[];
+
+/**
+ * Every row of an import comes through here (a million, at most): a valid row allocates only
+ * what it answers — the problems' list and its helper are made for a row that has a problem.
+ */
 export function validateRow(source: SourceRow, options: RowOptions): RowResult {
   const { line, cells } = source;
-  const problems: Problem[] = [];
+  let problems: Problem[] | null = null;
   const iccid = iccidFor(cells.iccid, options);
-  const shownIccid = iccid.ok ? iccid.value : text(cells.iccid).slice(0, 64) || null;
-  const bad = (field: string, r: Omit<Refusal, 'ok'>) =>
-    problems.push({ line, iccid: shownIccid, field, reason: r.reason, code: r.code, ...(r.params ? { params: r.params } : {}) });
-  if (!iccid.ok) bad('iccid', iccid);
+  if (!iccid.ok) problems = bad(problems, source, iccid, 'iccid', iccid);
 
   let msisdn: string | null = null;
   const msisdnText = text(cells.msisdn);
@@ -134,7 +152,7 @@ export function validateRow(source: SourceRow, options: RowOptions): RowResult {
   else if (msisdnText) {
     const parsed = parseMsisdn(msisdnText);
     if (parsed.ok) msisdn = parsed.value;
-    else bad('msisdn', parsed);
+    else problems = bad(problems, source, iccid, 'msisdn', parsed);
   }
 
   let operator: string | null = null;
@@ -142,7 +160,7 @@ export function validateRow(source: SourceRow, options: RowOptions): RowResult {
   if (operatorText) {
     operator = OPERATOR_NAMES[operatorText] ?? operatorText;
     if (!/^[a-z0-9_-]{2,32}$/.test(operator)) {
-      bad('operator', {
+      problems = bad(problems, source, iccid, 'operator', {
         reason: 'must be 2-32 letters, digits, dashes or underscores (beeline, ucell, uzmobile, ...)',
         code: 'operator.invalid',
       });
@@ -151,21 +169,26 @@ export function validateRow(source: SourceRow, options: RowOptions): RowResult {
 
   const tariff = text(cells.tariff) || null;
   if (tariff !== null && (tariff.length > 64 || tariff.includes('\u0000')))
-    bad('tariff', { reason: 'must be at most 64 characters of text', code: 'tariff.too_long', params: { max: 64 } });
+    problems = bad(problems, source, iccid, 'tariff', {
+      reason: 'must be at most 64 characters of text',
+      code: 'tariff.too_long',
+      params: { max: 64 },
+    });
 
   let price: number | null = null;
   if (text(cells.price)) {
     const parsed = parsePrice(cells.price!);
     if (parsed.ok) price = parsed.value;
-    else bad('price', parsed);
+    else problems = bad(problems, source, iccid, 'price', parsed);
   }
 
-  if (!iccid.ok || problems.length > 0) return { ok: false, problems };
+  if (!iccid.ok || problems !== null) return { ok: false, problems: problems ?? [] };
 
-  const warnings: Problem[] = [];
+  let warnings = NO_WARNINGS;
   const rangeOperator = msisdn ? operatorForMsisdn(msisdn) : null;
   if (operator && rangeOperator && rangeOperator !== operator) {
     // Numbers can be ported between operators: worth a look, never a reason to refuse.
+    warnings = [];
     warnings.push({
       line,
       iccid: iccid.value,

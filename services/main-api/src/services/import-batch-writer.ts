@@ -9,7 +9,9 @@
  * grow with the file; only the listed problems are read back, up to the report's cap.
  *
  * An import held in memory (a few thousand rows at most) goes in by `finishWith` instead: one
- * INSERT from a JSON value, the stage made only when a row needs explaining.
+ * INSERT from a JSON value, the stage made only when a row needs explaining. On SQLite a larger
+ * one was staged before the transaction, on its connection (importsRepository.HeldStage): it goes
+ * in by `finishStaged`, from the INSERT … SELECT on.
  *
  * Without a batch id it is a dry run: the same rows go through the same SQL into a temporary
  * copy instead of `simcards` (importsRepository.insertStagedDry), so the report is the one a
@@ -20,6 +22,13 @@ import { importsRepository, type Queryable } from '@simcard/db';
 import { MAX_LISTED_PROBLEMS, type ReportBuilder } from '../import/report.js';
 import type { Problem } from '../import/source-row.js';
 import type { ValidRow } from '../import/validate-row.js';
+
+/** The stager of a stage filled before the transaction: nothing more comes. */
+const STAGE_FILLED: importsRepository.Stager = {
+  write: () => Promise.reject(new Error('the stage was filled before the transaction')),
+  close: () => Promise.resolve(),
+  abort: () => Promise.resolve(),
+};
 
 export class BatchWriter {
   private pending: ValidRow[] = [];
@@ -84,6 +93,20 @@ export class BatchWriter {
       await importsRepository.logAssignments(this.trx, { ...batch, shopId: batch.shopId });
     if (inserted < this.staged) await this.explainSkipped(inserted);
     await importsRepository.dropStage(this.trx);
+  }
+
+  /**
+   * The rows were staged before the transaction, on its connection (importsRepository.HeldStage,
+   * SQLite): `staged` of them. Inserts and counts them as `finish` does.
+   */
+  async finishStaged(staged: number): Promise<void> {
+    const { trx, dryRun } = this;
+    this.staged = staged;
+    this.stagerOpened = (async () => {
+      if (dryRun) await importsRepository.createDryTarget(trx);
+      return STAGE_FILLED;
+    })();
+    await this.finish();
   }
 
   /**

@@ -4,8 +4,10 @@
  * answer commit together, so a process killed mid-import leaves all of it or none of it.
  *
  * The upload is read and every row validated first, under ParseLimits (a deadline and caps),
- * before any transaction opens; the valid rows wait in memory (a few thousand) or in a scratch
- * file. The transaction then only writes: it never waits on a parser, a client, or a file that
+ * before any transaction opens; the valid rows wait in memory (a few thousand), or are staged
+ * meanwhile into a temporary table on a connection held for the import (SQLite: that takes no
+ * lock; importsRepository.HeldStage), or wait in a scratch file (PostgreSQL, staged by COPY in
+ * the transaction). The transaction then only writes: it never waits on a parser, a client, or a file that
  * will not end (a cut XLSX used to hold SQLite's write lock forever). A dry run, and a strict import already known to be refused,
  * work out the same report in a read transaction over temporary tables: they take no write lock.
  */
@@ -62,10 +64,13 @@ const IMPORT_STATEMENT_TIMEOUT_MS = 15 * 60 * 1000;
  */
 const IN_MEMORY_VALID_ROWS = 5000;
 
-/** What was read from the upload: the report so far and the valid rows (in memory, or the scratch file's path). */
+/**
+ * What was read from the upload: the report so far and the valid rows — in memory, the scratch
+ * file's path (PostgreSQL), or already staged on a connection held for the import (SQLite).
+ */
 interface Parsed {
   builder: ReportBuilder;
-  validRows: ValidRow[] | string;
+  validRows: ValidRow[] | string | importsRepository.HeldStage;
 }
 
 export type ImportResult = ImportReport & { import_id: number | null };
@@ -133,9 +138,6 @@ function orAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 
 type WriteTrx = Parameters<typeof limitTransaction>[0];
 
-/** How long an import waits for its turn to write (as long as SQLite's busy timeout) before 503. */
-const WRITE_TURN_WAIT_MS = 10_000;
-
 function databaseBusy(): HttpError {
   return new HttpError(503, 'database_busy', 'The database is busy with another write (a large import?); retry shortly', undefined, {
     'Retry-After': '10',
@@ -143,54 +145,29 @@ function databaseBusy(): HttpError {
 }
 
 /**
- * SQLite has one writer: this process's imports take turns for it here, in JS, instead of in
- * SQLite's busy handler. A connection waiting there sleeps 1–100 ms between tries (the lock is
- * often free long before it looks again) and holds one of libuv's threads meanwhile, which the
- * driver's other queries need: at 10 single-row imports in flight most of the pool sat asleep.
- * Only an optimisation: another process (or a waiter that gave up) still meets SQLite's own
- * lock and busy timeout.
+ * SQLite: imports at once whose rows are staged on a held connection (HeldStage), of the pool's 4;
+ * more go the scratch-file way (staged inside their transaction), so that imports waiting for
+ * their write turn never hold every connection the writer ahead of them needs.
  */
-class WriteTurns {
-  private tail: Promise<void> = Promise.resolve();
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    const previous = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((resolve) => (release = resolve));
-    try {
-      let timer: NodeJS.Timeout | undefined;
-      const waited = await Promise.race([
-        previous.then(() => true),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), WRITE_TURN_WAIT_MS))),
-      ]);
-      clearTimeout(timer);
-      if (!waited) throw databaseBusy();
-      return await work();
-    } finally {
-      release();
-    }
-  }
-}
+const MAX_HELD_STAGES = 2;
 
 export class ImportsService {
-  /** SQLite only: see WriteTurns. */
-  private readonly turns: WriteTurns | null;
+  /** HeldStages open now (MAX_HELD_STAGES). */
+  private heldStages = 0;
 
   constructor(
     private readonly db: Db,
     private readonly idempotency: Idempotency,
     private readonly limits: ParseLimits = DEFAULT_PARSE_LIMITS,
-  ) {
-    this.turns = isSqlite(db) ? new WriteTurns() : null;
-  }
+  ) {}
 
   /**
-   * A write transaction, on SQLite in this process's turn (WriteTurns). `work`'s first statement
-   * must write (the import's row): on SQLite that takes the write lock up front, as
-   * writeTransaction's dummy write would, one statement sooner.
+   * A write transaction (on SQLite in the process's write turn, with every other writer).
+   * `work`'s first statement must write (the import's row): on SQLite that takes the write lock
+   * up front, as writeTransaction's dummy write would, one statement sooner.
    */
-  private writing<T>(work: (trx: WriteTrx) => Promise<T>): Promise<T> {
-    return this.turns ? this.turns.run(() => this.db.transaction(work)) : writeTransaction(this.db, work);
+  private writing<T>(held: importsRepository.HeldStage | null, work: (trx: WriteTrx) => Promise<T>): Promise<T> {
+    return writeTransaction(this.db, work, { firstStatementWrites: true, ...(held ? { connection: held.connection } : {}) });
   }
 
   async importBatch(actor: Principal, source: ImportSource, options: ImportOptions): Promise<ImportAnswer> {
@@ -209,6 +186,7 @@ export class ImportsService {
     if (options.shopId !== null) await requireActiveShop(this.db, options.shopId);
     const parsed = await this.parse(source, options);
     const { builder } = parsed;
+    const held = parsed.validRows instanceof importsRepository.HeldStage ? parsed.validRows : null;
     try {
       if (options.dryRun) {
         await this.simulate(parsed, actor, options);
@@ -217,11 +195,11 @@ export class ImportsService {
       if (options.mode === 'strict' && builder.invalidRows > 0) {
         // Already refused: the rest of its report is worked out without the write lock.
         await this.simulate(parsed, actor, options);
-        return await this.reject(record, builder, options);
+        return await this.reject(record, builder, options, held);
       }
-      return await this.writing(async (trx) => {
+      return await this.writing(held, async (trx) => {
         // Rows held in memory are a few thousand at most: the connection's own limit suffices.
-        if (typeof parsed.validRows === 'string') await limitTransaction(trx, IMPORT_STATEMENT_TIMEOUT_MS);
+        if (!Array.isArray(parsed.validRows)) await limitTransaction(trx, IMPORT_STATEMENT_TIMEOUT_MS);
         // The first statement writes (writeTransaction's rule): the import's row, for its batch id.
         const { id, batchId } = await importsRepository.insertStarted(trx, { ...record, status: 'completed' });
         const writer = new BatchWriter(trx, batchId!, options.shopId, actor, builder);
@@ -240,7 +218,9 @@ export class ImportsService {
       // SQLite has one writer: another long import (or write) held it past the busy timeout.
       if (isBusy(err)) throw databaseBusy();
       if (!(err instanceof RollBack)) throw err;
-      return this.reject(record, err.builder, options);
+      return this.reject(record, err.builder, options, held);
+    } finally {
+      await held?.release();
     }
   }
 
@@ -251,16 +231,27 @@ export class ImportsService {
    */
   private async parse(source: ImportSource, options: ImportOptions): Promise<Parsed> {
     const builder = new ReportBuilder();
-    // The valid rows: in memory while few, then (all of them, in order) in the scratch file.
+    // The valid rows: in memory while few, then (all of them, in order) staged on a held
+    // connection (SQLite: HeldStage) or in the scratch file (PostgreSQL: COPY in the transaction).
     let kept: ValidRow[] | null = [];
-    let out: ValidRowsWriter | null = null;
+    let out: ValidRowsWriter | importsRepository.HeldStage | null = null;
     const keep = async (valid: ValidRow[]) => {
       if (kept !== null && kept.length + valid.length <= IN_MEMORY_VALID_ROWS) {
         for (const row of valid) kept.push(row);
         return;
       }
       if (out === null) {
-        out = new ValidRowsWriter(join(await source.scratchDir(), 'valid-rows.ndjson'));
+        if (isSqlite(this.db) && this.heldStages < MAX_HELD_STAGES) {
+          this.heldStages++;
+          try {
+            out = await importsRepository.HeldStage.open(this.db);
+          } catch (err) {
+            this.heldStages--;
+            throw err;
+          }
+          const stage = out;
+          stage.onRelease = () => this.heldStages--;
+        } else out = new ValidRowsWriter(join(await source.scratchDir(), 'valid-rows.ndjson'));
         await out.write(kept!);
         kept = null;
       }
@@ -281,6 +272,7 @@ export class ImportsService {
     const rows = source.rows((p) => builder.warn(p), { limits: this.limits, signal });
     const iterator = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : (rows as Iterable<SourceRow[]>)[Symbol.iterator]();
     let done = false;
+    let keeping: Promise<void> = Promise.resolve();
     try {
       for (;;) {
         const next = await orAbort(Promise.resolve(iterator.next()), signal);
@@ -300,11 +292,16 @@ export class ImportsService {
           for (const w of result.warnings) builder.warn(w);
           valid.push(result.row);
         }
-        await orAbort(keep(valid), signal);
+        keeping = keep(valid);
+        await orAbort(keeping, signal);
       }
-      await (out as ValidRowsWriter | null)?.close();
+      await (out as ValidRowsWriter | importsRepository.HeldStage | null)?.close();
     } catch (err) {
-      (out as ValidRowsWriter | null)?.destroy();
+      // What was being kept settles first (a stage opening gets its connection back below).
+      await keeping.catch(() => {});
+      const left = out as ValidRowsWriter | importsRepository.HeldStage | null;
+      if (left instanceof importsRepository.HeldStage) await left.release();
+      else left?.destroy();
       throw err;
     } finally {
       clearTimeout(timer);
@@ -323,12 +320,17 @@ export class ImportsService {
         params: { count: builder.checkDigitSuspects, hint: 'no_check_digit' },
       });
     }
-    return { builder, validRows: kept ?? (out as ValidRowsWriter | null)!.path };
+    const left = out as ValidRowsWriter | importsRepository.HeldStage | null;
+    return { builder, validRows: kept ?? (left instanceof importsRepository.HeldStage ? left : left!.path) };
   }
 
-  /** Stages the valid rows (from memory or the scratch file) and inserts (or, dry, simulates) them. */
-  private async write(writer: BatchWriter, validRows: ValidRow[] | string): Promise<void> {
+  /** Stages the valid rows (from memory or the scratch file; or they are staged) and inserts (or, dry, simulates) them. */
+  private async write(writer: BatchWriter, validRows: Parsed['validRows']): Promise<void> {
     try {
+      if (validRows instanceof importsRepository.HeldStage) {
+        await writer.finishStaged(validRows.staged);
+        return;
+      }
       if (typeof validRows !== 'string') {
         await writer.finishWith(validRows);
         return;
@@ -349,10 +351,14 @@ export class ImportsService {
    * other writes go on meanwhile.
    */
   private async simulate(parsed: Parsed, actor: Principal, options: ImportOptions): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      await limitTransaction(trx, IMPORT_STATEMENT_TIMEOUT_MS);
-      await this.write(new BatchWriter(trx, null, options.shopId, actor, parsed.builder), parsed.validRows);
-    });
+    const held = parsed.validRows instanceof importsRepository.HeldStage ? parsed.validRows : null;
+    await this.db.transaction(
+      async (trx) => {
+        await limitTransaction(trx, IMPORT_STATEMENT_TIMEOUT_MS);
+        await this.write(new BatchWriter(trx, null, options.shopId, actor, parsed.builder), parsed.validRows);
+      },
+      held ? { connection: held.connection } : undefined,
+    );
   }
 
   /** Strict mode with bad rows: nothing was inserted; the refusal is kept in the history. */
@@ -360,10 +366,11 @@ export class ImportsService {
     record: Omit<importsRepository.NewImport, 'status'>,
     builder: ReportBuilder,
     options: ImportOptions,
+    held: importsRepository.HeldStage | null,
   ): Promise<ImportAnswer> {
     builder.inserted = 0;
     const report = builder.build({ batchId: null, dryRun: false, mode: 'strict' });
-    return this.writing(async (trx) => {
+    return this.writing(held, async (trx) => {
       const { id } = await importsRepository.insertStarted(trx, { ...record, status: 'rejected' });
       await importsRepository.finish(trx, id, this.outcome(report));
       const body = {

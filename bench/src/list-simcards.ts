@@ -6,7 +6,17 @@
  * requests per second at each concurrency, and p99 ≤ 50 ms at 50 connections. Each round also
  * records each server's own CPU time per request, a figure other processes disturb less.
  *
- *   npm run bench -- list-simcards [--rows 100000] [--rounds 5] [--seconds 5] [--dialects sqlite,postgres]
+ *   npm run bench -- list-simcards [--rows 100000] [--rounds 5] [--seconds 5] [--warmup 15]
+ *     [--dialects sqlite,postgres] [--encoding br|gzip] [--no-write]
+ *
+ * `--warmup`: seconds of 10-connection load on each server before the rounds. The API has far more
+ * code for V8 to optimize than the reference: in the 8 s after a 3 s warm-up V8's compilers took
+ * ~120 µs per request more than the reference's (perf, all threads), after 15 s ~13 µs (the API's
+ * optimized functions in four 5 s rounds after 2 s: 546, 132, 21, 3). A 2 s warm-up (before) charged
+ * that to the API's first rounds.
+ * `--encoding`: the client sends `Accept-Encoding` (both servers then compress JSON the same way,
+ * compressJson); default none, as autocannon. `--no-write`: print the table only, RESULTS.md
+ * untouched (trial runs on a shared machine).
  *
  * CPU_PROFILE=<file> profiles the main API for the whole run (open it in Chrome DevTools).
  */
@@ -100,12 +110,20 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
       rows: { type: 'string', default: '100000' },
       rounds: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '15' },
+      encoding: { type: 'string' },
       dialects: { type: 'string', default: 'sqlite,postgres' },
+      'no-write': { type: 'boolean', default: false },
     },
   });
   const rows = Number(values.rows);
   const rounds = Number(values.rounds);
   const seconds = Number(values.seconds);
+  const warmup = Number(values.warmup);
+  const encoding = values.encoding;
+  if (encoding !== undefined && encoding !== 'br' && encoding !== 'gzip') throw new Error('--encoding: br or gzip');
+  /** What both servers are sent besides the API's token. */
+  const accept: Record<string, string> = encoding ? { 'accept-encoding': encoding } : {};
   const loadBefore = loadavg();
   const sections: string[] = [];
 
@@ -118,24 +136,37 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
     const barePid = serverPid(bare.child.pid!);
     try {
       const token = await signIn(api.url, BENCH_ADMIN_PASSWORD);
-      const headers = { authorization: `Bearer ${token}` };
+      const headers = { authorization: `Bearer ${token}`, ...accept };
       const check = (await (await fetch(`${api.url}/simcards?limit=50`, { headers })).json()) as { data: unknown[]; total: number };
       if (check.data.length !== 50 || check.total !== rows)
         throw new Error(`unexpected API answer: ${check.data.length} rows, total ${check.total}`);
-      const bareCheck = (await (await fetch(`${bare.url}/simcards?limit=50`)).json()) as { data: unknown[]; total: number };
+      const bareCheck = (await (await fetch(`${bare.url}/simcards?limit=50`, { headers: accept })).json()) as {
+        data: unknown[];
+        total: number;
+      };
       if (bareCheck.data.length !== 50 || bareCheck.total !== rows)
         throw new Error(`unexpected bare answer: ${bareCheck.data.length} rows`);
+      if (encoding) {
+        // fetch decodes what it asks for; the header says whether each server compressed.
+        for (const [name, url, h] of [
+          ['API', api.url, headers],
+          ['bare', bare.url, accept],
+        ] as const) {
+          const got = (await fetch(`${url}/simcards?limit=50`, { headers: h })).headers.get('content-encoding');
+          if (got !== encoding) throw new Error(`${name} answered Content-Encoding ${got}, not ${encoding}`);
+        }
+      }
 
       // Warm both (JIT, page caches).
-      await load(`${api.url}/simcards?limit=50`, headers, 2);
-      await load(`${bare.url}/simcards?limit=50`, {}, 2);
+      await load(`${api.url}/simcards?limit=50`, headers, warmup);
+      await load(`${bare.url}/simcards?limit=50`, accept, warmup);
 
       const cells = new Map<number, Cell>(CONNECTIONS.map((c) => [c, { api: [], bare: [] }]));
       for (let i = 0; i < rounds; i++) {
         for (const c of CONNECTIONS) {
           const cell = cells.get(c)!;
           cell.api.push(await measure(`${api.url}/simcards?limit=50`, headers, seconds, c, apiPid));
-          cell.bare.push(await measure(`${bare.url}/simcards?limit=50`, {}, seconds, c, barePid));
+          cell.bare.push(await measure(`${bare.url}/simcards?limit=50`, accept, seconds, c, barePid));
           console.log(
             `${dialect} round ${i + 1}, ${c} conn: API ${cell.api[i]!.requestsPerSecond.toFixed(0)} req/s ${cell.api[i]!.cpuMsPerRequest.toFixed(3)} ms CPU, ` +
               `bare ${cell.bare[i]!.requestsPerSecond.toFixed(0)} req/s ${cell.bare[i]!.cpuMsPerRequest.toFixed(3)} ms CPU`,
@@ -184,12 +215,15 @@ export async function benchListSimcards(argv: string[]): Promise<void> {
     `## GET /simcards?limit=50 on ${rows.toLocaleString('en')} SIM cards`,
     '',
     `Run: ${new Date().toISOString().slice(0, 16)}Z, ${machine()}; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}.`,
-    `autocannon at 1, 10 and 50 connections, ${rounds} rounds of ${seconds} s each, API and bare alternating per round after a 2 s warm-up; per-round ratios (API/bare), their median and spread.`,
+    `autocannon at 1, 10 and 50 connections, ${rounds} rounds of ${seconds} s each, API and bare alternating per round after a ${warmup} s warm-up of each; per-round ratios (API/bare), their median and spread. ` +
+      (encoding
+        ? `Both asked with \`Accept-Encoding: ${encoding}\` (both compress JSON above 1 KB the same way).`
+        : 'No `Accept-Encoding` sent: neither compresses.'),
     "CPU per request: the server process's CPU time (all threads, sqlite3's included; not PostgreSQL's server) over the round, divided by its requests; a loaded machine moves it less than req/s.",
-    'Reference: `bench/src/servers/bare-koa.ts`, a bare Koa handler running the same four statements (auth lookup with the revocation check, page ids, total from the counters, rows by id) on the same driver and pool size (SQLite: 4 WAL connections; PostgreSQL: pool of 10) as prepared statements.',
+    'Reference: `bench/src/servers/bare-koa.ts`, a bare Koa handler running the same four statements (auth lookup with the revocation check, page ids (one more than the page, as the API), total from the counters, rows by id) on the same driver and pool size (SQLite: 4 WAL connections; PostgreSQL: pool of 10) as prepared statements, with the same JSON compression middleware.',
     '',
     ...sections.flatMap((s) => [s, '']),
   ].join('\n');
   console.log(`\n${table}\n`);
-  writeSection('list-simcards', table);
+  if (!values['no-write']) writeSection('list-simcards', table);
 }

@@ -233,6 +233,8 @@ interface PgDriverConnection {
 const PREPARED_PER_CONNECTION = 200;
 /** Each SQLite connection's prepared statements, by SQL. */
 const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
+/** Each SQLite connection's statements being prepared, by SQL. */
+const sqlitePreparing = new WeakMap<object, Map<string, Promise<SqliteStatement>>>();
 /** PostgreSQL: each statement's text with `$n` placeholders, and its name when it is run prepared. */
 const pgTexts = new Map<string, string>();
 const pgNames = new Map<string, string>();
@@ -260,15 +262,51 @@ function sqlitePrepare(conn: SqliteDriverConnection, sql: string): Promise<Sqlit
   });
 }
 
-async function sqliteAll(conn: SqliteDriverConnection, sql: string, bindings: Binding[]): Promise<unknown[]> {
+/**
+ * Not an async function: a statement already prepared (every run but a connection's first of
+ * each shape) costs one promise, where an async function returning it costs two more and two
+ * more microtask turns, each promise also a round of the request context's promise hooks (four
+ * statements in each list request).
+ */
+function sqliteAll(conn: SqliteDriverConnection, sql: string, bindings: Binding[]): Promise<unknown[]> {
   let statements = sqliteStatements.get(conn);
   if (!statements) sqliteStatements.set(conn, (statements = new Map()));
-  let statement = statements.get(sql);
+  const statement = statements.get(sql);
   if (!statement && statements.size < PREPARED_PER_CONNECTION) {
-    statement = await sqlitePrepare(conn, sql);
-    statements.set(sql, statement);
+    const kept = statements;
+    // Read statements share a connection (ReadLeases): their first runs of one shape prepare it
+    // once, or the copy left out of `kept` would never be finalized and the connection never close.
+    let waiting = sqlitePreparing.get(conn);
+    if (!waiting) sqlitePreparing.set(conn, (waiting = new Map()));
+    const pending = waiting;
+    let preparing = pending.get(sql);
+    if (!preparing) {
+      preparing = sqlitePrepare(conn, sql).then(
+        (prepared) => {
+          pending.delete(sql);
+          kept.set(sql, prepared);
+          return prepared;
+        },
+        (err: unknown) => {
+          pending.delete(sql);
+          throw err;
+        },
+      );
+      pending.set(sql, preparing);
+    }
+    return preparing.then((prepared) => sqliteRun(conn, sql, bindings, kept, prepared));
   }
-  const kept = statements;
+  return sqliteRun(conn, sql, bindings, statements, statement);
+}
+
+/** Runs `sql` by its kept statement (dropped from `kept` if it fails), or prepared for this run alone. */
+function sqliteRun(
+  conn: SqliteDriverConnection,
+  sql: string,
+  bindings: Binding[],
+  kept: Map<string, SqliteStatement>,
+  statement: SqliteStatement | undefined,
+): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const done = (err: Error | null, rows: unknown[]): void => {
       if (!err) return resolve(rows);
@@ -320,19 +358,120 @@ function pgQuery(conn: PgDriverConnection, sql: string, bindings: Binding[], pre
  * parses and plans it once and then may reuse a generic plan: give `false` for a statement whose
  * best plan depends on its values (a filtered or deep page).
  *
- * In a transaction, through the transaction (its one connection).
+ * For reads only (every caller selects): on SQLite, statements in flight at once may share a
+ * connection (ReadLeases). In a transaction, through the transaction (its one connection).
  */
-export async function queryRows<T>(db: Queryable, sql: string, bindings: Binding[], prepared = true): Promise<T[]> {
-  const sqlite = isSqlite(db);
-  if ((db as Knex.Transaction).isTransaction) {
-    const result = (await db.raw(sql, bindings)) as T[] | { rows: T[] };
-    return Array.isArray(result) ? result : result.rows;
-  }
+export function queryRows<T>(db: Queryable, sql: string, bindings: Binding[], prepared = true): Promise<T[]> {
+  if ((db as Knex.Transaction).isTransaction) return transactionRows<T>(db, sql, bindings);
+  // Not through an async function: each would add promises (and hook rounds) to every statement.
+  if (isSqlite(db)) return readLeasesOf(db).run((conn) => sqliteAll(conn, sql, bindings)) as Promise<T[]>;
+  return pgRows<T>(db, sql, bindings, prepared);
+}
+
+async function transactionRows<T>(trx: Queryable, sql: string, bindings: Binding[]): Promise<T[]> {
+  const result = (await trx.raw(sql, bindings)) as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
+async function pgRows<T>(db: Queryable, sql: string, bindings: Binding[], prepared: boolean): Promise<T[]> {
   const conn: unknown = await db.client.acquireConnection();
   try {
-    if (sqlite) return (await sqliteAll(conn as SqliteDriverConnection, sql, bindings)) as T[];
     return (await pgQuery(conn as PgDriverConnection, sql, bindings, prepared)).rows as T[];
   } finally {
     db.client.releaseConnection(conn);
   }
+}
+
+/** What ReadLeases asks of knex's pool (tarn). */
+interface TarnPoolLike {
+  max: number;
+  numFree(): number;
+  numUsed(): number;
+  numPendingAcquires(): number;
+  numPendingCreates(): number;
+}
+
+/** Statements in flight on one shared SQLite connection at most; past that they wait for the pool. */
+const READS_PER_CONNECTION = 4;
+
+/**
+ * SQLite: connections taken from the pool by queryRows and shared by the statements it runs
+ * concurrently (all of them reads, outside any transaction: in one, queryRows runs on the
+ * transaction's connection). node-sqlite3 runs statements of one connection side by side, as
+ * the bench's bare reference does; taking a connection from knex's pool per statement cost ~28
+ * promises and 2 timers each (tarn's PendingOperation, knex's async validation), ~110 promises of
+ * the 175 a list request made. A connection is shared only once the pool has none free to spread
+ * onto, and never while anyone else waits for one (a transaction): then the statements wait in the
+ * pool's queue like that waiter, the shared connections drain within a statement and go back.
+ * The pool's size, and every transaction's sole use of its connection, are unchanged.
+ */
+class ReadLeases {
+  private readonly open: Array<{ conn: SqliteDriverConnection; users: number }> = [];
+  /** Of the pool's pending acquires, how many are ours (the rest wait for a transaction or knex). */
+  private acquiring = 0;
+
+  constructor(private readonly db: Db) {}
+
+  run<R>(work: (conn: SqliteDriverConnection) => Promise<R>): Promise<R> {
+    const lease = this.shared();
+    if (lease) return this.use(lease, work);
+    this.acquiring++;
+    return (this.db.client.acquireConnection() as Promise<SqliteDriverConnection>).then(
+      (conn) => {
+        this.acquiring--;
+        const taken = { conn, users: 0 };
+        this.open.push(taken);
+        return this.use(taken, work);
+      },
+      (err: unknown) => {
+        this.acquiring--;
+        throw err;
+      },
+    );
+  }
+
+  private use<R>(lease: { conn: SqliteDriverConnection; users: number }, work: (conn: SqliteDriverConnection) => Promise<R>): Promise<R> {
+    lease.users++;
+    const done = (): void => {
+      if (--lease.users > 0) return;
+      this.open.splice(this.open.indexOf(lease), 1);
+      this.db.client.releaseConnection(lease.conn);
+    };
+    let running: Promise<R>;
+    try {
+      running = work(lease.conn);
+    } catch (err) {
+      done();
+      return Promise.reject(err as Error);
+    }
+    return running.then(
+      (result) => {
+        done();
+        return result;
+      },
+      (err: unknown) => {
+        done();
+        throw err;
+      },
+    );
+  }
+
+  /** The least busy connection held, when sharing it beats asking the pool; else undefined. */
+  private shared(): { conn: SqliteDriverConnection; users: number } | undefined {
+    if (this.open.length === 0) return undefined;
+    const pool = this.db.client.pool as TarnPoolLike | undefined;
+    if (!pool || pool.numPendingAcquires() > this.acquiring) return undefined;
+    if (pool.numFree() > 0 || pool.numUsed() + pool.numPendingCreates() < pool.max) return undefined;
+    let best = this.open[0]!;
+    for (const lease of this.open) if (lease.users < best.users) best = lease;
+    return best.users < READS_PER_CONNECTION ? best : undefined;
+  }
+}
+
+const readLeases = new WeakMap<object, ReadLeases>();
+
+function readLeasesOf(db: Queryable): ReadLeases {
+  let leases = readLeases.get(db.client);
+  if (!leases) readLeases.set(db.client, (leases = new ReadLeases(db as Db)));
+  return leases;
 }

@@ -52,6 +52,33 @@ describe('queryRows', () => {
     expect(await queryRows(db, 'select name from qr_items where id = ?', [10])).toEqual([]);
   });
 
+  test('reads running all the time still let a transaction have a connection, and never see its uncommitted writes', async () => {
+    // SQLite: concurrent reads share the connections they take from the pool; while anyone else
+    // waits for one, they stop sharing, so the connections drain back to the pool within a statement.
+    let reading = true;
+    let reads = 0;
+    const readers = Array.from({ length: 12 }, async () => {
+      while (reading) {
+        expect(await queryRows(db, 'select name from qr_items where id = ?', [20])).toEqual([]);
+        reads++;
+      }
+    });
+    try {
+      while (reads < 50) await new Promise((resolve) => setTimeout(resolve, 5));
+      await db
+        .transaction(async (trx) => {
+          await trx('qr_items').insert({ id: 20, name: 'twenty' });
+          const before = reads;
+          while (reads < before + 20) await new Promise((resolve) => setTimeout(resolve, 5));
+          throw new Error('roll back');
+        })
+        .catch((err: Error) => expect(err.message).toBe('roll back'));
+    } finally {
+      reading = false;
+      await Promise.all(readers);
+    }
+  }, 20_000);
+
   test('a prepared select * follows a column added under it', async () => {
     const sql = 'select * from qr_items where id = ?';
     // Once per pooled connection, so that each has it prepared.

@@ -3,8 +3,11 @@
  * the API runs for that request, in the same order and concurrency, on the same driver with the
  * same pool size, and nothing else (no JWT check, validation, routing, presentation, logging):
  *   1. the auth lookup: the token's user and whether the token is revoked (users.findForToken);
- *   2. in parallel: the page's ids (ids first) and the total (the counters of migration 0801);
+ *   2. in parallel: the page's ids (ids first; one more than the page, as the API asks, to know
+ *      whether a next page follows) and the total (the counters of migration 0801);
  *   3. the page's rows by id.
+ * Its JSON is compressed as the API's is (the same compressJson middleware): only for a client
+ * that sends Accept-Encoding, which autocannon does not unless the bench is told `--encoding`.
  * SQLite (SQLITE_FILE): raw sqlite3, 4 connections in WAL mode (db/src/connection.ts's pool),
  * each with its own prepared statements, taken round-robin. PostgreSQL (PG_URL, PG_SCHEMA): a
  * pg.Pool of 10 (the API's pool), named prepared statements.
@@ -12,6 +15,7 @@
 import { createRequire } from 'node:module';
 import Koa from 'koa';
 import sqlite3 from 'sqlite3';
+import { compressJson } from '../../../services/main-api/src/http/compress-json.js';
 import { startProfiling } from './profile.js';
 
 // pg ships no types here (knex wraps it for the API); the reference needs only Pool.query.
@@ -65,18 +69,20 @@ const run = process.env.SQLITE_FILE ? sqliteRunner(process.env.SQLITE_FILE) : pg
 const userId = Number(process.env.BENCH_USER_ID ?? 1);
 
 const app = new Koa();
+app.use(compressJson());
 app.use(async (ctx) => {
   const limit = Math.min(Number(ctx.query.limit ?? 50), 500);
   const offset = Number(ctx.query.offset ?? 0);
   const [user] = await run(AUTH, ['bench-jti', userId]);
   if (!user) ctx.throw(401);
-  const [ids, total] = await Promise.all([run(IDS, [limit]), run(TOTAL, [])]);
+  const [ids, total] = await Promise.all([run(IDS, [limit + 1]), run(TOTAL, [])]);
+  const page = ids.slice(0, limit);
   const rows =
-    ids.length === 0
+    page.length === 0
       ? []
       : await run(
-          rowsSql(ids.length),
-          ids.map((r: { id: number }) => r.id),
+          rowsSql(page.length),
+          page.map((r: { id: number }) => r.id),
         );
   ctx.body = { data: rows, total: Number(total[0].n), limit, offset };
 });

@@ -10,6 +10,7 @@
  * `--before <root>`: another copy of the project (say an export of the last commit, with this
  * one's node_modules) measured beside this one, in alternating order, each on its own database.
  * `--profile <file>`: the status API (only it) records a CPU profile of the whole bench (open it in Chrome DevTools).
+ * `--dry-run`: prints the figures without rewriting bench/RESULTS.md (a shared machine's trial rounds are no result).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -63,6 +64,7 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
       rounds: { type: 'string', default: '3' },
       profile: { type: 'string' },
       before: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
     },
   });
   const sims = Number(values.sims);
@@ -128,8 +130,12 @@ export async function benchCheckRun(argv: string[]): Promise<void> {
         `CPU per SIM, after / before, per round: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}.`,
       );
     }
-    writeSection('check-run', lines.join('\n'));
-    console.log('bench/RESULTS.md updated');
+    if (values['dry-run']) {
+      console.log(lines.join('\n'));
+    } else {
+      writeSection('check-run', lines.join('\n'));
+      console.log('bench/RESULTS.md updated');
+    }
   } finally {
     for (const s of stacks) for (const server of [...s.servers].reverse()) await server.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -49,18 +49,29 @@ export class WriteBatcher<C = undefined> {
   readonly #queue: Pending<C>[] = [];
   #flushing = false;
   #lingering: NodeJS.Timeout | null = null;
+  /** When `#lingering` fires (performance.now() ms). */
+  #lingerUntil = 0;
 
   constructor(
     private readonly db: Db,
     private readonly maxBatch = 200,
     private readonly tally: BatchTally<C> | null = null,
+    /**
+     * Every batch's first statement writes (see `writeTransaction`'s `firstStatementWrites`): on
+     * SQLite, the statement that only takes the write lock is left out, one of a batch's few.
+     */
+    private readonly options: { firstStatementWrites?: boolean } = {},
   ) {}
 
   run<T>(work: (trx: Knex.Transaction, tally: C) => Promise<T>, lingerMs = 0): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const due = lingerMs > 0 ? performance.now() + lingerMs : 0;
       this.#queue.push({ work, due, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.#flushing) this.#flushOrLinger();
+      if (this.#flushing) return;
+      // The timer set for an earlier write fires first anyway: a write that may wait as long
+      // leaves it be (a run queues a write a SIM; a new timer each would be most of the work here).
+      if (this.#lingering && due >= this.#lingerUntil && this.#queue.length < this.maxBatch) return;
+      this.#flushOrLinger();
     });
   }
 
@@ -73,6 +84,7 @@ export class WriteBatcher<C = undefined> {
       void this.#flush();
       return;
     }
+    this.#lingerUntil = performance.now() + wait;
     this.#lingering = setTimeout(() => {
       this.#lingering = null;
       if (!this.#flushing) void this.#flush();
@@ -106,7 +118,7 @@ export class WriteBatcher<C = undefined> {
         let results: unknown[] | undefined;
         for (let attempt = 1; !results; attempt++) {
           try {
-            results = await writeTransaction(this.db, (trx) => this.#inTransaction(trx, batch));
+            results = await writeTransaction(this.db, (trx) => this.#inTransaction(trx, batch), this.options);
           } catch (err) {
             if (attempt < MAX_DEADLOCK_TRIES && isDeadlock(err)) await deadlockPause(attempt);
             else break;
@@ -128,7 +140,7 @@ export class WriteBatcher<C = undefined> {
     for (const p of batch) {
       for (let attempt = 1; ; attempt++) {
         try {
-          p.resolve((await writeTransaction(this.db, (trx) => this.#inTransaction(trx, [p])))[0]);
+          p.resolve((await writeTransaction(this.db, (trx) => this.#inTransaction(trx, [p]), this.options))[0]);
         } catch (err) {
           if (attempt < MAX_DEADLOCK_TRIES && isDeadlock(err)) {
             await deadlockPause(attempt);

@@ -54,3 +54,21 @@ test('a dealer day is a range of quarter hours: per-day totals split at the loca
   expect((await checkCountsRepository.totals(db(), { ...days[1]!, sources: ['manual'] })).made).toBe(6);
   expect(checkCountsRepository.bucketOf('2026-11-09T19:14:59.999Z')).toBe('2026-11-09T19:00:00.000Z');
 });
+
+test("a check's quarter hour is its own, whatever time came before it: same minute, next quarter, another offset", async () => {
+  const t = new checkCountsRepository.CheckTally();
+  const k = { operator: null, shopId: null, source: 'manual' as const, runId: 77 };
+  t.add('2026-11-09T19:14:10.000Z', k, { made: 1 });
+  t.add('2026-11-09T19:14:59.999Z', k, { made: 2 }); // the same minute: the same bucket
+  t.add('2026-11-09T19:15:00.000Z', k, { made: 4 }); // the next quarter hour
+  // The digits of the minute before it, but 5 hours east of UTC: 14:15Z, another bucket.
+  t.add('2026-11-09T19:15:30+05:00', k, { made: 8 });
+  t.add('2026-11-09T19:15:31.000Z', k, { made: 16 });
+  await t.write(db());
+  const rows = (await db()('check_counts').where({ run_key: 77 }).orderBy('bucket_at')) as Array<{ bucket_at: unknown; made: number }>;
+  expect(rows.map((r) => [new Date(r.bucket_at as string).toISOString(), Number(r.made)])).toEqual([
+    ['2026-11-09T14:15:00.000Z', 8],
+    ['2026-11-09T19:00:00.000Z', 3],
+    ['2026-11-09T19:15:00.000Z', 20],
+  ]);
+});

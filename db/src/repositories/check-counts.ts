@@ -38,6 +38,25 @@ export function bucketOf(at: string | Date): string {
   return new Date(Math.floor(ms / QUARTER_HOUR_MS) * QUARTER_HOUR_MS).toISOString();
 }
 
+/** The last check time's minute (`YYYY-MM-DDTHH:MM` of a UTC ISO instant) and its bucket. */
+let lastMinute = '';
+let lastBucket = '';
+const UTC_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+/**
+ * `bucketOf` for a check's time (`now()`, a UTC ISO instant), remembered by its minute: a run's
+ * thousands of checks fall in a few minutes, and a quarter-hour bucket holds whole minutes.
+ */
+function bucketOfCheck(at: string): string {
+  if (!UTC_ISO.test(at)) return bucketOf(at);
+  const minute = at.slice(0, 16);
+  if (minute !== lastMinute) {
+    lastMinute = minute;
+    lastBucket = bucketOf(at);
+  }
+  return lastBucket;
+}
+
 /** One batch's counts per key, added up in memory and written once. */
 export class CheckTally {
   readonly #groups = new Map<
@@ -46,16 +65,17 @@ export class CheckTally {
   >();
 
   add(at: string, key: CheckCountKey, delta: Partial<CheckCounts>): void {
-    const row = {
-      bucket_at: bucketOf(at),
-      operator: key.operator ?? '',
-      shop_key: key.shopId ?? 0,
-      source: key.source,
-      run_key: key.runId ?? 0,
-    };
-    const id = `${row.bucket_at}|${row.operator}|${row.shop_key}|${row.source}|${row.run_key}`;
+    // Called for every check of a run: the group's row is made only when the group is new.
+    const bucket = bucketOfCheck(at);
+    const operator = key.operator ?? '';
+    const shop = key.shopId ?? 0;
+    const run = key.runId ?? 0;
+    const id = `${bucket}|${operator}|${shop}|${key.source}|${run}`;
     let group = this.#groups.get(id);
-    if (!group) this.#groups.set(id, (group = { ...row, ...zeroCounts() }));
+    if (!group) {
+      group = { bucket_at: bucket, operator, shop_key: shop, source: key.source, run_key: run, ...zeroCounts() };
+      this.#groups.set(id, group);
+    }
     for (const c of COLUMNS) group[c] += delta[c] ?? 0;
   }
 

@@ -33,7 +33,16 @@ export class AdaptiveGate {
     return this.#inFlight;
   }
 
-  async enter(): Promise<void> {
+  /** Enters at once when a call is allowed (undefined: no promise, no await); else resolves on entering. */
+  enter(): Promise<void> | undefined {
+    if (this.#inFlight < this.allowed) {
+      this.#inFlight++;
+      return undefined;
+    }
+    return this.#waitToEnter();
+  }
+
+  async #waitToEnter(): Promise<void> {
     while (this.#inFlight >= this.allowed) await new Promise<void>((resolve) => this.#waiters.push(resolve));
     this.#inFlight++;
   }

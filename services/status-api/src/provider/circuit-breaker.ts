@@ -17,6 +17,8 @@ export interface CircuitBreakerOptions {
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
+const CALLABLE = Promise.resolve();
+
 export class CircuitBreaker {
   #failures = 0;
   #openedAt = 0;
@@ -61,9 +63,14 @@ export class CircuitBreaker {
   /**
    * Resolves once a call may be tried: at once while closed; when the open period ends; or when
    * the probe in flight has decided. It reserves nothing: `tryAcquire` may still refuse (another
-   * caller took the probe), and the caller then waits again.
+   * caller took the probe), and the caller then waits again. Closed (nearly always): a settled
+   * promise made once (a run asks before each SIM; an async function would make one each time).
    */
-  async whenCallable(): Promise<void> {
+  whenCallable(): Promise<void> {
+    return this.state === 'closed' ? CALLABLE : this.#waitCallable();
+  }
+
+  async #waitCallable(): Promise<void> {
     for (;;) {
       const state = this.state;
       if (state === 'closed') return;

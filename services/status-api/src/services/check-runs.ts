@@ -59,9 +59,9 @@ import {
   statusCheckLogsRepository,
   writeTransaction,
 } from '@simcard/db';
-import pLimit from 'p-limit';
 import { isDeferral, type ProviderError, type ProviderFailure, type ProviderHealth } from '../provider/provider.js';
 import { NO_OPERATOR, type OperatorRoute, type ProviderRouting } from '../provider/routing.js';
+import { CallSlots } from './call-slots.js';
 import type { CallSlot, Checker } from './checker.js';
 import { beatEvery, type Lease, shareRun, staleBefore } from './run-lease.js';
 import { everyInterval, type Fired } from './shared-schedule.js';
@@ -674,7 +674,7 @@ export class CheckRuns {
 
   /** One lane on this worker: claims its pages (two at a time, so its operator sees a steady `concurrency` calls) until none is left. */
   async #runLane(run: CheckRunRow, live: LiveRun, lane: Lane): Promise<void> {
-    const limit = pLimit(lane.route.concurrency);
+    const limit = new CallSlots(lane.route.concurrency);
     const health = lane.route.provider.health;
     const stop = () => live.cancel || lane.gaveUp !== null;
     const giveUp = () => (lane.gaveUp ??= this.#giveUpReason(health, live.startedAt));
@@ -715,7 +715,7 @@ export class CheckRuns {
     live: LiveRun,
     lane: Lane,
     page: ActivePage,
-    limit: ReturnType<typeof pLimit>,
+    limit: CallSlots,
     laneStop: () => boolean,
     giveUp: () => string | null,
   ): Promise<void> {
@@ -753,14 +753,19 @@ export class CheckRuns {
         const doneDelta = [...delta.values()].reduce((a, b) => a + b, 0);
         try {
           await this.#write(() =>
-            writeTransaction(this.db, async (trx) => {
-              const held = await runLeasesRepository.savePage(trx, page.row.id, this.#lease.worker, { cursor_id: at, doneDelta, status });
-              if (!held) {
-                page.lost = true;
-                return;
-              }
-              if (doneDelta > 0) await checkRunsRepository.addDone(trx, run.id, delta);
-            }),
+            writeTransaction(
+              this.db,
+              async (trx) => {
+                const held = await runLeasesRepository.savePage(trx, page.row.id, this.#lease.worker, { cursor_id: at, doneDelta, status });
+                if (!held) {
+                  page.lost = true;
+                  return;
+                }
+                if (doneDelta > 0) await checkRunsRepository.addDone(trx, run.id, delta);
+              },
+              // Its first statement (the page's UPDATE) takes the write lock itself.
+              { firstStatementWrites: true },
+            ),
           );
         } catch (err) {
           // Saved with the next save (or, lost, the page's next worker counts them again).
@@ -788,9 +793,10 @@ export class CheckRuns {
       fetchedUpTo = sims.at(-1)!.id;
       for (const sim of sims) pending.push({ id: sim.id, operator: sim.operator ?? NO_OPERATOR });
       await Promise.all(
-        sims.map(async ({ logged_in_run, ...sim }) => {
+        sims.map(async (sim) => {
           // Logged by this run already (by a worker that stopped before its cursor passed it): settled.
-          if (!logged_in_run && (await this.#settle(sim, run.id, lane, limit, stop, giveUp)) === null) return;
+          // (The row goes on with its `logged_in_run`: a copy without it would be one more object a SIM.)
+          if (!sim.logged_in_run && (await this.#settle(sim, run.id, lane, limit, stop, giveUp)) === null) return;
           settled.add(sim.id);
           advance();
           if (!queued && Date.now() - lastSave >= SAVE_EVERY_MS) {
@@ -825,7 +831,7 @@ export class CheckRuns {
     sim: SimcardRow,
     runId: number,
     lane: Lane,
-    limit: ReturnType<typeof pLimit>,
+    limit: CallSlots,
     stop: () => boolean,
     giveUp: () => string | null,
   ): Promise<Outcome | null> {
@@ -840,7 +846,7 @@ export class CheckRuns {
       }
       const tryStarted = Date.now();
       const slot: CallSlot = (call) =>
-        limit(() => {
+        limit.run(() => {
           // The run stopped while this SIM waited for a slot: the operator is not asked.
           if (stop()) throw new RunStopped();
           return call();

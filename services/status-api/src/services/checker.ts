@@ -39,21 +39,27 @@ export interface CheckOptions {
 
 export type SaleListener = (simcard: SimcardRow) => void;
 
-/** Runs an operator call when a concurrency slot is free (a p-limit). */
+/** Runs an operator call when a concurrency slot is free (a run's CallSlots). */
 export type CallSlot = <T>(call: () => Promise<T>) => Promise<T>;
 
 /**
  * How long a run's check result may wait for others to share its write (WriteBatcher's
  * `linger`): nobody waits on it (the concurrency slot is free already), and a run's batches grow
- * from a few results to tens, each batch a handful of statements. 20 ms: the same CPU as 50 ms in
- * the check-run bench (about 20 results a batch at 1,000 checks a second), a shorter wait at a page's end.
+ * from a few results to tens, each batch a handful of statements. 50 ms: about 50 results a batch
+ * at 1,000 checks a second, 20 ms about 20 (an earlier, loaded measurement saw no CPU difference
+ * between the two; fewer statements a SIM cannot cost more). It waits only while other run
+ * checks are under way (`#runCalls`): the last results of a run, or of a slow one, go at once, so
+ * the longer wait does not lengthen a run's end. Not longer: a page ends when its last result is
+ * written, and the next page is claimed then; past ~90 ms the lane's calls would idle meanwhile.
  */
-const RUN_WRITE_LINGER_MS = 20;
+const RUN_WRITE_LINGER_MS = 50;
 
 export class Checker {
   readonly #saleListeners: SaleListener[] = [];
   /** Results of checks running side by side are written together (see WriteBatcher), with their counts (migration 1202). */
   readonly #writes: WriteBatcher<CheckBatch>;
+  /** Run checks waiting for a slot or for their operator's answer: results that may join a batch soon. */
+  #runCalls = 0;
 
   constructor(
     private readonly db: Db,
@@ -63,14 +69,28 @@ export class Checker {
     /** Where a sale's notifications are written, in the sale's transaction. */
     private readonly outbox: SaleOutbox | null = null,
   ) {
-    this.#writes = new WriteBatcher<CheckBatch>(db, 200, {
-      start: () => new CheckBatch(),
-      write: async (trx, batch) => {
-        if (batch.answers.length > 0) await this.#applyBatch(trx, batch);
-        await batch.writeRunCounts(trx);
-        await batch.tally.write(trx);
+    this.#writes = new WriteBatcher<CheckBatch>(
+      db,
+      200,
+      {
+        start: () => new CheckBatch(),
+        write: async (trx, batch) => {
+          if (batch.answers.length > 0) await this.#applyBatch(trx, batch);
+          await batch.writeRunCounts(trx);
+          await batch.tally.write(trx);
+        },
       },
-    });
+      // A batch's first statement is always a write: an UPDATE of its SIMs, or the counters' upsert.
+      { firstStatementWrites: true },
+    );
+  }
+
+  /**
+   * A run's writes linger for company while other run checks are under way (they will join);
+   * a single check's (someone waits for it) go at once, and so does a run's last.
+   */
+  #linger(runId: number | null): number {
+    return runId === null || this.#runCalls === 0 ? 0 : RUN_WRITE_LINGER_MS;
   }
 
   /** Called for every SIM that becomes sold (notifications hang here). */
@@ -102,13 +122,16 @@ export class Checker {
       };
     }
     let answer;
+    if (runId !== null) this.#runCalls++;
     try {
       answer = await slot(() => route.provider.check(sim.iccid));
     } catch (err) {
+      if (runId !== null) this.#runCalls--;
       if (!(err instanceof ProviderError)) throw err;
       if (options.defer?.(err)) return this.#deferFailure(sim, err, source, runId);
       return this.#recordFailure(sim, err, source, runId);
     }
+    if (runId !== null) this.#runCalls--;
     const at = now();
     const outcome = applyAnswer(sim, answer, at);
     // The common answer (no sale, no activation date) joins its batch's one UPDATE and one INSERT;
@@ -116,7 +139,7 @@ export class Checker {
     const alone = outcome.newlySold || outcome.patch.activated_at !== undefined;
     const { result } = await this.#writes.run(
       async (_trx, batch) => batch.add({ sim, answer, at, outcome, source, runId, alone, result: null }),
-      linger(runId),
+      this.#linger(runId),
     );
     if (!result)
       return {
@@ -231,7 +254,7 @@ export class Checker {
       const at = now();
       await this.#writes.run(
         async (_trx, batch) => batch.tally.add(at, countKey(sim, source, runId), { made: 1, failed: 1 }),
-        linger(runId),
+        this.#linger(runId),
       );
     }
     return {
@@ -266,7 +289,7 @@ export class Checker {
       });
       if (logged && runId !== null) batch.countRun(runId, sim.operator ?? '', 'errors');
       return { updated, logged };
-    }, linger(runId));
+    }, this.#linger(runId));
     return { ok: false, simcard: updated, failure: err.failure, message: err.message, responseMs: err.responseMs, logged };
   }
 }
@@ -348,11 +371,6 @@ function logRow(
     // The one row the live feed announces: the SIM's first transition into sold.
     sale: outcome.newlySold,
   };
-}
-
-/** A run's writes linger for company; a single check's (someone waits for it) go at once. */
-function linger(runId: number | null): number {
-  return runId === null ? 0 : RUN_WRITE_LINGER_MS;
 }
 
 function countKey(sim: SimcardRow, source: CheckSource, runId: number | null): checkCountsRepository.CheckCountKey {

@@ -17,7 +17,10 @@
  * indexes and with them removed (their migrations' `down`), alternating.
  *
  *   npm run bench -- search [--rounds 5] [--requests 10] [--dialects sqlite,postgres] [--regenerate]
- *                           [--sims 1000000] [--write-rows 100000] [--skip-write]
+ *                           [--sims 1000000] [--write-rows 100000] [--skip-write] [--probes deep,cursor]
+ *
+ * Deep offsets are also timed against their floor, the list's ids statement alone (the walk of
+ * the index up to the page), once per round.
  *
  * The data set (statistics-data.ts: 1,000 shops, deterministic SIMs) is generated once and kept:
  * SQLite in the temp directory, PostgreSQL in schema bench_search of the test database.
@@ -85,6 +88,7 @@ function probes(sims: number): Probe[] {
     { label: 'sold_from/sold_to (one month; extra)', query: { sold_from: '2026-11-01', sold_to: '2026-11-30' }, extra: true },
     { label: `offset=${half} (deep)`, query: { offset: half }, deepOffset: true },
     { label: `offset=${half}&sort=-sold_at (deep)`, query: { offset: half, sort: '-sold_at' }, deepOffset: true },
+    { label: `offset=${half}&sort=-iccid (deep)`, query: { offset: half, sort: '-iccid' }, deepOffset: true },
     { label: 'q=8999801&offset=10000', query: { q: '8999801', offset: '10000' } },
     // The same deep pages by keyset cursor (`cursor=` the previous page's next_cursor).
     { label: `cursor after row ${half} (deep)`, query: {}, cursorAfter: { row: Number(half), sort: '-id' } },
@@ -173,9 +177,35 @@ interface ProbeResult {
   ratios: number[];
   /** The API's median per round (cursor against offset, round by round). */
   roundMedians: number[];
+  /** Deep offsets: the list's ids statement alone (the index walk), once per round. */
+  walkTimes: number[];
 }
 
-async function timeDialect(dialect: Dialect, size: DataSize, rounds: number, requests: number): Promise<Map<string, ProbeResult>> {
+/**
+ * A deep offset's floor: the list's ids statement alone (simcard-search.ts listPageIds, no
+ * filter), through knex in the bench process: the walk of `offset` index entries that any
+ * offset page costs, whatever the API does around it.
+ */
+async function walk(db: Db, probe: Probe): Promise<number> {
+  const sort = probe.query.sort ?? '-id';
+  const column = sort.replace(/^-/, '');
+  const direction = sort.startsWith('-') ? 'desc' : 'asc';
+  const pg = db.client.config.client !== 'sqlite3';
+  const select = pg && column !== 'id' ? `simcards.${column}, simcards.id` : 'simcards.id';
+  const order =
+    column === 'id' || column === 'iccid' ? `simcards.${column} ${direction}` : `simcards.${column} ${direction}, simcards.id ${direction}`;
+  const t0 = performance.now();
+  await db.raw(`select ${select} from simcards order by ${order} limit 51 offset ?`, [Number(probe.query.offset)]);
+  return performance.now() - t0;
+}
+
+async function timeDialect(
+  dialect: Dialect,
+  size: DataSize,
+  rounds: number,
+  requests: number,
+  only: string[],
+): Promise<Map<string, ProbeResult>> {
   const url = URLS[dialect];
   const api = await startServer('main-api', benchEnv(url, { MAIN_API_PORT: '0', RATE_LIMIT_USER: '0' }));
   const db = createDatabase(parseDatabaseUrl(url));
@@ -183,7 +213,7 @@ async function timeDialect(dialect: Dialect, size: DataSize, rounds: number, req
     const token = await signIn(api.url, BENCH_ADMIN_PASSWORD);
     const headers = { authorization: `Bearer ${token}`, 'accept-encoding': 'identity' };
     const results = new Map<string, ProbeResult>();
-    const list = probes(size.sims);
+    const list = probes(size.sims).filter((p) => only.length === 0 || only.some((o) => p.label.includes(o)));
     for (const p of list) {
       if (!p.cursorAfter) continue;
       const { row, sort } = p.cursorAfter;
@@ -204,10 +234,11 @@ async function timeDialect(dialect: Dialect, size: DataSize, rounds: number, req
     for (const p of list) for (let k = 0; k < 2; k++) await ask(p);
     for (let r = 0; r < rounds; r++) {
       for (const p of list) {
-        const entry = results.get(p.label) ?? { times: [], refTimes: [], ratios: [], roundMedians: [] };
+        const entry = results.get(p.label) ?? { times: [], refTimes: [], ratios: [], roundMedians: [], walkTimes: [] };
         const round: number[] = [];
         for (let k = 0; k < requests; k++) round.push(await ask(p));
         const ref = await reference(db, p);
+        if (p.deepOffset) entry.walkTimes.push(await walk(db, p));
         entry.times.push(...round);
         entry.refTimes.push(ref);
         entry.ratios.push(median(round) / ref);
@@ -295,6 +326,8 @@ export async function benchSearch(argv: string[]): Promise<void> {
       sims: { type: 'string', default: '1000000' },
       'write-rows': { type: 'string', default: '100000' },
       'skip-write': { type: 'boolean', default: false },
+      // Only the probes whose label contains one of these (comma-separated), e.g. `--probes deep`.
+      probes: { type: 'string', default: '' },
     },
   });
   const size: DataSize = { shops: 1000, sims: Number(values.sims), logs: 1000 };
@@ -308,7 +341,8 @@ export async function benchSearch(argv: string[]): Promise<void> {
   for (const dialect of dialects) {
     await prepare(URLS[dialect], size, values.regenerate);
     console.log(`${NAMES[dialect]}: ${rounds} rounds × ${requests} requests per probe…`);
-    const results = await timeDialect(dialect, size, rounds, requests);
+    const only = values.probes.split(',').filter(Boolean);
+    const results = await timeDialect(dialect, size, rounds, requests, only);
     const extras = new Set(
       probes(size.sims)
         .filter((p) => p.extra)
@@ -329,12 +363,20 @@ export async function benchSearch(argv: string[]): Promise<void> {
       .map((p) => {
         const { row, sort } = p.cursorAfter!;
         const byOffset = results.get(`offset=${row}${sort === '-id' ? '' : `&sort=${sort}`} (deep)`);
-        const byCursor = results.get(p.label)!;
-        if (!byOffset) return '';
+        const byCursor = results.get(p.label);
+        if (!byOffset || !byCursor) return '';
         const ratios = byCursor.roundMedians.map((m, k) => m / byOffset.roundMedians[k]!);
         return `${NAMES[dialect]}, the page after row ${row} by \`sort=${sort}\`: cursor / offset, per-round ratio of the API's medians ${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}); medians ${median(byCursor.roundMedians).toFixed(1)} ms by cursor, ${median(byOffset.roundMedians).toFixed(1)} ms by offset.`;
       })
       .filter((line) => line !== '');
+    // The deep offsets against their floor: the ids statement alone, the same run, round by round.
+    const walks = [...results.entries()]
+      .filter(([, r]) => r.walkTimes.length > 0)
+      .map(([label, r]) => {
+        const ratios = r.roundMedians.map((m, k) => m / r.walkTimes[k]!);
+        return `${NAMES[dialect]}, ${label}: the list's ids statement alone (the index walk) ${median(r.walkTimes).toFixed(1)} ms (median); API median / walk per round ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}).`;
+      });
+    keyset.push(...walks);
     const goalRows = rows.filter((r) => !r.extra);
     const verdict = (set: typeof rows, which: string) => {
       const worst50 = set.reduce((a, b) => (b.p50 > a.p50 ? b : a));

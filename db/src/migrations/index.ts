@@ -42,6 +42,7 @@ import * as m1950 from './2026-12-03-1950-operator-budget.js';
 import * as m1971 from './2026-12-03-1971-report-sales-set-based.js';
 import * as m040101 from './2026-12-04-0101-drop-duplicate-sold-at-index.js';
 import * as m042201 from './2026-12-04-2201-report-sale-stage-sim-columns.js';
+import * as m050401 from './2026-12-05-0401-simcard-iccid-covering.js';
 
 export interface Migration {
   name: string;
@@ -89,4 +90,5 @@ export const migrations: readonly Migration[] = [
   { name: '2026-12-03-1971-report-sales-set-based', ...m1971 },
   { name: '2026-12-04-0101-drop-duplicate-sold-at-index', ...m040101 },
   { name: '2026-12-04-2201-report-sale-stage-sim-columns', ...m042201 },
+  { name: '2026-12-05-0401-simcard-iccid-covering', ...m050401 },
 ];

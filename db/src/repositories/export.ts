@@ -3,6 +3,8 @@
  * rows are never held at once. knex's `.stream()` would not do: on SQLite it reads the whole
  * result into memory before emitting the first row.
  */
+import { type Client as PgClient, escapeLiteral } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { isSqlite, type Queryable } from '../connection.js';
 import type { SimcardRow } from '../rows.js';
 import { applyFilter, type SimcardFilter } from './simcards.js';
@@ -356,4 +358,58 @@ export async function xlsxPageAfter(
     )
     .first()) as { rows: number | string; lastId: number | string | null; text: string | null };
   return { rows: Number(row.rows), lastId: row.lastId === null ? null : Number(row.lastId), text: row.text };
+}
+
+/**
+ * PostgreSQL: the CSV export's page after `afterId` (at most `limit` rows, in id order) as COPY
+ * writes it, `COPY (SELECT …) TO STDOUT (FORMAT csv)`, each chunk handed to `onChunk` as it
+ * arrives (whole rows: the server sends one CopyData message a row). The same work the server
+ * does for `psql \copy` of these rows: the columns as stored, dates as the server's own text in
+ * UTC (`YYYY-MM-DD HH:MM:SS[.ffffff]`); the API's form (`…T…Z`, milliseconds, the formula guard,
+ * CRLF) is written by the caller from those bytes. Writing the lines in SQL cost the server about
+ * twice this (`to_char` of the dates, `concat`, `string_agg`): measured in the backend's CPU time
+ * on 100,000 rows, this page 0.12 s a query of all of them, the plain lines 0.27 s.
+ *
+ * COPY takes no parameters: the filter's values are written into the statement as literals
+ * (numbers checked finite, text through pg's escapeLiteral). The connection is held only while
+ * the page is read, never while the client downloads it.
+ */
+export async function copyCsvPageAfter(
+  db: Queryable,
+  filter: SimcardFilter,
+  afterId: number,
+  limit: number,
+  onChunk: (chunk: Buffer) => void,
+): Promise<void> {
+  if (isSqlite(db)) throw new Error('copyCsvPageAfter: PostgreSQL only');
+  const columns = CSV_COLUMNS.map((c) => (c.kind === 'date' ? `${c.sql} at time zone 'UTC'` : c.sql));
+  const { sql, bindings } = applyFilter(db('simcards'), filter)
+    .leftJoin('shops', 'shops.id', 'simcards.shop_id')
+    .select(columns.map((c) => db.raw(c)))
+    .where('simcards.id', '>', afterId)
+    .orderBy('simcards.id')
+    .limit(limit)
+    .toSQL()
+    .toNative();
+  const text = sql.replace(/\$(\d+)/g, (_, n: string) => literal(bindings[Number(n) - 1]));
+  // Inside a transaction knex answers the transaction's own connection: released by it, not here.
+  const inTransaction = (db as { isTransaction?: boolean }).isTransaction === true;
+  const connection = (await db.client.acquireConnection()) as PgClient;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const stream = connection.query(copyTo(`copy (${text}) to stdout with (format csv)`));
+      stream.on('data', onChunk);
+      stream.once('end', resolve);
+      stream.once('error', reject);
+    });
+  } finally {
+    if (!inTransaction) db.client.releaseConnection(connection);
+  }
+}
+
+/** A bound value as an SQL literal, for a statement that takes no parameters (COPY). */
+function literal(value: unknown): string {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string') return escapeLiteral(value);
+  throw new Error(`copyCsvPageAfter: cannot write ${typeof value} as a literal`);
 }

@@ -1,5 +1,6 @@
 /**
- * The API dump's CSV (`raw=true`) is written by the database, one line per row: byte for byte
+ * The API dump's CSV (`raw=true`) is written by the database, one line per row (PostgreSQL: COPY's
+ * CSV of the rows, rewritten in the API's form by export-copy-csv.ts): byte for byte
  * what the CSV rules give for the values the API shows (GET /simcards/{id}), whatever the text
  * holds; a date stored in another form than the API's is still exported as the API shows it.
  */
@@ -13,6 +14,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const sqliteOnly = testDialect() === 'sqlite' ? test : test.skip;
+const postgresOnly = testDialect() === 'postgres' ? test : test.skip;
 
 const COLUMNS = [
   'id',
@@ -183,8 +185,11 @@ describe('the CSV export lines written by the database', () => {
     await api.db('simcards').where({ id: ids[5_100] }).update({ notes: '-5 so‘m' });
     // And a date in another stored form (SQLite keeps the text; the export must show the API's form).
     await api.db('simcards').where({ id: ids[5_120] }).update({ created_at: '2026-01-02 03:04:05' });
+    // A date before year 1000 in the first page: PostgreSQL's COPY page is not trusted and is read with the rules.
+    await api.db('simcards').where({ id: ids[20] }).update({ assigned_at: '0999-01-02T03:04:05.678Z' });
     const changed = new Map<number, Record<string, unknown>>();
-    for (const id of [ids[10]!, ids[5_100]!, ids[5_120]!]) changed.set(id, await apiSimcard(id));
+    for (const id of [ids[10]!, ids[20]!, ids[5_100]!, ids[5_120]!]) changed.set(id, await apiSimcard(id));
+    expect(changed.get(ids[20]!)!.assigned_at).toBe('0999-01-02T03:04:05.678Z');
     const expected = await Promise.all(
       ids.map(async (id, i) => {
         const shown = changed.get(id);
@@ -196,5 +201,52 @@ describe('the CSV export lines written by the database', () => {
       }),
     );
     expect(await exportLines(batch)).toEqual(expected);
+  });
+
+  test('empty text is exported empty, as null is (never as a quoted empty field)', async () => {
+    const batch = uniqueBatch();
+    const shop = await api.createShop({ name: 'Empty-code shop' });
+    const sim = await api.createSimcard({ batch_id: batch, shop_id: shop.id });
+    const other = await api.createSimcard({ batch_id: batch });
+    await api
+      .db('simcards')
+      .where({ id: sim.id })
+      .update({ tariff: '', notes: '', operator: '', provider_status: '', last_check_error: '' });
+    await api.db('shops').where({ id: shop.id }).update({ code: '' });
+    const shown = await apiSimcard(sim.id);
+    const line = expectedLine({ ...shown, shop_code: '', shop_name: shop.name });
+    expect(line).not.toContain('""');
+    expect(await exportLines(batch)).toEqual([line, expectedLine(await apiSimcard(other.id))]);
+  });
+
+  postgresOnly('dates stored to the second, with trailing zeros or with microseconds are exported as the API shows them', async () => {
+    const batch = uniqueBatch();
+    const ids: number[] = [];
+    const stored = [
+      ['2026-01-02 03:04:05+00', '2026-01-02 03:04:05.5+00', '2026-01-02 03:04:05.123456+00'],
+      ['2026-01-02 03:04:05.12+00', '2026-01-02 03:04:05.999999+00', '2026-01-02 03:04:05.000001+00'],
+    ];
+    for (const [created, updated, sold] of stored) {
+      const sim = await api.createSimcard({ batch_id: batch });
+      ids.push(sim.id);
+      await api
+        .db('simcards')
+        .where({ id: sim.id })
+        .update({ created_at: created, updated_at: updated, sold_at: sold, last_checked_at: sold });
+    }
+    const shown = await Promise.all(ids.map(apiSimcard));
+    expect(shown.map((s) => [s.created_at, s.updated_at, s.sold_at])).toEqual([
+      ['2026-01-02T03:04:05.000Z', '2026-01-02T03:04:05.500Z', '2026-01-02T03:04:05.123Z'],
+      ['2026-01-02T03:04:05.120Z', '2026-01-02T03:04:05.999Z', '2026-01-02T03:04:05.000Z'],
+    ]);
+    expect(await exportLines(batch)).toEqual(shown.map((s) => expectedLine(s)));
+  });
+
+  test("a filter's text with quotes and backslashes selects exactly its SIMs (PostgreSQL writes it into COPY as a literal)", async () => {
+    const batch = `${uniqueBatch()} O'Brien \\' or ''='`;
+    const sim = await api.createSimcard({ batch_id: uniqueBatch() });
+    await api.createSimcard({ batch_id: uniqueBatch() });
+    await api.db('simcards').where({ id: sim.id }).update({ batch_id: batch });
+    expect(await exportLines(encodeURIComponent(batch))).toEqual([expectedLine(await apiSimcard(sim.id))]);
   });
 });

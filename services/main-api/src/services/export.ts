@@ -5,8 +5,9 @@
  */
 import { Readable } from 'node:stream';
 import { DEFAULT_TIME_ZONE, type Principal } from '@simcard/common';
-import { type Db, exportRepository, type SimcardRow } from '@simcard/db';
+import { type Db, exportRepository, isSqlite, type SimcardRow } from '@simcard/db';
 import { presentSimcard } from '../presenters/core.js';
+import { type CopyCsvKind, CopyCsvPage } from './export-copy-csv.js';
 import { peopleCsv, type PeopleOptions, peopleXlsx } from './export-people.js';
 import { EXCEL_DATE_FORMAT, fileLanguage, type Language } from './people-labels.js';
 import { scopedFilter, type SimcardListFilter } from './simcards.js';
@@ -245,16 +246,20 @@ const RULES_PAGES = 8;
 type NextPage = { plain: true; page: Promise<exportRepository.PlainCsvPage> } | { plain: false; page: Promise<exportRepository.CsvPage> };
 
 /**
- * The API dump's CSV, a page at a time, each page one string written and joined by the database:
- * the plain lines (fields as stored: exportRepository.plainCsvPageAfter), each checked here
- * (failedLines). The few lines that break a rule are asked for again with the CSV rules in SQL
- * (exportRepository.csvLinesByIds, the same rules as csvField) and put in their place; a page
- * with many such lines, or whose text cannot be checked, is read again with the rules in SQL
- * (exportRepository.csvPageAfter), and so are the next RULES_PAGES pages. Rows the database leaves
- * to us there (SQLite, a date stored in a form `toIso` rewrites) are written by csvLines from the
- * row itself.
+ * The API dump's CSV (SQLite; PostgreSQL: copiedPages), a page at a time, each page one string
+ * written and joined by the database: the plain lines (fields as stored:
+ * exportRepository.plainCsvPageAfter), each checked here (failedLines). The few lines that break
+ * a rule are asked for again with the CSV rules in SQL (exportRepository.csvLinesByIds, the same
+ * rules as csvField) and put in their place; a page with many such lines, or whose text cannot be
+ * checked, is read again with the rules in SQL (exportRepository.csvPageAfter), and so are the
+ * next RULES_PAGES pages. Rows the database leaves to us there (SQLite, a date stored in a form
+ * `toIso` rewrites) are written by csvLines from the row itself.
  */
-async function* csvPages(db: Db, filter: ReturnType<typeof scopedFilter>): AsyncGenerator<string> {
+async function* csvPages(db: Db, filter: ReturnType<typeof scopedFilter>): AsyncGenerator<string | Buffer> {
+  if (!isSqlite(db)) {
+    yield* copiedPages(db, filter);
+    return;
+  }
   let rulesFor = 0;
   const ask = (afterId: number): NextPage => {
     const next: NextPage =
@@ -287,6 +292,50 @@ async function* csvPages(db: Db, filter: ReturnType<typeof scopedFilter>): Async
       else if (page.text !== null) yield `${page.text}\r\n`;
       if (page.lastId !== null) afterId = page.lastId;
     }
+  }
+}
+
+/** The export's columns as COPY writes them (CopyCsvPage). */
+const COPY_KINDS: readonly CopyCsvKind[] = EXPORT_COLUMNS.map((c) =>
+  FREE_TEXT_COLUMNS.includes(c) ? 'free' : INT_COLUMNS.includes(c) ? 'int' : DATE_COLUMNS.includes(c) ? 'date' : 'text',
+);
+
+/** A page as COPY wrote it and CopyCsvPage rewrote it; null when not to be trusted. */
+async function copiedPage(db: Db, filter: ReturnType<typeof scopedFilter>, afterId: number) {
+  const page = new CopyCsvPage(afterId, COPY_KINDS);
+  await exportRepository.copyCsvPageAfter(db, filter, afterId, PAGE_SIZE, (chunk) => page.push(chunk));
+  return page.finish();
+}
+
+/**
+ * PostgreSQL: the API dump's CSV a page at a time, each page `COPY … TO STDOUT` of the export's
+ * columns (the server's work is then what `psql \copy` costs) rewritten into the API's CSV by
+ * CopyCsvPage as it arrives. A page it does not trust is asked again with the CSV rules in SQL
+ * (exportRepository.csvPageAfter, the lines written by the database). The next page is asked for
+ * as soon as one arrives: the database works on it while this one goes to the client.
+ */
+async function* copiedPages(db: Db, filter: ReturnType<typeof scopedFilter>): AsyncGenerator<string | Buffer> {
+  const ask = (afterId: number) => {
+    const page = copiedPage(db, filter, afterId);
+    // Handled when awaited; until then (a slow client) a failure must not count as an unhandled rejection.
+    page.catch(() => {});
+    return page;
+  };
+  let afterId = 0;
+  let next: ReturnType<typeof copiedPage> | null = ask(afterId);
+  while (next) {
+    const page = await next;
+    if (page === null) {
+      const rules = await exportRepository.csvPageAfter(db, filter, afterId, PAGE_SIZE);
+      next = rules.rows === PAGE_SIZE ? ask(rules.lastId!) : null;
+      if (rules.odd > 0) yield await oddPage(db, filter, afterId, rules.lastId!);
+      else if (rules.text !== null) yield `${rules.text}\r\n`;
+      if (rules.lastId !== null) afterId = rules.lastId;
+      continue;
+    }
+    next = page.rows === PAGE_SIZE ? ask(page.lastId) : null;
+    if (page.rows > 0) yield page.text;
+    afterId = page.lastId;
   }
 }
 
@@ -345,8 +394,8 @@ async function oddPage(db: Db, filter: ReturnType<typeof scopedFilter>, afterId:
  * Readable.from pulls the next page only when the client has taken the last one; when the
  * client goes away, Koa destroys the stream and the generator stops reading.
  */
-function csv(source: AsyncGenerator<string>): Readable {
-  async function* chunks(): AsyncGenerator<string> {
+function csv(source: AsyncGenerator<string | Buffer>): Readable {
+  async function* chunks(): AsyncGenerator<string | Buffer> {
     // A BOM so that Excel reads the file as UTF-8 (Cyrillic names and notes).
     yield `\ufeff${EXPORT_COLUMNS.join(',')}\r\n`;
     yield* source;

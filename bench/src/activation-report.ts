@@ -12,7 +12,7 @@
  *   npm run bench -- activation-report [--rows 100000] [--rounds 3] [--dialects sqlite,postgres] [--before /tmp/before] [--out file.md]
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,8 @@ import { addBenchAdmin, BENCH_JWT_SECRET, benchEnv, machine, median, peakRssMb, 
 type Dialect = 'sqlite' | 'postgres';
 const PG_BASE = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PG_SCHEMA = 'bench_activation_report';
+/** The main API's connections are named so that their PostgreSQL backends' CPU time can be read. */
+const PG_APP = 'bench_activation_report';
 const HERE = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
@@ -90,7 +92,7 @@ async function freshDatabase(root: string, dialect: Dialect, dir: string, tag: s
     const root0 = knex({ client: 'pg', connection: PG_BASE, pool: { min: 0, max: 1 } });
     await root0.raw('drop schema if exists ?? cascade', [PG_SCHEMA]);
     await root0.destroy();
-    url = `${PG_BASE}?schema=${PG_SCHEMA}`;
+    url = `${PG_BASE}?schema=${PG_SCHEMA}&application_name=${PG_APP}`;
     db = createDatabase({ client: 'postgres', connectionString: PG_BASE, schema: PG_SCHEMA });
   }
   if (root === HERE) await migrateToLatest(db);
@@ -113,20 +115,52 @@ async function freshDatabase(root: string, dialect: Dialect, dir: string, tag: s
   return url;
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux, 100 clock ticks a second). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // ended meanwhile
+  }
+}
+
+/**
+ * CPU seconds used so far by the process and, on PostgreSQL, by the backends of its connections
+ * (the server runs on this machine). On a loaded machine a request's time mostly measures the
+ * wait for a core; its CPU time is the work it did.
+ */
+async function cpuOf(pid: number, pg: knex.Knex | null): Promise<Map<number, number>> {
+  const pids = [pid];
+  if (pg) {
+    const rows = (await pg.raw('select pid from pg_stat_activity where application_name = ?', [PG_APP])) as {
+      rows: Array<{ pid: number }>;
+    };
+    pids.push(...rows.rows.map((r) => r.pid));
+  }
+  return new Map(pids.map((p) => [p, cpuSeconds(p)]));
+}
+
 /** One process: the warm-up, then the timed request. */
 async function timed(
   root: string,
   url: string,
+  pg: knex.Knex | null,
   warm: () => [string, string],
   run: () => [string, string],
-): Promise<{ seconds: number; body: Record<string, unknown>; peakMb: number }> {
+): Promise<{ seconds: number; cpu: number; body: Record<string, unknown>; peakMb: number }> {
   const api = await startServer('main-api', benchEnv(url, { MAIN_API_PORT: '0' }), root);
   try {
     const pid = serverPid(api.child.pid!);
     await post(api.url, ...warm());
+    const cpuBefore = await cpuOf(pid, pg);
     const started = performance.now();
     const body = await post(api.url, ...run());
-    return { seconds: (performance.now() - started) / 1000, body, peakMb: peakRssMb(pid) };
+    const seconds = (performance.now() - started) / 1000;
+    let cpu = 0;
+    for (const [p, after] of await cpuOf(pid, pg)) cpu += after - (cpuBefore.get(p) ?? 0);
+    return { seconds, cpu, body, peakMb: peakRssMb(pid) };
   } finally {
     await api.stop();
   }
@@ -135,6 +169,9 @@ async function timed(
 interface Run {
   importS: number;
   reportS: number;
+  /** CPU seconds of the request: the main API process, and on PostgreSQL its backends too. */
+  importCpu: number;
+  reportCpu: number;
   importMb: number;
   reportMb: number;
   load: number;
@@ -173,9 +210,11 @@ export async function benchActivationReport(argv: string[]): Promise<void> {
         for (const [name, root] of order) {
           const load = loadavg()[0]!;
           const url = await freshDatabase(root, dialect, dir, `${round}-${name.replace(/\W/g, '')}`);
+          const pg = dialect === 'postgres' ? knex({ client: 'pg', connection: PG_BASE, pool: { min: 0, max: 1 } }) : null;
           const imported = await timed(
             root,
             url,
+            pg,
             () => ['/simcards/bulk?shop_id=1', warmSims],
             () => ['/simcards/bulk?shop_id=1', sims],
           );
@@ -187,20 +226,24 @@ export async function benchActivationReport(argv: string[]): Promise<void> {
           const reported = await timed(
             root,
             url,
+            pg,
             () => ['/activation-reports', warmReport],
             () => ['/activation-reports', report],
           );
+          await pg?.destroy();
           if (reported.body.sold !== rows || reported.body.discrepancy_count !== 0)
             throw new Error(`report: ${JSON.stringify(reported.body).slice(0, 400)}`);
           runs.get(name)!.push({
             importS: imported.seconds,
             reportS: reported.seconds,
+            importCpu: imported.cpu,
+            reportCpu: reported.cpu,
             importMb: imported.peakMb,
             reportMb: reported.peakMb,
             load,
           });
           console.log(
-            `${dialect} round ${round + 1} ${name}: import ${imported.seconds.toFixed(2)} s (peak ${imported.peakMb.toFixed(0)} MB), report ${reported.seconds.toFixed(2)} s (peak ${reported.peakMb.toFixed(0)} MB), ratio ${(reported.seconds / imported.seconds).toFixed(2)}×, load ${load.toFixed(2)}`,
+            `${dialect} round ${round + 1} ${name}: import ${imported.seconds.toFixed(2)} s (peak ${imported.peakMb.toFixed(0)} MB), report ${reported.seconds.toFixed(2)} s (peak ${reported.peakMb.toFixed(0)} MB), ratio ${(reported.seconds / imported.seconds).toFixed(2)}×; CPU import ${imported.cpu.toFixed(2)} s, report ${reported.cpu.toFixed(2)} s, ratio ${(reported.cpu / imported.cpu).toFixed(2)}×; load ${load.toFixed(2)}`,
           );
           if (url.startsWith('sqlite:')) for (const suffix of ['', '-wal', '-shm']) rmSync(url.slice(7) + suffix, { force: true });
         }
@@ -212,7 +255,7 @@ export async function benchActivationReport(argv: string[]): Promise<void> {
         '',
         `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine()}; ${rounds} rounds per variant, interleaved (the first variant alternating), each on a fresh migrated database; load average (1/5/15 min) ${fmtLoad(loadStart)} at the start, ${fmtLoad(loadNow)} at the end (the 2 cores are shared with other work).`,
         `Import: \`POST /simcards/bulk?shop_id=1\` of ${rows.toLocaleString('en')} SIMs (iccid, msisdn, operator, tariff, price). Report: \`POST /activation-reports\` of the same ${rows.toLocaleString('en')} ICCIDs (Russian headers, semicolons, ISO dates, MSISDN, operator, tariff): every SIM becomes sold, credited and commissioned, one live-feed log row each, no discrepancy.`,
-        'Each measured in its own fresh main API process, warmed up by the same request on 2,000 other SIMs; peak RSS is the process\u2019s VmHWM from start-up on. The ratio is the report\u2019s time over the import\u2019s in the same round and variant.',
+        'Each measured in its own fresh main API process, warmed up by the same request on 2,000 other SIMs; peak RSS is the process\u2019s VmHWM from start-up on. The ratio is the report\u2019s time over the import\u2019s in the same round and variant. CPU: user + system seconds of the request, the main API process and (PostgreSQL) its connections\u2019 backends: what the request did, less distorted by a loaded machine than its time.',
         '',
         table(dialect, variants, runs),
       ].join('\n');
@@ -234,14 +277,15 @@ function table(dialect: Dialect, variants: Array<[string, string]>, runs: Map<st
   const lines = [
     `**${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}**`,
     '',
-    '| variant | import s (median) | report s (median) | report/import per round | ratio median (spread) | peak RSS import / report (MB, max) | load per round |',
-    '| --- | ---: | ---: | --- | ---: | ---: | --- |',
+    '| variant | import s (median) | report s (median) | report/import per round | ratio median (spread) | CPU s import / report (median) | CPU ratio per round | CPU ratio median | peak RSS import / report (MB, max) | load per round |',
+    '| --- | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: | --- |',
   ];
   for (const [name] of variants) {
     const r = runs.get(name)!;
     const ratios = r.map((x) => x.reportS / x.importS);
+    const cpuRatios = r.map((x) => x.reportCpu / x.importCpu);
     lines.push(
-      `| ${name} | ${fmt(median(r.map((x) => x.importS)))} | ${fmt(median(r.map((x) => x.reportS)))} | ${ratios.map(fmt).join(', ')} | **${fmt(median(ratios))}×** (${spread(ratios)}) | ${Math.max(...r.map((x) => x.importMb)).toFixed(0)} / ${Math.max(...r.map((x) => x.reportMb)).toFixed(0)} | ${r.map((x) => x.load.toFixed(1)).join(', ')} |`,
+      `| ${name} | ${fmt(median(r.map((x) => x.importS)))} | ${fmt(median(r.map((x) => x.reportS)))} | ${ratios.map(fmt).join(', ')} | **${fmt(median(ratios))}×** (${spread(ratios)}) | ${fmt(median(r.map((x) => x.importCpu)))} / ${fmt(median(r.map((x) => x.reportCpu)))} | ${cpuRatios.map(fmt).join(', ')} | ${fmt(median(cpuRatios))}× | ${Math.max(...r.map((x) => x.importMb)).toFixed(0)} / ${Math.max(...r.map((x) => x.reportMb)).toFixed(0)} | ${r.map((x) => x.load.toFixed(1)).join(', ')} |`,
     );
   }
   const mine = runs.get(variants[0]![0])!;
@@ -255,6 +299,10 @@ function table(dialect: Dialect, variants: Array<[string, string]>, runs: Map<st
     const before = runs.get(variants[1]![0])!;
     const perRound = mine.map((x, i) => before[i]!.reportS / x.reportS);
     lines.push(`Report time, before over this tree, per round: ${perRound.map(fmt).join(', ')} (median ${fmt(median(perRound))}×).`);
+    const cpuPerRound = mine.map((x, i) => before[i]!.reportCpu / x.reportCpu);
+    lines.push(
+      `Report CPU time, before over this tree, per round: ${cpuPerRound.map(fmt).join(', ')} (median ${fmt(median(cpuPerRound))}×).`,
+    );
   }
   return lines.join('\n');
 }

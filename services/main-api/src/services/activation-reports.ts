@@ -40,6 +40,9 @@ export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 /** How many discrepancies the POST answer lists; all are kept and paginated. */
 export const MAX_LISTED = 1000;
 
+/** ICCIDs looked up at a time while the file is read (the repository's statement takes 10,000). */
+const LOOKUP_BATCH = 10_000;
+
 /** How far the operator's clock may run ahead of ours (as apply-answer.ts allows a check). */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -201,50 +204,59 @@ export class ActivationReportsService {
   async bringIn(actor: Principal, source: ImportSource, options: ActivationOptions): Promise<ActivationAnswer> {
     if (source.format === 'json') throw ValidationError.field('body', 'an activation report is a CSV or XLSX file');
     const at = now();
-    const { rows, discrepancies, warnings } = await this.#parse(source, options, Date.parse(at));
-    const sims = new Map(
-      (
-        await activationReportsRepository.findByIccids(
-          this.db,
-          rows.map((r) => r.iccid),
-        )
-      ).map((s) => [s.iccid, s]),
-    );
+    // Our records of the report's SIMs are looked up while the file is still being read (a batch
+    // of ICCIDs at a time): the database reads them on its own thread as the rows are parsed, instead
+    // of after the last row (10 statements, 0.5 s of a 100,000-row report at load 10).
+    const lookups: Array<Promise<SaleSimcard[]>> = [];
+    const lookUp = (iccids: string[]) => {
+      const found = activationReportsRepository.findByIccids(this.db, iccids);
+      // Awaited below. A file refused half-way never awaits its lookups: this keeps their failure from going unhandled.
+      found.catch(() => {});
+      lookups.push(found);
+    };
+    const { rows, discrepancies, warnings } = await this.#parse(source, options, Date.parse(at), lookUp);
+    const sims = new Map<string, SaleSimcard>();
+    for (const found of await Promise.all(lookups)) for (const s of found) sims.set(s.iccid, s);
     const toSell: Array<{ row: ReportRow; sim: SaleSimcard }> = [];
     let alreadySold = 0;
+    // One function for all rows: no closure and no copy of the row's words made per row (100,000 of them) for the few that disagree.
+    const discrepancy = (row: ReportRow, kind: DiscrepancyKind, reason: string, s: SaleSimcard | null) =>
+      discrepancies.push({
+        line: row.line,
+        iccid: row.iccid,
+        kind,
+        simcard_id: s?.id ?? null,
+        reason,
+        report: { activated_at: row.activatedAt, msisdn: row.msisdn, operator: row.operator, tariff: row.tariff, amount: row.amount },
+        ours: s ? ours(s) : null,
+      });
     for (const row of rows) {
       const sim = sims.get(row.iccid);
-      const said = { activated_at: row.activatedAt, msisdn: row.msisdn, operator: row.operator, tariff: row.tariff, amount: row.amount };
-      const add = (kind: DiscrepancyKind, reason: string, s: SaleSimcard | null) =>
-        discrepancies.push({
-          line: row.line,
-          iccid: row.iccid,
-          kind,
-          simcard_id: s?.id ?? null,
-          reason,
-          report: said,
-          ours: s ? ours(s) : null,
-        });
       if (!sim) {
-        add('unknown_iccid', 'this ICCID is not in our records', null);
+        discrepancy(row, 'unknown_iccid', 'this ICCID is not in our records', null);
         continue;
       }
       if (row.operator && sim.operator && sim.operator !== row.operator) {
         // Another operator's report cannot speak for this SIM: listed, not sold.
-        add('other_operator', `our record says ${sim.operator}, the report is ${row.operator}'s`, sim);
+        discrepancy(row, 'other_operator', `our record says ${sim.operator}, the report is ${row.operator}'s`, sim);
         continue;
       }
       if (row.msisdn && sim.msisdn && row.msisdn !== sim.msisdn)
-        add('other_msisdn', `our record has ${sim.msisdn}, the report ${row.msisdn}`, sim);
+        discrepancy(row, 'other_msisdn', `our record has ${sim.msisdn}, the report ${row.msisdn}`, sim);
       if (sim.sold_at !== null && sim.sold_at !== undefined) {
         alreadySold++;
         const ourDay = dealerDay(toIso(sim.sold_at)!, this.zone);
-        if (ourDay !== row.day) add('sold_on_other_date', `we have it sold on ${ourDay}, the report on ${row.day}`, sim);
+        if (ourDay !== row.day) discrepancy(row, 'sold_on_other_date', `we have it sold on ${ourDay}, the report on ${row.day}`, sim);
         continue;
       }
-      if (sim.shop_id === null) add('activated_in_stock', 'the SIM is in our stock: it was never handed to a shop', sim);
+      if (sim.shop_id === null) discrepancy(row, 'activated_in_stock', 'the SIM is in our stock: it was never handed to a shop', sim);
       else if (sim.assigned_at && Date.parse(toIso(sim.assigned_at)!) > Date.parse(row.activatedAt)) {
-        add('activated_before_assignment', `activated ${row.activatedAt}, before it reached the shop (${toIso(sim.assigned_at)})`, sim);
+        discrepancy(
+          row,
+          'activated_before_assignment',
+          `activated ${row.activatedAt}, before it reached the shop (${toIso(sim.assigned_at)})`,
+          sim,
+        );
       }
       toSell.push({ row, sim });
     }
@@ -279,15 +291,17 @@ export class ActivationReportsService {
     }
 
     const body = await writeTransaction(this.db, async (trx) => {
+      // The sold SIMs' rows are read back only when there is an outbox to announce them to.
       const sold = await activationReportsRepository.recordSales(
         trx,
         toSell.map(({ row, sim }) => ({ sim, soldAt: row.activatedAt })),
         at,
+        { rows: this.outbox.enabled },
       );
       // Announced in the sale's transaction, as a check's sale is.
-      await this.outbox.enqueueAll(trx, sold, at);
+      await this.outbox.enqueueAll(trx, sold.rows, at);
       // Sold meanwhile (a check, or the same report at once): not sold or announced again.
-      const raced = toSell.length - sold.length;
+      const raced = toSell.length - sold.count;
       const final = { ...summary, sold: toSell.length - raced, already_sold: alreadySold + raced };
       const id = await activationReportsRepository.insert(
         trx,
@@ -328,7 +342,9 @@ export class ActivationReportsService {
     return { status: 200, body };
   }
 
-  async #parse(source: ImportSource, options: ActivationOptions, nowMs: number) {
+  /** The report's rows and the discrepancies of reading them; `lookUp` gets the rows' ICCIDs, a batch at a time, as they are read. */
+  async #parse(source: ImportSource, options: ActivationOptions, nowMs: number, lookUp: (iccids: string[]) => void) {
+    let pending: string[] = [];
     const warnings: Problem[] = [];
     const warn = (p: Problem) => void (warnings.length < 100 && warnings.push(p));
     const rows: ReportRow[] = [];
@@ -393,9 +409,15 @@ export class ActivationReportsService {
           activatedAt: date.at,
           day: date.day,
         });
+        pending.push(checked.row.iccid);
+        if (pending.length >= LOOKUP_BATCH) {
+          lookUp(pending);
+          pending = [];
+        }
       }
     }
     if (map === null) throw ValidationError.field('file', 'is empty');
+    if (pending.length > 0) lookUp(pending);
     return { rows, discrepancies, warnings };
   }
 

@@ -131,10 +131,13 @@ type ModuleInfo = (id: string) => { importedIds: readonly string[]; importers: r
  *   other groups share with it, Preact and the API client, into those, and the first chunk waits);
  * - signed-in: what SignedInApp.tsx imports beyond it (TanStack Query, the live events, the
  *   layout, the notices);
- * - shared: the pages' common parts (components/, shared/: badges, dialogs, pager, ICCID
- *   helpers, the scanner's button), one file instead of a dozen of a few hundred bytes;
+ * - shared: the pages' other common parts (components/, shared/: dialogs, pager, charts…), one
+ *   file instead of a dozen of a few hundred bytes;
  * - sim-table: the desktop SIM table and what only it uses (its dialogs), loaded by an admin's
  *   wide screen and the shop page, never by a phone's SIM list;
+ * - SimcardsPage: the SIM list's page and the parts of components/ and shared/ it imports (badges,
+ *   ICCID helpers, the scanner's button), so a phone's list loads three JS files and none of the
+ *   other pages' shared parts (those pages load this chunk for the parts they share with it);
  * - each page its own chunk (rollup's default).
  * Rollup's merging of small chunks (experimentalMinChunkSize, used before) put other pages' code
  * — the import, check-run, users, API keys pages…, ~36 kB — into a chunk the signed-in app
@@ -167,6 +170,9 @@ function chunkGroups(): (id: string, api: { getModuleInfo: ModuleInfo }) => stri
     for (const id of table)
       if (id === root || (!out.has(id) && !list.has(id) && (getModuleInfo(id)?.importers ?? []).every((by) => table.has(by))))
         out.set(id, 'sim-table');
+    // The SIM list's page with the parts of components/ and shared/ it uses: one file for the
+    // phone's first screen, without the other pages' shared parts (charts, dialogs, pager…).
+    for (const id of list) if (!out.has(id)) out.set(id, 'SimcardsPage');
     return out;
   };
   const shared = new RegExp(`^${SRC.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(components|shared)/`);
@@ -198,7 +204,8 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 400,
     // A page is a few requests, not 20 (a phone pays a round trip each, six at a time): the first
-    // chunk, the signed-in app's, the shared parts and the page's own (chunkGroups, above).
+    // chunk, the signed-in app's, the page's own (the SIM list's holds the shared parts it uses) and
+    // the other shared parts (chunkGroups, above).
     rollupOptions: {
       output: { manualChunks: chunkGroups() },
       // TanStack Query's "use client" lines mean nothing to a bundle (plugin-react hid this warning too).

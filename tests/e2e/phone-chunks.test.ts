@@ -1,8 +1,9 @@
 /**
  * Issue 14 goal 6: what the SIM list's first screen downloads, production build. A phone (staff,
- * or an admin on a narrow screen) loads the first chunk, the signed-in app's, the pages' shared
- * parts and the SIM list's page: no other page's code, and not the desktop table (SimTable with
- * its dialogs), which an admin's wide screen loads and shows. web/vite.config.ts (chunkGroups)
+ * or an admin on a narrow screen) loads the first chunk, the signed-in app's and the SIM list's
+ * page (with the badges, ICCID and scanner parts it uses): no other page's code, not the other
+ * pages' shared parts (charts, dialogs, pager…), and not the desktop table (SimTable with its
+ * dialogs), which an admin's wide screen loads and shows. web/vite.config.ts (chunkGroups)
  * decides the chunks; bench/RESULTS.md has the timings (bench/src/phone-first-screen.ts).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -20,8 +21,8 @@ interface Storage {
   getItem(key: string): string | null;
 }
 
-/** The chunks a phone's SIM list may load: web/vite.config.ts's groups and the page's own. */
-const PHONE_LIST_CHUNKS = /\/assets\/(index|signed-in|shared|SimcardsPage)-[\w-]+\.js$/;
+/** The chunks a phone's SIM list may load: web/vite.config.ts's groups (the page's holds the parts it uses). */
+const PHONE_LIST_CHUNKS = /\/assets\/(index|signed-in|SimcardsPage)-[\w-]+\.js$/;
 
 /** The scripts the page asks for from here on (pathnames). */
 function scriptsOf(page: Page): string[] {
@@ -74,7 +75,7 @@ suite('issue 14 goal 6: the SIM list loads its own code only', () => {
   }
 
   test(
-    "staff on a phone: the SIM list's rows, from the first chunk, the signed-in app's, the shared parts and the page's only",
+    "staff on a phone: the SIM list's rows, from the first chunk, the signed-in app's and the page's only",
     async () => {
       const { page, scripts, close } = await firstVisit(['dilnoza', 'dilnoza-password-1'], PHONE);
       try {

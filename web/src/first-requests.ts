@@ -2,7 +2,7 @@
  * The first data request of a page, asked for at the very start of a signed-in visit: by
  * index.html's inline script in the production build (vite.config.ts writes it from this table),
  * else by auth/session-start.ts. The page reads it from its query cache under the key
- * `['get', path, { params: { query } }]`, the one openapi-react-query gives
+ * `['get', path, { params: { query } }]`, the one api/queries.ts gives
  * `$api.useQuery('get', path, { params: { query } })`: the page must ask exactly this (see its
  * comment), or the answer is not used (the app makes the request again; nothing worse).
  * Plain data without imports: vite.config.ts reads it too.

@@ -8,12 +8,43 @@
  *   await data(http.PUT('/shops/{id}', { params: { path: { id } }, body }));
  *   await invalidate(['shops']);
  */
-import { keepPreviousData, type Query, QueryClient, useMutation, type UseMutationOptions, useQueryClient } from '@tanstack/react-query';
-import createQueryHooks from 'openapi-react-query';
+import {
+  keepPreviousData,
+  type Query,
+  QueryClient,
+  type QueryFunctionContext,
+  useMutation,
+  type UseMutationOptions,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
+import type { OpenapiQueryClient } from 'openapi-react-query';
 import { ApiError, http } from './client';
+import type { paths } from './generated/schema';
 
-/** Typed hooks over the generated client: `$api.useQuery(method, path, init, options)`. */
-export const $api = createQueryHooks(http);
+type Method = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
+type Call = (path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+/** openapi-react-query's query function, as it is (same key, same answer, same thrown error). */
+async function queryFn({ queryKey: [method, path, init], signal }: QueryFunctionContext): Promise<unknown> {
+  const call = (http as unknown as Record<string, Call>)[String(method).toUpperCase()]!;
+  const { data, error, response } = await call(path as string, { signal, ...(init as object) });
+  if (error) throw error;
+  if (response.status === 204 || response.headers.get('Content-Length') === '0') return data ?? null;
+  return data;
+}
+
+/**
+ * Typed hooks over the generated client: `$api.useQuery(method, path, init, options)`, keyed
+ * `[method, path, init]`. openapi-react-query's `useQuery` and its types, with only that hook's
+ * code: its module also brings TanStack's infinite and suspense queries, which the app never uses,
+ * into the signed-in chunk every phone downloads and parses before its first screen (the phone
+ * sections of bench/RESULTS.md; 4 kB of its 46 kB).
+ */
+export const $api: Pick<OpenapiQueryClient<paths>, 'useQuery'> = {
+  useQuery: ((method: Method, path: string, init?: object, options?: object, queryClient?: QueryClient) =>
+    useQuery({ queryKey: init === undefined ? [method, path] : [method, path, init], queryFn, ...options }, queryClient)) as never,
+};
 
 /** For lists whose parameters change as the person types or pages: the last answer stays until the new one is in. */
 export const keepPrevious = { placeholderData: keepPreviousData } as const;

@@ -79,6 +79,27 @@ describe('queryRows', () => {
     }
   }, 20_000);
 
+  test('reads beyond what the shared connections hold each get their turn while the others keep reading', async () => {
+    // SQLite: 4 connections of at most 4 reads each; 24 readers leave 8 waiting for a connection at
+    // any time. Sharing must stop while one waits, or the connections never drain back to the
+    // pool and the readers in line wait until the others stop.
+    let reading = true;
+    const reads = Array.from({ length: 24 }, () => 0);
+    const readers = reads.map(async (_, i) => {
+      while (reading) {
+        await queryRows(db, 'select count(*) as n from qr_items where id >= ?', [i % 3]);
+        reads[i]!++;
+      }
+    });
+    try {
+      while (reads.reduce((a, b) => a + b, 0) < 4000) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(reads.filter((n) => n === 0)).toEqual([]);
+    } finally {
+      reading = false;
+      await Promise.all(readers);
+    }
+  }, 30_000);
+
   test('a prepared select * follows a column added under it', async () => {
     const sql = 'select * from qr_items where id = ?';
     // Once per pooled connection, so that each has it prepared.

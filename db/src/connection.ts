@@ -391,8 +391,13 @@ interface TarnPoolLike {
   numPendingCreates(): number;
 }
 
-/** Statements in flight on one shared SQLite connection at most; past that they wait for the pool. */
+/** Statements in flight on one shared SQLite connection at most; past that they wait their turn. */
 const READS_PER_CONNECTION = 4;
+
+interface Lease {
+  conn: SqliteDriverConnection;
+  users: number;
+}
 
 /**
  * SQLite: connections taken from the pool by queryRows and shared by the statements it runs
@@ -401,60 +406,88 @@ const READS_PER_CONNECTION = 4;
  * the bench's bare reference does; taking a connection from knex's pool per statement cost ~28
  * promises and 2 timers each (tarn's PendingOperation, knex's async validation), ~110 promises of
  * the 175 a list request made. A connection is shared only once the pool has none free to spread
- * onto, and never while anyone waits for one — a transaction, or a read that found every shared
- * connection full: then the statements queue in the pool's first-come-first-served line, the
- * shared connections drain within a statement and go back to the first in line. (Sharing past a
- * read waiting in that line kept the connections busy for good: at 50 concurrent list requests
- * the reads in line waited up to a second, p99 919 ms against a median of 10.)
- * The pool's size, and every transaction's sole use of its connection, are unchanged.
+ * onto. A read that finds every shared connection full waits in line here, first come first
+ * served, and takes the place of the next statement to finish. While anyone waits in the pool's
+ * own line (a transaction, or a read sent there), nothing is shared and no place handed on: the
+ * shared connections drain within a statement and go back to the pool, and the reads in line
+ * here join the pool's line. (Sharing past a read waiting in the pool's line kept the
+ * connections busy for good: at 50 concurrent list requests that read waited up to a second,
+ * p99 919 ms against a median of 10.) The pool's size, and every transaction's sole use of its
+ * connection, are unchanged.
  */
 class ReadLeases {
-  private readonly open: Array<{ conn: SqliteDriverConnection; users: number }> = [];
+  private readonly open: Lease[] = [];
+  /** Reads waiting for a place on a shared connection, oldest first. */
+  private readonly waiting: Array<(lease: Lease | null) => void> = [];
 
   constructor(private readonly db: Db) {}
 
   run<R>(work: (conn: SqliteDriverConnection) => Promise<R>): Promise<R> {
-    const lease = this.shared();
-    if (lease) return this.use(lease, work);
+    const pool = this.db.client.pool as TarnPoolLike | undefined;
+    if (pool && this.open.length > 0 && pool.numPendingAcquires() === 0 && !this.poolHasRoom(pool)) {
+      const lease = this.waiting.length === 0 ? this.leastBusy() : undefined;
+      if (lease) {
+        lease.users++;
+        return this.use(lease, work);
+      }
+      // Every shared connection is full: wait for a place (null: go to the pool's line).
+      return new Promise<Lease | null>((resolve) => this.waiting.push(resolve)).then((given) =>
+        given ? this.use(given, work) : this.acquire(work),
+      );
+    }
+    return this.acquire(work);
+  }
+
+  private acquire<R>(work: (conn: SqliteDriverConnection) => Promise<R>): Promise<R> {
     return (this.db.client.acquireConnection() as Promise<SqliteDriverConnection>).then((conn) => {
-      const taken = { conn, users: 0 };
+      const taken = { conn, users: 1 };
       this.open.push(taken);
       return this.use(taken, work);
     });
   }
 
-  private use<R>(lease: { conn: SqliteDriverConnection; users: number }, work: (conn: SqliteDriverConnection) => Promise<R>): Promise<R> {
-    lease.users++;
-    const done = (): void => {
-      if (--lease.users > 0) return;
-      this.open.splice(this.open.indexOf(lease), 1);
-      this.db.client.releaseConnection(lease.conn);
-    };
+  /** Runs `work` on `lease`, whose place (`users`) is already counted for it. */
+  private use<R>(lease: Lease, work: (conn: SqliteDriverConnection) => Promise<R>): Promise<R> {
     let running: Promise<R>;
     try {
       running = work(lease.conn);
     } catch (err) {
-      done();
+      this.done(lease);
       return Promise.reject(err as Error);
     }
     return running.then(
       (result) => {
-        done();
+        this.done(lease);
         return result;
       },
       (err: unknown) => {
-        done();
+        this.done(lease);
         throw err;
       },
     );
   }
 
-  /** The least busy connection held, when sharing it beats asking the pool; else undefined. */
-  private shared(): { conn: SqliteDriverConnection; users: number } | undefined {
-    if (this.open.length === 0) return undefined;
+  /** A statement on `lease` finished: its place goes to the first read in line, or is freed. */
+  private done(lease: Lease): void {
     const pool = this.db.client.pool as TarnPoolLike | undefined;
-    if (!pool || pool.numPendingAcquires() > 0) return undefined;
-    if (pool.numFree() > 0 || pool.numUsed() + pool.numPendingCreates() < pool.max) return undefined;
+    const poolLine = !pool || pool.numPendingAcquires() > 0;
+    if (this.waiting.length > 0 && !poolLine) {
+      this.waiting.shift()!(lease);
+      return;
+    }
+    if (--lease.users > 0) return;
+    this.open.splice(this.open.indexOf(lease), 1);
+    this.db.client.releaseConnection(lease.conn);
+    // Someone waits in the pool's line: the reads waiting here join it, behind them.
+    if (this.open.length === 0 || poolLine) for (const next of this.waiting.splice(0)) next(null);
+  }
+
+  private poolHasRoom(pool: TarnPoolLike): boolean {
+    return pool.numFree() > 0 || pool.numUsed() + pool.numPendingCreates() < pool.max;
+  }
+
+  /** The least busy shared connection with a place left, if any. */
+  private leastBusy(): Lease | undefined {
     let best = this.open[0]!;
     for (const lease of this.open) if (lease.users < best.users) best = lease;
     return best.users < READS_PER_CONNECTION ? best : undefined;

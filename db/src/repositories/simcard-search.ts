@@ -200,6 +200,20 @@ async function listPageIds(
   walk: boolean,
   after?: SqlCondition,
 ): Promise<number[]> {
+  const { sql, bindings, prepared } = listPageIdsStatement(db, filter, page, sort, walk, after);
+  const rows = await queryRows<{ id: number }>(db, sql, bindings, prepared);
+  return rows.map((r) => r.id);
+}
+
+/** listPageIds' statement (exported for the tests that read its plan). */
+export function listPageIdsStatement(
+  db: Queryable,
+  filter: SimcardFilter,
+  page: PageRequest,
+  sort: SortRequest<SimcardSortColumn>,
+  walk = false,
+  after?: SqlCondition,
+): { sql: string; bindings: Array<string | number>; prepared: boolean } {
   const conditions = fieldConditions(filter, 'simcards', walk);
   if (after) conditions.push(after);
   const where = conditions.length > 0 ? ` where ${conditions.map((c) => c.sql).join(' and ')}` : '';
@@ -212,8 +226,7 @@ async function listPageIds(
   // the server's CPU (by sold_at and by status; by id there is nothing to project).
   const columns = !isSqlite(db) && sort.column !== 'id' ? `simcards.${sort.column}, simcards.id` : 'simcards.id';
   const sql = `select ${columns} from simcards${where} order by ${orderBy('simcards', sort)} limit ?${page.offset > 0 ? ' offset ?' : ''}`;
-  const rows = await queryRows<{ id: number }>(db, sql, bindings, conditions.length === 0 && page.offset === 0);
-  return rows.map((r) => r.id);
+  return { sql, bindings, prepared: conditions.length === 0 && page.offset === 0 };
 }
 
 /** The page's ids, in the sort's order (ties by id, the same direction). */

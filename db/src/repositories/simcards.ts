@@ -176,7 +176,7 @@ export const INSTANT_SORT_COLUMNS: ReadonlySet<SimcardSortColumn> = new Set([
   'last_checked_at',
 ]);
 
-export { list } from './simcard-search.js';
+export { list, listPageIdsStatement } from './simcard-search.js';
 
 /**
  * How many SIMs match a filter without `q`: from the counters the database keeps per (shop,

@@ -3,7 +3,7 @@
  * list's ids-first statement must be an index-only scan for every sort it allows (reading each
  * entry's row too made a deep page by ICCID 10–20× slower than by any other column).
  */
-import { SIMCARD_SORT_COLUMNS } from '@simcard/db';
+import { SIMCARD_SORT_COLUMNS, simcardsRepository } from '@simcard/db';
 import { testDialect } from '@simcard/db/testing';
 import { TestApi } from './support/harness.js';
 
@@ -21,10 +21,9 @@ postgresOnly('the ids of a deep page come from an index alone (index-only scan) 
     for (const setting of ['enable_seqscan', 'enable_sort', 'enable_bitmapscan']) await trx.raw(`set local ${setting} = off`);
     const out: Record<string, string> = {};
     for (const column of SIMCARD_SORT_COLUMNS) {
-      // The list's ids statement (simcard-search.ts listPageIds): the sort's column, then the id.
-      const select = column === 'id' ? 'simcards.id' : `simcards.${column}, simcards.id`;
-      const order = column === 'id' || column === 'iccid' ? `simcards.${column} desc` : `simcards.${column} desc, simcards.id desc`;
-      const result = (await trx.raw(`explain select ${select} from simcards order by ${order} limit 51 offset 500`)) as {
+      // The list's own ids statement for a deep page by this sort.
+      const { sql, bindings } = simcardsRepository.listPageIdsStatement(trx, {}, { limit: 51, offset: 500 }, { column, direction: 'desc' });
+      const result = (await trx.raw(`explain ${sql}`, bindings)) as {
         rows: Array<{ 'QUERY PLAN': string }>;
       };
       out[column] = result.rows.map((r) => r['QUERY PLAN']).join('\n');

@@ -478,8 +478,9 @@ class ReadLeases {
     if (--lease.users > 0) return;
     this.open.splice(this.open.indexOf(lease), 1);
     this.db.client.releaseConnection(lease.conn);
-    // Someone waits in the pool's line: the reads waiting here join it, behind them.
-    if (this.open.length === 0 || poolLine) for (const next of this.waiting.splice(0)) next(null);
+    // Reads still waiting here means someone waits in the pool's line (else the place went to
+    // the first of them above): they join that line, behind.
+    for (const next of this.waiting.splice(0)) next(null);
   }
 
   private poolHasRoom(pool: TarnPoolLike): boolean {

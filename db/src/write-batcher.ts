@@ -37,8 +37,15 @@ export interface BatchTally<C> {
   write(trx: Knex.Transaction, tally: C): Promise<void>;
 }
 
+/**
+ * A write: given the batch's transaction and tally, it answers its result, or a promise of it. A
+ * write that only adds to the tally (a check run's common answer: the tally writes it) answers at
+ * once, without the promise and the wait an async function costs for every SIM of a run.
+ */
+export type BatchWork<C, T> = (trx: Knex.Transaction, tally: C) => T | PromiseLike<T>;
+
 interface Pending<C> {
-  work: (trx: Knex.Transaction, tally: C) => Promise<unknown>;
+  work: BatchWork<C, unknown>;
   /** When the write must go (performance.now() ms); 0: at once. */
   due: number;
   resolve: (value: unknown) => void;
@@ -63,7 +70,7 @@ export class WriteBatcher<C = undefined> {
     private readonly options: { firstStatementWrites?: boolean } = {},
   ) {}
 
-  run<T>(work: (trx: Knex.Transaction, tally: C) => Promise<T>, lingerMs = 0): Promise<T> {
+  run<T>(work: BatchWork<C, T>, lingerMs = 0): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const due = lingerMs > 0 ? performance.now() + lingerMs : 0;
       this.#queue.push({ work, due, resolve: resolve as (v: unknown) => void, reject });
@@ -103,7 +110,10 @@ export class WriteBatcher<C = undefined> {
   async #inTransaction(trx: Knex.Transaction, batch: Pending<C>[]): Promise<unknown[]> {
     const tally = (this.tally ? this.tally.start() : undefined) as C;
     const out = [];
-    for (const p of batch) out.push(await p.work(trx, tally));
+    for (const p of batch) {
+      const result = p.work(trx, tally);
+      out.push(isThenable(result) ? await result : result);
+    }
     if (this.tally) await this.tally.write(trx, tally);
     return out;
   }
@@ -152,4 +162,8 @@ export class WriteBatcher<C = undefined> {
       }
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

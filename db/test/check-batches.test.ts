@@ -62,28 +62,37 @@ test('lingering writes share one transaction; a write that does not linger takes
 });
 
 test('applyChecks writes the answers of SIMs unchanged since they were read, in one statement, and leaves out the others', async () => {
-  const [a, b, c] = await sims(3, '8999800000000');
+  const [a, b, c, d] = await sims(4, '8999800000000');
   // b changed after it was read: its answer is not applied over the change.
   await sleep(5);
   await simcardsRepository.update(db(), b!.id, { notes: 'edited meanwhile' });
   const at = new Date().toISOString();
   const rows = await simcardsRepository.applyChecks(
     db(),
-    [a!, b!, c!].map((s, i) => ({
+    [a!, b!, c!, d!].map((s, i) => ({
       id: s.id,
       read_updated_at: s.updated_at,
       status: i === 2 ? 'blocked' : 'in_stock',
       provider_status: i === 2 ? 'blocked' : 'inactive',
       last_checked_at: at,
+      // d's answer keeps what it was read with (provider_status null is not 'inactive', but `same`
+      // says so): only its check time is written, so its provider_status stays as it was.
+      same: i === 3,
     })),
   );
-  expect(rows.map((r) => r.id).sort((x, y) => x - y)).toEqual([a!.id, c!.id]);
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  expect(byId.get(c!.id)).toMatchObject({ status: 'blocked', provider_status: 'blocked', last_check_error: null, iccid: c!.iccid });
-  expect(byId.get(a!.id)).toMatchObject({ status: 'in_stock', provider_status: 'inactive' });
-  const stored = await simcardsRepository.findById(db(), b!.id);
-  expect(stored).toMatchObject({ provider_status: null, notes: 'edited meanwhile' });
-  expect(new Date(byId.get(a!.id)!.updated_at).getTime()).toBeGreaterThan(new Date(a!.updated_at).getTime() - 1);
+  expect(rows.map((r) => Number(r.id)).sort((x, y) => x - y)).toEqual([a!.id, c!.id, d!.id]);
+  const stored = new Map((await db()('simcards').whereIn('id', [a!.id, b!.id, c!.id, d!.id])).map((r: SimcardRow) => [Number(r.id), r]));
+  // What it answers of each is what the row holds now.
+  for (const r of rows) {
+    expect(new Date(r.updated_at).getTime()).toBe(new Date(stored.get(Number(r.id))!.updated_at).getTime());
+    expect(new Date(r.last_checked_at).getTime()).toBe(new Date(at).getTime());
+  }
+  expect(stored.get(c!.id)).toMatchObject({ status: 'blocked', provider_status: 'blocked', last_check_error: null, iccid: c!.iccid });
+  expect(stored.get(a!.id)).toMatchObject({ status: 'in_stock', provider_status: 'inactive' });
+  expect(stored.get(d!.id)).toMatchObject({ status: 'in_stock', provider_status: null });
+  expect(new Date(stored.get(d!.id)!.last_checked_at!).getTime()).toBe(new Date(at).getTime());
+  expect(stored.get(b!.id)).toMatchObject({ provider_status: null, notes: 'edited meanwhile', last_checked_at: null });
+  expect(new Date(stored.get(a!.id)!.updated_at).getTime()).toBeGreaterThan(new Date(a!.updated_at).getTime() - 1);
 });
 
 test('insertMany logs a SIM once per run and answers the SIMs it logged', async () => {

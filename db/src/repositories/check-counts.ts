@@ -90,12 +90,28 @@ export class CheckTally {
     // and never deadlock; in chunks: SQLite bounds the terms of one multi-row insert.
     const rows = [...this.#groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
     for (let i = 0; i < rows.length; i += 100) {
-      await db('check_counts')
-        .insert(rows.slice(i, i + 100))
-        .onConflict(['bucket_at', 'operator', 'shop_key', 'source', 'run_key'])
-        .merge(Object.fromEntries(COLUMNS.map((c) => [c, db.raw('?? + excluded.??', [`check_counts.${c}`, c])])));
+      const chunk = rows.slice(i, i + 100);
+      const bindings: Array<string | number> = [];
+      for (const r of chunk)
+        bindings.push(r.bucket_at, r.operator, r.shop_key, r.source, r.run_key, r.made, r.answered, r.changed, r.failed);
+      await db.raw(upsertSql(chunk.length), bindings);
     }
   }
+}
+
+/** The tally's upsert of `n` rows, kept per size: built by knex's query builder it cost a compile per batch. */
+const upserts = new Map<number, string>();
+const KEY = ['bucket_at', 'operator', 'shop_key', 'source', 'run_key'] as const;
+
+function upsertSql(n: number): string {
+  let sql = upserts.get(n);
+  if (sql) return sql;
+  const row = `(${[...KEY, ...COLUMNS].map(() => '?').join(', ')})`;
+  sql =
+    `insert into check_counts (${[...KEY, ...COLUMNS].join(', ')}) values ${Array.from({ length: n }, () => row).join(', ')} ` +
+    `on conflict (${KEY.join(', ')}) do update set ${COLUMNS.map((c) => `${c} = check_counts.${c} + excluded.${c}`).join(', ')}`;
+  if (upserts.size < 100) upserts.set(n, sql);
+  return sql;
 }
 
 export interface CountFilter {

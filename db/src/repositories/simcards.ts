@@ -246,42 +246,69 @@ export interface CheckedSim {
   status: SimcardStatus;
   provider_status: string;
   last_checked_at: string;
+  /**
+   * The answer leaves `status` and `provider_status` as they were read (most answers of a run):
+   * the UPDATE does not set them, so SQLite leaves the entries of the six indexes on them alone
+   * (setting a column rewrites its index entries even to the same value: ~3× the statement's cost).
+   */
+  same?: boolean;
 }
 
-/** SQL of `applyChecks` for `n` answers, per dialect: built once per size and kept (a run's batches repeat a few sizes). */
+/** Of each SIM `applyChecks` updated, what the statement set that the checker does not know; the rest is as it read the row. */
+export interface AppliedCheck {
+  id: number;
+  updated_at: DbTimestamp;
+  last_checked_at: DbTimestamp;
+}
+
+/** SQL of `applyChecks` for `n` answers, per dialect and shape: built once per size and kept (a run's batches repeat a few sizes). */
 const applyChecksSql = new Map<string, string>();
 
-function applyChecksStatement(sqlite: boolean, n: number): string {
-  const key = `${sqlite ? 's' : 'p'}${n}`;
+function applyChecksStatement(sqlite: boolean, same: boolean, n: number): string {
+  const key = `${sqlite ? 's' : 'p'}${same ? 's' : 'c'}${n}`;
   let sql = applyChecksSql.get(key);
   if (sql) return sql;
-  const row = sqlite ? '(?, ?, ?, ?, ?)' : '(?::integer, ?::timestamptz, ?::text, ?::text, ?::timestamptz)';
+  const row = same
+    ? sqlite
+      ? '(?, ?, ?)'
+      : '(?::integer, ?::timestamptz, ?::timestamptz)'
+    : sqlite
+      ? '(?, ?, ?, ?, ?)'
+      : '(?::integer, ?::timestamptz, ?::text, ?::text, ?::timestamptz)';
+  const columns = same ? 'id, read_updated_at, last_checked_at' : 'id, read_updated_at, status, provider_status, last_checked_at';
   sql =
-    `with v(id, read_updated_at, status, provider_status, last_checked_at) as (values ${Array.from({ length: n }, () => row).join(', ')}) ` +
-    'update simcards set status = v.status, provider_status = v.provider_status, last_checked_at = v.last_checked_at, ' +
+    `with v(${columns}) as (values ${Array.from({ length: n }, () => row).join(', ')}) ` +
+    `update simcards set ${same ? '' : 'status = v.status, provider_status = v.provider_status, '}last_checked_at = v.last_checked_at, ` +
     'last_check_error = null, updated_at = ? from v where simcards.id = v.id and simcards.updated_at = v.read_updated_at ' +
-    // SQLite's RETURNING names the updated table's columns only; PostgreSQL's `*` would add v's.
-    `returning ${sqlite ? '*' : 'simcards.*'}`;
-  if (applyChecksSql.size < 64) applyChecksSql.set(key, sql);
+    'returning simcards.id, simcards.updated_at, simcards.last_checked_at';
+  if (applyChecksSql.size < 128) applyChecksSql.set(key, sql);
   return sql;
 }
 
 /**
- * Writes many checks' answers in one statement per 200 (a check run's batch): each SIM only if
- * nobody changed it since it was read (optimistic concurrency, as `updateIfUnchanged`). Answers
- * the rows updated; a SIM changed or deleted meanwhile is left out (the caller reads it again).
+ * Writes many checks' answers in one statement per 200 of each shape (a check run's batch): each
+ * SIM only if nobody changed it since it was read (optimistic concurrency, as `updateIfUnchanged`).
+ * Answers the SIMs updated (the row is the one read, with the answer and these): a SIM changed or
+ * deleted meanwhile is left out (the caller reads it again).
  */
-export async function applyChecks(db: Queryable, checks: readonly CheckedSim[]): Promise<SimcardRow[]> {
+export async function applyChecks(db: Queryable, checks: readonly CheckedSim[]): Promise<AppliedCheck[]> {
   const sqlite = isSqlite(db);
   const at = now();
-  const out: SimcardRow[] = [];
-  for (let i = 0; i < checks.length; i += 200) {
-    const chunk = checks.slice(i, i + 200);
-    const bindings: Array<string | number | Date> = [];
-    for (const c of chunk) bindings.push(c.id, c.read_updated_at, c.status, c.provider_status, c.last_checked_at);
-    bindings.push(at);
-    const result = (await db.raw(applyChecksStatement(sqlite, chunk.length), bindings)) as SimcardRow[] | { rows: SimcardRow[] };
-    for (const row of Array.isArray(result) ? result : result.rows) out.push(row);
+  const out: AppliedCheck[] = [];
+  for (const same of [true, false]) {
+    const shape = checks.filter((c) => (c.same === true) === same);
+    for (let i = 0; i < shape.length; i += 200) {
+      const chunk = shape.slice(i, i + 200);
+      const bindings: Array<string | number | Date> = [];
+      for (const c of chunk) {
+        if (same) bindings.push(c.id, c.read_updated_at, c.last_checked_at);
+        else bindings.push(c.id, c.read_updated_at, c.status, c.provider_status, c.last_checked_at);
+      }
+      bindings.push(at);
+      const result = (await db.raw(applyChecksStatement(sqlite, same, chunk.length), bindings)) as
+        AppliedCheck[] | { rows: AppliedCheck[] };
+      for (const row of Array.isArray(result) ? result : result.rows) out.push(row);
+    }
   }
   return out;
 }

@@ -63,3 +63,33 @@ test("a batch's answers: each SIM logged once per run, a stale read applied to t
   expect((await checkRunsRepository.findById(db(), run.id))!.changed).toBe(logs.length);
   expect(await checkCountsRepository.totals(db(), { runId: run.id })).toEqual({ made: 4, answered: 4, changed: 1, failed: 0 });
 });
+
+test('what a batched check answers of its SIM is the row as stored, whether the answer changed the SIM or kept it', async () => {
+  const answers = new Map<string, ProviderAnswer['status']>();
+  const provider = {
+    async check(iccid: string): Promise<ProviderAnswer> {
+      return { status: answers.get(iccid)!, msisdn: null, activatedAt: null, responseMs: 1 };
+    },
+  };
+  const routing = { forOperator: () => ({ key: '*', provider, concurrency: 10 }) } as unknown as ProviderRouting;
+  const checker = new Checker(db(), routing, silentLogger);
+  const kept = await sim('8999800000000000011');
+  const blocked = await sim('8999800000000000012');
+  answers.set(kept.iccid, 'inactive');
+  answers.set(blocked.iccid, 'inactive');
+  // First checks: provider_status was null, so both answers are written in full.
+  const first = await Promise.all([kept, blocked].map((s) => checker.check(s, 'manual', null)));
+  for (const r of first) expect(r.simcard).toEqual(await simcardsRepository.findById(db(), r.simcard.id));
+  // Again, from the rows as stored: `kept` hears the same (only its check time is written), `blocked` is blocked now.
+  answers.set(blocked.iccid, 'blocked');
+  await new Promise((r) => setTimeout(r, 5));
+  const again = await Promise.all(first.map((r) => checker.check(r.simcard, 'manual', null)));
+  expect(again.map((r) => r.ok)).toEqual([true, true]);
+  for (const r of again) expect(r.simcard).toEqual(await simcardsRepository.findById(db(), r.simcard.id));
+  expect(again.map((r) => [r.simcard.status, r.simcard.provider_status])).toEqual([
+    ['in_stock', 'inactive'],
+    ['blocked', 'blocked'],
+  ]);
+  expect(new Date(again[0]!.simcard.last_checked_at!).getTime()).toBeGreaterThan(new Date(first[0]!.simcard.last_checked_at!).getTime());
+  expect(new Date(again[0]!.simcard.updated_at).getTime()).toBeGreaterThan(new Date(first[0]!.simcard.updated_at).getTime());
+});

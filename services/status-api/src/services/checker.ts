@@ -122,6 +122,9 @@ export class Checker {
       };
     }
     let answer;
+    // Decremented on each path before this check's write is queued, not in a `finally`: that would
+    // run after the catch's failure write was queued, whose `#linger` would still count this call
+    // (a run's last check, failed, would wait RUN_WRITE_LINGER_MS for company that never comes).
     if (runId !== null) this.#runCalls++;
     try {
       answer = await slot(() => route.provider.check(sim.iccid));
@@ -138,7 +141,7 @@ export class Checker {
     // a sale or a date is written on its own, in the batch's transaction (`#applyBatch`).
     const alone = outcome.newlySold || outcome.patch.activated_at !== undefined;
     const { result } = await this.#writes.run(
-      async (_trx, batch) => batch.add({ sim, answer, at, outcome, source, runId, alone, result: null }),
+      (_trx, batch) => batch.add({ sim, answer, at, outcome, source, runId, alone, result: null }),
       this.#linger(runId),
     );
     if (!result)
@@ -199,7 +202,8 @@ export class Checker {
 
   /**
    * A batch's common answers, together: one UPDATE for their SIMs (those unchanged since they were
-   * read), one INSERT for their log rows. A sale or an activation date, a SIM changed meanwhile, or
+   * read; two when some answers keep the SIM's status and others change it: `applyChecks`' `same`),
+   * one INSERT for their log rows. A sale or an activation date, a SIM changed meanwhile, or
    * twice in the batch, is applied by itself after them (`#applyOne`), in the order of their shops:
    * a sale locks its shop's sales rows, and two status API processes that take them in one order
    * never deadlock (the run's counters are written at the batch's end, `CheckBatch.writeRunCounts`).
@@ -222,9 +226,10 @@ export class Checker {
         status: e.outcome.newStatus,
         provider_status: e.answer.status,
         last_checked_at: e.at,
+        same: e.outcome.newStatus === e.sim.status && e.answer.status === e.sim.provider_status,
       })),
     );
-    const byId = new Map<number, SimcardRow>();
+    const byId = new Map<number, simcardsRepository.AppliedCheck>();
     for (const row of rows) byId.set(Number(row.id), row);
     const applied: BatchedAnswer[] = [];
     for (const e of together) {
@@ -236,7 +241,16 @@ export class Checker {
       applied.filter((e) => e.outcome.changed).map((e) => logRow(e.sim, e.outcome, e.answer, e.at, e.source, e.runId)),
     );
     for (const e of applied) {
-      const updated = byId.get(e.sim.id)!;
+      const set = byId.get(e.sim.id)!;
+      // The row as read (unchanged since: the UPDATE's optimistic lock) with what the UPDATE set.
+      const updated: SimcardRow = {
+        ...e.sim,
+        status: e.outcome.newStatus,
+        provider_status: e.answer.status,
+        last_checked_at: set.last_checked_at,
+        last_check_error: null,
+        updated_at: set.updated_at,
+      };
       const wasLogged = e.outcome.changed && logged.has(e.sim.id);
       batch.tally.add(e.at, countKey(updated, e.source, e.runId), { made: 1, answered: 1, changed: e.outcome.changed ? 1 : 0 });
       e.result = { updated, outcome: e.outcome, logged: wasLogged };
@@ -253,7 +267,7 @@ export class Checker {
     if (err.failure !== 'circuit_open') {
       const at = now();
       await this.#writes.run(
-        async (_trx, batch) => batch.tally.add(at, countKey(sim, source, runId), { made: 1, failed: 1 }),
+        (_trx, batch) => batch.tally.add(at, countKey(sim, source, runId), { made: 1, failed: 1 }),
         this.#linger(runId),
       );
     }

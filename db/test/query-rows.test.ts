@@ -100,6 +100,33 @@ describe('queryRows', () => {
     }
   }, 30_000);
 
+  test('SQLite: reads one after another keep their connection, and give it back the moment the pool is asked for one', async () => {
+    if (database.dialect !== 'sqlite') return;
+    // A pool acquire and release per statement cost ~25 µs of the event loop each (tarn's timers,
+    // the validation): a connection whose reads are done stays parked for the next read.
+    const other = createDatabase(database.config);
+    const pool = other.client.pool as {
+      numUsed(): number;
+      numFree(): number;
+      on(event: 'acquireRequest', listener: () => void): void;
+    };
+    try {
+      let acquires = 0;
+      pool.on('acquireRequest', () => acquires++);
+      for (let i = 0; i < 20; i++) expect(await queryRows(other, 'select name from qr_items where id = ?', [2])).toEqual([{ name: 'two' }]);
+      expect(acquires).toBeLessThan(5);
+      // The connection is kept (parked) once the reads are done…
+      expect(pool.numUsed()).toBe(1);
+      // …and anyone else asking the pool (a transaction, a knex query) gets it back first, not another one.
+      const conn: unknown = await other.client.acquireConnection();
+      expect(pool.numUsed()).toBe(1);
+      other.client.releaseConnection(conn);
+      expect(await queryRows(other, 'select name from qr_items where id = ?', [3])).toEqual([{ name: 'three' }]);
+    } finally {
+      await other.destroy();
+    }
+  });
+
   test('a prepared select * follows a column added under it', async () => {
     const sql = 'select * from qr_items where id = ?';
     // Once per pooled connection, so that each has it prepared.

@@ -46,10 +46,13 @@ export function clientAddress(peer: string, forwardedFor: string, trusted: Proxy
   return hops[0] ?? peer;
 }
 
-/** Sets `ctx.ip` (koa's own X-Forwarded-For handling stays off: `app.proxy` is false). */
+/**
+ * Sets `ctx.ip` (koa's own X-Forwarded-For handling stays off: `app.proxy` is false). Not an
+ * async function: it only passes the request on (each async layer is a promise per request).
+ */
 export function clientIp(trusted: ProxyTrust): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     ctx.request.ip = clientAddress(ctx.socket.remoteAddress ?? '', ctx.get('x-forwarded-for'), trusted);
-    await next();
+    return next();
   };
 }

@@ -89,6 +89,11 @@ export class FixedWindowLimiter {
     return this.rule.max > 0;
   }
 
+  /** Whether the windows are counted in a shared store (hitShared then answers later). */
+  get shared(): boolean {
+    return this.#shared !== undefined;
+  }
+
   /** How many clients are remembered (for tests and the metrics). */
   get size(): number {
     return this.#buckets.size;
@@ -249,10 +254,12 @@ export class RateLimits {
     };
   }
 
-  /** Requests without credentials, per client IP (ones with credentials are limited per principal). */
+  /**
+   * Requests without credentials, per client IP (ones with credentials are limited per principal).
+   * Not async for those with credentials: they only pass through (an async layer is a promise each).
+   */
   anonymous(): Middleware {
-    return async (ctx, next) => {
-      if (ctx.get('authorization') || ctx.get('x-api-key')) return next();
+    const limit: Middleware = async (ctx, next) => {
       if (MONITORING_PATH.test(ctx.path)) {
         // A monitor must never be told 429 by the limit that guards the API itself.
         if (!isLoopbackAddress(ctx.ip))
@@ -263,15 +270,21 @@ export class RateLimits {
       await this.#enforce(this.anonymousLimiter, `ip:${ctx.ip}`, 'anonymous', 'Too many requests from this address', ctx.set.bind(ctx));
       await next();
     };
+    return (ctx, next) => (ctx.get('authorization') || ctx.get('x-api-key') ? next() : limit(ctx, next));
   }
 
-  /** Wraps the authentication middleware: once the principal is known, its own limit applies. */
+  /**
+   * Wraps the authentication middleware: once the principal is known, its own limit applies.
+   * Counted in this process (no shared store), the limit is decided without a promise: this runs
+   * on every signed-in request.
+   */
   principal(authenticate: Middleware<AppState>): Middleware<AppState> {
     return (ctx, next) =>
-      authenticate(ctx, async () => {
+      authenticate(ctx, () => {
         const principal = ctx.state.principal!;
+        let enforced: Promise<void> | void = undefined;
         if (principal.apiKey) {
-          await this.#enforce(
+          enforced = this.#enforce(
             this.apiKeyLimiter,
             `key:${principal.apiKey.id}`,
             'api_key',
@@ -279,9 +292,15 @@ export class RateLimits {
             ctx.set.bind(ctx),
           );
         } else if (principal.userId > 0) {
-          await this.#enforce(this.userLimiter, `user:${principal.userId}`, 'user', 'Too many requests from this user', ctx.set.bind(ctx));
+          enforced = this.#enforce(
+            this.userLimiter,
+            `user:${principal.userId}`,
+            'user',
+            'Too many requests from this user',
+            ctx.set.bind(ctx),
+          );
         }
-        await next();
+        return enforced ? enforced.then(() => next()) : next();
       });
   }
 
@@ -401,19 +420,23 @@ export class RateLimits {
     }
   }
 
-  async #enforce(
+  /** Counts one request of `key`; over the limit, throws TooManyRequestsError. A promise only when counted in a shared store. */
+  #enforce(
     limiter: FixedWindowLimiter,
     key: string,
     name: LimitName,
     message: string,
     set: (headers: Record<string, string>) => void,
-  ): Promise<void> {
+  ): Promise<void> | void {
     if (!limiter.enabled) return;
-    const decision = await limiter.hitShared(key);
-    set(rateLimitHeaders(decision));
-    if (!decision.allowed) {
-      this.onRejected(name);
-      throw new TooManyRequestsError(message, decision);
-    }
+    const apply = (decision: LimitDecision): void => {
+      set(rateLimitHeaders(decision));
+      if (!decision.allowed) {
+        this.onRejected(name);
+        throw new TooManyRequestsError(message, decision);
+      }
+    };
+    if (!limiter.shared) return apply(limiter.hit(key));
+    return limiter.hitShared(key).then(apply);
   }
 }

@@ -29,29 +29,32 @@ export function routeTemplate(ctx: { _matchedRoute?: unknown }): string | null {
 }
 
 export function requestId(log: Logger): Middleware<AppState & { requestId?: string }> {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const id = SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = id;
     ctx.set('X-Request-Id', id);
     const started = performance.now();
-    await withLogContext({ request_id: id }, async () => {
-      try {
-        await next();
-      } finally {
-        const principal = ctx.state.principal;
-        const fields = {
-          method: ctx.method,
-          path: ctx.path,
-          route: routeTemplate(ctx as { _matchedRoute?: unknown }),
-          status: ctx.status,
-          duration_ms: Math.round((performance.now() - started) * 10) / 10,
-          ip: ctx.ip,
-          ...(principal ? { user_id: principal.userId || null, ...(principal.apiKey ? { api_key_id: principal.apiKey.id } : {}) } : {}),
-        };
-        if (ctx.status >= 500) log.error('request', fields);
-        else log.debug?.('request', fields);
-      }
-    });
+    const finish = (): void => {
+      const principal = ctx.state.principal;
+      const fields = {
+        method: ctx.method,
+        path: ctx.path,
+        route: routeTemplate(ctx as { _matchedRoute?: unknown }),
+        status: ctx.status,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        ip: ctx.ip,
+        ...(principal ? { user_id: principal.userId || null, ...(principal.apiKey ? { api_key_id: principal.apiKey.id } : {}) } : {}),
+      };
+      if (ctx.status >= 500) log.error('request', fields);
+      else log.debug?.('request', fields);
+    };
+    // Not async functions: one promise per request here, not three.
+    return withLogContext({ request_id: id }, () =>
+      next().then(finish, (err: unknown) => {
+        finish();
+        throw err;
+      }),
+    );
   };
 }

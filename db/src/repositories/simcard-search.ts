@@ -66,7 +66,9 @@ export async function list(
   let counted: Promise<number>;
   let totalExact = true;
   if (!filter.q) {
-    const walk = await walkSortIndex(db, filter, sort);
+    const walking = walkSortIndex(db, filter, sort);
+    // Decided without the database for most pages (no filter, or by id): no promise then.
+    const walk = typeof walking === 'boolean' ? walking : await walking;
     pick = (after, limit) => listPageIds(db, filter, { limit, offset }, sort, walk, after);
     counted = countMatching(db, filter);
   } else if ((options.plan ?? (await choosePlan(db, filter.q))) === 'index') {
@@ -78,7 +80,8 @@ export async function list(
       .first()
       .then((n) => Number((n as { n: number | string } | undefined)?.n ?? 0));
   } else {
-    const walk = await walkSortIndex(db, filter, sort);
+    const walking = walkSortIndex(db, filter, sort);
+    const walk = typeof walking === 'boolean' ? walking : await walking;
     const matching = () => applyFilter(db('simcards'), filter, 'simcards', walk);
     pick = (after, limit) => pageIds(where(matching(), after), 'simcards', { limit, offset }, sort);
     counted = db
@@ -98,7 +101,7 @@ export async function list(
       });
   }
   const parts = page.after ? afterParts(isSqlite(db), table, sort, page.after) : [undefined];
-  const [ids, total] = await Promise.all([idsOverParts(parts, pick, want), counted]);
+  const [ids, total] = await Promise.all([parts.length === 1 ? pick(parts[0], want) : idsOverParts(parts, pick, want), counted]);
   const rows = await rowsByIds(db, ids.slice(0, page.limit));
   const last = rows[rows.length - 1];
   return { rows, total, totalExact, next: ids.length > page.limit && last ? keyOf(sort, last) : null };
@@ -168,15 +171,16 @@ const WALK_SORT_INDEX_FROM = 20_000;
 /**
  * SQLite: whether the page should walk the sort's index rather than the filter's (see
  * applyFieldFilters). Only for filters the counters can count (shop, status, operator), sorted by
- * another column, and matching many SIMs. (PostgreSQL's planner weighs this by itself.)
+ * another column, and matching many SIMs. (PostgreSQL's planner weighs this by itself.) Answered
+ * at once, without a promise, when the filter and sort alone decide.
  */
-async function walkSortIndex(db: Queryable, filter: SimcardFilter, sort: SortRequest<SimcardSortColumn>): Promise<boolean> {
+function walkSortIndex(db: Queryable, filter: SimcardFilter, sort: SortRequest<SimcardSortColumn>): boolean | Promise<boolean> {
   if (!isSqlite(db) || sort.column === 'id') return false;
   if (filter.shopId === undefined && !filter.status && !filter.operator) return false;
   if (filter.batchId || filter.soldAt || filter.assignedAt || filter.createdAt) return false;
   const sorted: Record<string, unknown> = { shop_id: filter.shopId, status: filter.status, operator: filter.operator };
   if (sorted[sort.column] !== undefined) return false;
-  return (await tallyCount(db, filter)) >= WALK_SORT_INDEX_FROM;
+  return tallyCount(db, filter).then((n) => n >= WALK_SORT_INDEX_FROM);
 }
 
 /** `order by` of a page: the sort's column, ties by id in the same direction (ICCIDs are unique: no ties). */

@@ -183,17 +183,17 @@ export { list, listPageIdsStatement } from './simcard-search.js';
  * operator, status) when the filter is made of those alone (every list page of a million SIMs
  * would otherwise count a million rows), else by counting the filtered rows.
  */
-export async function countMatching(db: Queryable, filter: SimcardFilter): Promise<number> {
+export function countMatching(db: Queryable, filter: SimcardFilter): Promise<number> {
   if (filter.batchId || filter.soldAt || filter.assignedAt || filter.createdAt) {
     const conditions = fieldConditions(filter);
-    const [row] = await queryRows<{ n: number | string }>(
+    return queryRows<{ n: number | string }>(
       db,
       `select count(*) as n from simcards where ${conditions.map((c) => c.sql).join(' and ')}`,
       conditions.flatMap((c) => c.bindings),
       false,
-    );
-    return Number(row?.n ?? 0);
+    ).then(([row]) => Number(row?.n ?? 0));
   }
+  // Not an async function: every list page asks this (an async wrapper is one more promise each).
   return tallyCount(db, filter);
 }
 

@@ -193,7 +193,7 @@ export function createApp({ config, db, tokens, log }: MainApiDeps): { app: Koa;
     .use(securityHeaders())
     .use(cors(config.http.corsOrigins))
     .use(limits.anonymous())
-    .use(api.router.routes())
+    .use(api.routes())
     // Not throwing: the router then sets the Allow header, which errorHandler keeps on its 405.
     .use(api.router.allowedMethods());
   const close = async () => {

@@ -361,7 +361,7 @@ export async function benchImportCsv(argv: string[]): Promise<void> {
             `Run: ${new Date().toISOString().slice(0, 16)}Z, ${machine()}, ${versions.join(', ')}; load average before ${loadBefore}, after ${loadAfter} (a shared machine: figures measured under high load are not a verdict).`,
             `${rounds} rounds; in each, the API and the reference on their own freshly migrated database, which one goes first alternating; per-round ratios, their median and spread.`,
             `File: iccid, msisdn, operator, tariff, price (${csvMb.toFixed(1)} MB, comma-separated, all rows valid).`,
-            'API: wall time of one `POST /simcards/bulk` (upload spooled to disk, streamed parse, every row validated, valid rows spooled, then one transaction: staged — SQLite one INSERT … SELECT FROM json_each per 1,000 rows, PostgreSQL one COPY FROM STDIN — and one INSERT … SELECT, report); the main API in its own process, started on the fresh database and warmed up by one 2,000-row import.',
+            'API: wall time of one `POST /simcards/bulk` (upload spooled to disk, streamed parse, every row validated; SQLite: valid rows staged meanwhile into a temporary table on a connection held for the import, one multi-row INSERT per chunk, then one transaction: one INSERT … SELECT; PostgreSQL: valid rows spooled, then one transaction: one COPY FROM STDIN into the stage and one INSERT … SELECT; report); the main API in its own process, started on the fresh database and warmed up by one 2,000-row import.',
             `The main API's V8 flags: ${nodeOptions || 'none (the defaults)'}.`,
             '',
             ...results.flatMap((r) => section(r, rows, csvMb)),

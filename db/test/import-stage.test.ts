@@ -61,6 +61,12 @@ describe('staging an import in import_stage', () => {
       'Тариф «Старт» ʻ',
       '',
       'quote \' and " and ;',
+      // SQLite stages chunks as INSERTs whose values are SQL literals: these must stay text.
+      "'); drop table simcards; --",
+      "it''s",
+      'what? ?? $1 :name @x',
+      '/* not a comment */ -- nor this',
+      'emoji 😀 and \u00a0',
     ];
     const rows = tricky.map((tariff, i) =>
       row(i + 2, { tariff, operator: i % 2 ? 'beeline' : null, msisdn: `+99890${String(i).padStart(7, '0')}`, price: i * 1000 }),

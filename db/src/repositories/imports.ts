@@ -151,12 +151,19 @@ export const STAGE_CHUNK_ROWS = 1000;
  * before commit, and its creation undone by a rollback).
  */
 export async function createStage(db: Queryable): Promise<void> {
-  if (isSqlite(db)) await db.raw(`create temp table import_stage (${STAGE_TABLE_COLUMNS})`);
+  if (isSqlite(db)) await db.raw(`create temp table import_stage (${SQLITE_STAGE_COLUMNS})`);
   else await db.raw(`create temp table import_stage (${STAGE_TABLE_COLUMNS}) on commit drop`);
 }
 
 const STAGE_TABLE_COLUMNS =
   'line integer not null, iccid varchar(20) not null, msisdn varchar(13), operator varchar(32), tariff varchar(64), price integer';
+
+/**
+ * SQLite: `line` is the table's rowid (INTEGER PRIMARY KEY; every parser numbers its rows in
+ * increasing order, so rows are appended), and the `order by line` of the INSERT … SELECT into
+ * `simcards` reads the table in its own order instead of sorting it in a temporary B-tree first.
+ */
+const SQLITE_STAGE_COLUMNS = STAGE_TABLE_COLUMNS.replace('line integer not null', 'line integer primary key');
 
 export async function dropStage(db: Queryable): Promise<void> {
   if (isSqlite(db)) {
@@ -233,30 +240,61 @@ export async function stagedPhoneConflictsDry(db: Queryable, limit: number): Pro
 }
 
 /**
- * SQLite: a chunk goes in as one JSON text bound to one parameter, unpacked by SQLite's json_each:
- * measured 2–7× faster (a loaded machine) than the same rows as 30,000 bound values, each of
- * which crosses from JS to C on its own. `->>` answers SQL values: text, integer, or NULL for JSON null.
+ * SQLite: a chunk goes in as one INSERT of `rows` (STAGE_COLUMNS order) whose VALUES are written
+ * out as SQL literals. Measured against the same rows as one JSON text unpacked by json_each
+ * (`value ->> 0` … per cell): 35–45% less of SQLite's time (issue 14, goal 5: staging runs beside
+ * the parsing, and once parsing got cheaper it was the longer of the two); both beat 30,000 bound
+ * values, each of which crosses from JS to C on its own. Every value is a literal made by
+ * sqlText / sqlInteger (quotes doubled, a NUL or non-integer refused): no text of the file becomes
+ * SQL syntax.
  */
-async function insertStageRows(db: Queryable, rows: StagedRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.raw(STAGE_FROM_JSON, [stageJson(rows)]);
-}
-
-const STAGE_FROM_JSON = `insert into import_stage (${STAGE_COLUMNS.join(', ')})
-  select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(?)`;
-
-/** Rows as one JSON array of arrays (STAGE_COLUMNS order), written straight out: no array per row to stringify. */
-function stageJson(rows: readonly StagedRow[]): string {
-  let json = '[';
+function stageInsertSql(rows: readonly StagedRow[]): string {
+  let sql = STAGE_INSERT;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    json += `${i === 0 ? '' : ','}[${r.line},${JSON.stringify(r.iccid)},${jsonValue(r.msisdn)},${jsonValue(r.operator)},${jsonValue(r.tariff)},${r.price === null ? 'null' : r.price}]`;
+    sql += `${i === 0 ? '(' : ',('}${sqlLine(r.line)},${sqlText(r.iccid)},${sqlText(r.msisdn)},${sqlText(r.operator)},${sqlText(r.tariff)},${sqlInteger(r.price)})`;
   }
-  return `${json}]`;
+  return sql;
 }
 
-function jsonValue(value: string | null): string {
-  return value === null ? 'null' : JSON.stringify(value);
+const STAGE_INSERT = `insert into import_stage (${STAGE_COLUMNS.join(', ')}) values `;
+
+/**
+ * A chunk's INSERT, written while the chunk before it is still going in (SQLite works on
+ * another thread); or, for rows it cannot stage, their refusal, thrown only once that chunk is
+ * in (the connection is idle when the failure reaches the transaction). An empty chunk: nothing.
+ */
+function chunkInsert(rows: readonly StagedRow[]): string | { refuse(): void } {
+  if (rows.length === 0) return { refuse: () => {} };
+  try {
+    return stageInsertSql(rows);
+  } catch (err) {
+    return {
+      refuse: () => {
+        throw err;
+      },
+    };
+  }
+}
+
+/** A string as an SQLite literal: in single quotes, a quote doubled (SQLite has no backslash escapes). */
+function sqlText(value: string | null): string {
+  if (value === null) return 'null';
+  // SQLite would end the statement's text at a NUL; validation refuses one in every staged field.
+  if (value.includes('\u0000')) throw new Error('a staged value holds a NUL character');
+  return value.includes("'") ? `'${value.replaceAll("'", "''")}'` : `'${value}'`;
+}
+
+/** SQLite would number a row whose `line` (the stage's rowid) is null itself: refused here instead. */
+function sqlLine(value: number): string {
+  if (value === null || value === undefined) throw new Error('a staged row has no line (null)');
+  return sqlInteger(value);
+}
+
+function sqlInteger(value: number | null): string {
+  if (value === null) return 'null';
+  if (!Number.isSafeInteger(value)) throw new Error(`a staged number is not an integer: ${value}`);
+  return String(value);
 }
 
 /**
@@ -272,7 +310,7 @@ export interface Stager {
 }
 
 /**
- * SQLite: one INSERT … SELECT FROM json_each per chunk, one in flight while the next
+ * SQLite: one multi-row INSERT per chunk (stageInsertSql), one in flight while the next
  * chunk is read. PostgreSQL: one `COPY import_stage FROM STDIN` for the whole file (text format,
  * as `psql \copy` sends it), fed with back-pressure: no SQL text or bound values per chunk.
  * Call after createStage, inside the import's transaction.
@@ -287,8 +325,11 @@ class InsertStager implements Stager {
   constructor(private readonly trx: Queryable) {}
 
   async write(rows: StagedRow[]): Promise<void> {
+    const chunk = chunkInsert(rows);
     await this.inFlight;
-    this.inFlight = insertStageRows(this.trx, rows);
+    if (typeof chunk !== 'string') return chunk.refuse();
+    // No bindings: knex leaves the text (a `?` inside a literal included) as it is.
+    this.inFlight = this.trx.raw(chunk).then(() => {});
     // Awaited by the next write or close(); this only keeps a failure from being "unhandled" meanwhile.
     this.inFlight.catch(() => {});
   }
@@ -336,7 +377,7 @@ export class HeldStage {
     try {
       // One left by an import whose end was cut short would otherwise be in the way.
       await stage.run(`drop table if exists temp.import_stage`);
-      await stage.run(`create temp table import_stage (${STAGE_TABLE_COLUMNS})`);
+      await stage.run(`create temp table import_stage (${SQLITE_STAGE_COLUMNS})`);
     } catch (err) {
       db.client.releaseConnection(stage.connection);
       throw err;
@@ -352,10 +393,11 @@ export class HeldStage {
 
   /** Stages `rows` (in file order); resolves when the previous chunk is in, this one on its way. */
   async write(rows: readonly StagedRow[]): Promise<void> {
+    const chunk = chunkInsert(rows);
     await this.inFlight;
-    if (rows.length === 0) return;
+    if (typeof chunk !== 'string') return chunk.refuse();
     this.staged += rows.length;
-    this.inFlight = this.run(STAGE_FROM_JSON, [stageJson(rows)]);
+    this.inFlight = this.run(chunk);
     // Awaited by the next write or close(); this only keeps a failure from being "unhandled" meanwhile.
     this.inFlight.catch(() => {});
   }

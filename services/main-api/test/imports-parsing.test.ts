@@ -3,16 +3,17 @@
  * numbers, chunk boundaries anywhere), delimiter and encoding detection, header aliases, prices.
  */
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { fieldForHeader } from '../src/import/columns.js';
 import { CsvFormatError, type CsvRecord, CsvTokenizer } from '../src/import/csv-tokenizer.js';
 import { detectEncoding } from '../src/import/decode.js';
 import { detectDelimiter, parseDelimited } from '../src/import/delimited.js';
-import { parsePrice } from '../src/import/validate-row.js';
+import { parsePrice, validateRow } from '../src/import/validate-row.js';
 
-function tokenize(text: string, chunkSize = text.length || 1, delimiter = ','): CsvRecord[] {
+function tokenize(text: string, chunkSize = text.length || 1, delimiter = ',', plainFastPath = true): CsvRecord[] {
   const out: CsvRecord[] = [];
-  const t = new CsvTokenizer(delimiter, 1000);
+  const t = new CsvTokenizer(delimiter, 1000, plainFastPath);
   for (let i = 0; i < text.length; i += chunkSize) t.push(text.slice(i, i + chunkSize), out);
   t.end(out);
   return out;
@@ -47,6 +48,40 @@ describe('CsvTokenizer', () => {
     } catch (err) {
       expect((err as CsvFormatError).line).toBe(2);
     }
+  });
+
+  test('the fast path for plain records reads every text as the general scanner does, whatever the chunks', () => {
+    const piece = fc.constantFrom('a', 'bc', '1', ',', ';', '"', '""', '\n', '\r', '\r\n', ' ', '\t', 'x,y\n', 'p;q\r\n');
+    const outcome = (text: string, chunk: number, delimiter: string, fast: boolean) => {
+      try {
+        return tokenize(text, chunk, delimiter, fast);
+      } catch (err) {
+        return `${(err as Error).message} (line ${(err as CsvFormatError).line})`;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 60 }).map((pieces) => pieces.join('')),
+        fc.integer({ min: 1, max: 70 }),
+        fc.constantFrom(',', ';', '\t'),
+        (text, chunk, delimiter) => {
+          expect(outcome(text, chunk, delimiter, true)).toEqual(outcome(text, chunk, delimiter, false));
+        },
+      ),
+      { seed: 1405, numRuns: 3000 },
+    );
+  });
+
+  test('plain lines, \r\n or \n, split anywhere: cells and line numbers', () => {
+    const text = 'iccid,msisdn\r\n1,2\r\n\r\n3,\n,4\n5';
+    const expected: CsvRecord[] = [
+      { line: 1, cells: ['iccid', 'msisdn'] },
+      { line: 2, cells: ['1', '2'] },
+      { line: 4, cells: ['3', ''] },
+      { line: 5, cells: ['', '4'] },
+      { line: 6, cells: ['5'] },
+    ];
+    for (let size = 1; size <= text.length; size++) expect(tokenize(text, size)).toEqual(expected);
   });
 
   test('a record longer than the limit is an error, not unbounded memory', () => {
@@ -107,6 +142,11 @@ describe('headers and values', () => {
     ['15000.00', 15000],
   ])('price %s is %d so‘m', (text, value) => {
     expect(parsePrice(text)).toEqual({ ok: true, value });
+  });
+
+  test('an operator named like an Object.prototype key is a name like any other (as POST /simcards takes it)', () => {
+    const result = validateRow({ line: 2, cells: { iccid: '8999803000000000012', operator: 'constructor' } }, { checkDigitAbsent: false });
+    expect(result).toMatchObject({ ok: true, row: { operator: 'constructor' } });
   });
 
   test('a fractional or negative price is refused', () => {

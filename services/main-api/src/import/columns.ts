@@ -133,6 +133,27 @@ export function resolveHeader(first: CellValue[], warn: WarnFn): { map: ColumnMa
   return { map, isHeader: true };
 }
 
+/**
+ * toSourceRow for many rows under one map: the column of each field found once, and every row's
+ * cells made with the same five keys (one object shape, where keys added one by one made V8
+ * build each row's shape again; a field the file lacks is `undefined`, as an absent one reads).
+ */
+export function sourceRowMaker(map: ColumnMap): (line: number, cells: CellValue[]) => SourceRow {
+  const at = (field: ImportField) => map.indexOf(field);
+  const [iccid, msisdn, operator, tariff, price] = [at('iccid'), at('msisdn'), at('operator'), at('tariff'), at('price')];
+  const cell = (cells: CellValue[], i: number): CellValue | undefined => (i === -1 ? undefined : (cells[i] ?? null));
+  return (line, cells) => ({
+    line,
+    cells: {
+      iccid: cell(cells, iccid),
+      msisdn: cell(cells, msisdn),
+      operator: cell(cells, operator),
+      tariff: cell(cells, tariff),
+      price: cell(cells, price),
+    },
+  });
+}
+
 /** One row of cells under a column map. */
 export function toSourceRow(line: number, cells: CellValue[], map: ColumnMap): SourceRow {
   const row: SourceRow = { line, cells: {} };

@@ -4,7 +4,7 @@
  * quoted value spanning lines or blank lines do not shift them.
  */
 import type { Readable } from 'node:stream';
-import { type ColumnMap, resolveHeader, toSourceRow } from './columns.js';
+import { resolveHeader, sourceRowMaker } from './columns.js';
 import { CsvFormatError, type CsvRecord, CsvTokenizer } from './csv-tokenizer.js';
 import { decodeText, type TextEncoding } from './decode.js';
 import { fileUnreadable } from './file-errors.js';
@@ -37,7 +37,7 @@ export async function* parseDelimited(
 ): AsyncGenerator<SourceRow[]> {
   let tokenizer: CsvTokenizer | null = null;
   let head = '';
-  let map: ColumnMap | null = null;
+  let makeRow: ((line: number, cells: string[]) => SourceRow) | null = null;
   const records: CsvRecord[] = [];
 
   function rows(): SourceRow[] {
@@ -47,12 +47,12 @@ export async function* parseDelimited(
         batch.push({ line: record.line, cells: {}, raw: record.cells });
         continue;
       }
-      if (map === null) {
+      if (makeRow === null) {
         const resolved = resolveHeader(record.cells, warn);
-        map = resolved.map;
+        makeRow = sourceRowMaker(resolved.map);
         if (resolved.isHeader) continue;
       }
-      batch.push(toSourceRow(record.line, record.cells, map));
+      batch.push(makeRow(record.line, record.cells));
     }
     records.length = 0;
     return batch;

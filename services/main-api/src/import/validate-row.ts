@@ -4,7 +4,7 @@
  * spreadsheets do to them: ICCIDs Excel turned into `8.99E+18`, files without the Luhn check
  * digit, prices written as `15 000 so'm`.
  */
-import { appendCheckDigit, operatorForMsisdn, parseIccid, parseMsisdn } from '@simcard/common';
+import { appendCheckDigit, OPERATOR_PREFIXES, parseIccid, parseMsisdn } from '@simcard/common';
 import type { importsRepository } from '@simcard/db';
 import type { CellValue, Problem, SourceRow } from './source-row.js';
 
@@ -44,22 +44,59 @@ const EXCEL_MANGLED =
 
 const SCIENTIFIC = /^\d+([.,]\d+)?e\+?\d+$/i;
 
-/** Russian and Uzbek spellings people type in the operator column. */
-const OPERATOR_NAMES: Record<string, string> = {
-  билайн: 'beeline',
-  beeline: 'beeline',
-  юселл: 'ucell',
-  юсел: 'ucell',
-  ucell: 'ucell',
-  узмобайл: 'uzmobile',
-  uzmobile: 'uzmobile',
-  мобиуз: 'mobiuz',
-  mobiuz: 'mobiuz',
-  хуманс: 'humans',
-  humans: 'humans',
-  перфектум: 'perfectum',
-  perfectum: 'perfectum',
-};
+/**
+ * Russian and Uzbek spellings people type in the operator column. A Map: a plain object would
+ * answer `constructor` (and other Object.prototype names) with a function.
+ */
+const OPERATOR_NAMES = new Map<string, string>([
+  ['билайн', 'beeline'],
+  ['beeline', 'beeline'],
+  ['юселл', 'ucell'],
+  ['юсел', 'ucell'],
+  ['ucell', 'ucell'],
+  ['узмобайл', 'uzmobile'],
+  ['uzmobile', 'uzmobile'],
+  ['мобиуз', 'mobiuz'],
+  ['mobiuz', 'mobiuz'],
+  ['хуманс', 'humans'],
+  ['humans', 'humans'],
+  ['перфектум', 'perfectum'],
+  ['perfectum', 'perfectum'],
+]);
+
+const OPERATOR_NAME = /^[a-z0-9_-]{2,32}$/;
+
+/**
+ * operatorForMsisdn (common/identifiers.ts) as a table by the two digits after +998, read from
+ * the number's character codes: no two-character string made and hashed per row.
+ */
+const OPERATOR_BY_PREFIX: (string | null)[] = Array.from({ length: 100 }, () => null);
+for (const [name, prefixes] of Object.entries(OPERATOR_PREFIXES)) for (const p of prefixes) OPERATOR_BY_PREFIX[Number(p)] = name;
+
+/** The operator whose range a normalized number (`+998XXXXXXXXX`) is in, or null. */
+function rangeOperatorOf(msisdn: string): string | null {
+  return OPERATOR_BY_PREFIX[(msisdn.charCodeAt(4) - 48) * 10 + (msisdn.charCodeAt(5) - 48)] ?? null;
+}
+
+/**
+ * A 19- or 20-digit ICCID that starts with 89 and whose last digit is its Luhn check digit
+ * (parseIccid's rules, for a cell already known to be only digits), without the strings
+ * parseIccid makes on the way.
+ */
+function plainIccidValid(s: string): boolean {
+  if (s.charCodeAt(0) !== 56 || s.charCodeAt(1) !== 57) return false;
+  // Luhn over the whole number: from the right, every second digit (from the one next to the check digit) doubled.
+  let sum = 0;
+  for (let i = s.length - 1, double = false; i >= 0; i--, double = !double) {
+    let d = s.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
 
 function text(cell: CellValue | undefined): string {
   if (cell === null || cell === undefined) return '';
@@ -72,8 +109,7 @@ const E164_UZ = /^\+998\d{9}$/;
 function iccidFor(cell: CellValue | undefined, options: RowOptions): { ok: true; value: string } | Refusal {
   // The common case first, without the normalizing below (a hot path: every row of every import).
   if (typeof cell === 'string' && !options.checkDigitAbsent && (cell.length === 19 || cell.length === 20) && PLAIN_DIGITS.test(cell)) {
-    const parsed = parseIccid(cell);
-    if (parsed.ok) return parsed;
+    if (plainIccidValid(cell)) return { ok: true, value: cell };
   }
   if (cell === null || cell === undefined || text(cell) === '') return refuse('is missing', 'iccid.missing');
   // A number this large has already lost digits (doubles keep about 15).
@@ -156,10 +192,14 @@ export function validateRow(source: SourceRow, options: RowOptions): RowResult {
   }
 
   let operator: string | null = null;
-  const operatorText = text(cells.operator).toLowerCase();
-  if (operatorText) {
-    operator = OPERATOR_NAMES[operatorText] ?? operatorText;
-    if (!/^[a-z0-9_-]{2,32}$/.test(operator)) {
+  const operatorCell = text(cells.operator);
+  // Most files spell it as stored (`ucell`): looked up as it is before lower-casing it.
+  const known = operatorCell ? OPERATOR_NAMES.get(operatorCell) : undefined;
+  if (known !== undefined) operator = known;
+  else if (operatorCell) {
+    const operatorText = operatorCell.toLowerCase();
+    operator = OPERATOR_NAMES.get(operatorText) ?? operatorText;
+    if (!OPERATOR_NAME.test(operator)) {
       problems = bad(problems, source, iccid, 'operator', {
         reason: 'must be 2-32 letters, digits, dashes or underscores (beeline, ucell, uzmobile, ...)',
         code: 'operator.invalid',
@@ -185,7 +225,7 @@ export function validateRow(source: SourceRow, options: RowOptions): RowResult {
   if (!iccid.ok || problems !== null) return { ok: false, problems: problems ?? [] };
 
   let warnings = NO_WARNINGS;
-  const rangeOperator = msisdn ? operatorForMsisdn(msisdn) : null;
+  const rangeOperator = msisdn ? rangeOperatorOf(msisdn) : null;
   if (operator && rangeOperator && rangeOperator !== operator) {
     // Numbers can be ported between operators: worth a look, never a reason to refuse.
     warnings = [];

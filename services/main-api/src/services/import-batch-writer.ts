@@ -1,7 +1,7 @@
 /**
  * Writes an import's valid rows inside the import's transaction: staged in chunks into a
  * temporary table as they are read back from the scratch file (importsRepository.openStage:
- * SQLite INSERTs from json_each, PostgreSQL one COPY FROM STDIN), then moved into `simcards` with one
+ * SQLite multi-row INSERTs, PostgreSQL one COPY FROM STDIN), then moved into `simcards` with one
  * INSERT … SELECT in file order (the database skips an existing ICCID or phone number). Every row
  * not inserted is then explained by SQL over the staged rows: its ICCID existed before
  * (skipped_existing), or this file had it on an earlier line (duplicates_in_file: the SIM carries

@@ -43,6 +43,7 @@ import * as m1971 from './2026-12-03-1971-report-sales-set-based.js';
 import * as m040101 from './2026-12-04-0101-drop-duplicate-sold-at-index.js';
 import * as m042201 from './2026-12-04-2201-report-sale-stage-sim-columns.js';
 import * as m050401 from './2026-12-05-0401-simcard-iccid-covering.js';
+import * as m050501 from './2026-12-05-0501-drop-log-run-id-index.js';
 
 export interface Migration {
   name: string;
@@ -91,4 +92,5 @@ export const migrations: readonly Migration[] = [
   { name: '2026-12-04-0101-drop-duplicate-sold-at-index', ...m040101 },
   { name: '2026-12-04-2201-report-sale-stage-sim-columns', ...m042201 },
   { name: '2026-12-05-0401-simcard-iccid-covering', ...m050401 },
+  { name: '2026-12-05-0501-drop-log-run-id-index', ...m050501 },
 ];

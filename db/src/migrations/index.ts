@@ -44,6 +44,7 @@ import * as m040101 from './2026-12-04-0101-drop-duplicate-sold-at-index.js';
 import * as m042201 from './2026-12-04-2201-report-sale-stage-sim-columns.js';
 import * as m050401 from './2026-12-05-0401-simcard-iccid-covering.js';
 import * as m050501 from './2026-12-05-0501-drop-log-run-id-index.js';
+import * as m050601 from './2026-12-05-0601-simcard-autovacuum.js';
 
 export interface Migration {
   name: string;
@@ -93,4 +94,5 @@ export const migrations: readonly Migration[] = [
   { name: '2026-12-04-2201-report-sale-stage-sim-columns', ...m042201 },
   { name: '2026-12-05-0401-simcard-iccid-covering', ...m050401 },
   { name: '2026-12-05-0501-drop-log-run-id-index', ...m050501 },
+  { name: '2026-12-05-0601-simcard-autovacuum', ...m050601 },
 ];

@@ -5,6 +5,7 @@
  * holds; a date stored in another form than the API's is still exported as the API shows it.
  */
 import { testDialect } from '@simcard/db/testing';
+import { HOSTILE_CSV_TEXTS } from '../../../tests/fixtures/hostile/csv-texts.js';
 import { TestApi } from './support/harness.js';
 
 let api: TestApi;
@@ -77,22 +78,7 @@ describe('the CSV export lines written by the database', () => {
   test('equal, byte for byte, the CSV rules applied to the values the API shows, for text that needs quoting or a formula guard', async () => {
     const batch = uniqueBatch();
     const shop = await api.createShop({ name: '=Shop, "Bir" ikki' });
-    const texts = [
-      '-5 so‘m',
-      '@home',
-      '\tTab',
-      '\rCR first',
-      'a"b',
-      'x,y',
-      'line\nbreak',
-      'crlf\r\nin',
-      "'already",
-      'Ўзбек тили',
-      'plain',
-      '+998',
-      '==',
-      'mid=dle',
-    ];
+    const texts = HOSTILE_CSV_TEXTS;
     const ids: number[] = [];
     for (const [i, text] of texts.entries()) {
       const sim = await api.createSimcard({ batch_id: batch, ...(i % 2 ? { shop_id: shop.id } : {}) });

@@ -3,6 +3,7 @@
  * byte the CSV rules applied to the values the API shows, however the bytes are cut into chunks;
  * a page in any other form is not trusted (null), never guessed at.
  */
+import { HOSTILE_CSV_TEXTS } from '../../../../tests/fixtures/hostile/csv-texts.js';
 import { type CopyCsvKind, CopyCsvPage } from './export-copy-csv.js';
 
 /** A small export: id, a text, a free text, an integer, a date, another free text, another date. */
@@ -47,27 +48,9 @@ const DATES: Array<[string, string]> = [
   ['1000-01-01 00:00:00.001', '1000-01-01T00:00:00.001Z'],
 ];
 
-/** Rows whose text needs every rule: quotes, commas, line breaks, formula starts, empty strings, non-ASCII. */
+/** Rows whose text needs every rule (the shared hostile texts): quotes, commas, line breaks, formula starts, empty strings, non-ASCII. */
 function hostileRows(): { copy: Value[][]; api: Value[][] } {
-  const texts = [
-    'plain',
-    '',
-    '=1+2',
-    '+998',
-    '-5 so‘m',
-    '@home',
-    '\tTab',
-    '\rCR first',
-    'a"b',
-    'x,y',
-    'line\nbreak',
-    'crlf\r\nin',
-    '"',
-    '""',
-    '=a,"b"',
-    'Ўзбек 📦',
-    "'already",
-  ];
+  const texts = HOSTILE_CSV_TEXTS;
   const copy: Value[][] = [];
   const api: Value[][] = [];
   texts.forEach((t, i) => {

@@ -243,56 +243,85 @@ const MEND_AT_MOST = PAGE_SIZE / 20;
  */
 const RULES_PAGES = 8;
 
-type NextPage = { plain: true; page: Promise<exportRepository.PlainCsvPage> } | { plain: false; page: Promise<exportRepository.CsvPage> };
+/**
+ * A page of the API dump's CSV as it arrived from the database: how many rows it covers (a full
+ * page means more may follow), the last id, and its text, written when the client is ready for it
+ * (a page that needs more of the database, mended or read again, asks for it then).
+ */
+interface ArrivedPage {
+  rows: number;
+  lastId: number | null;
+  text(): string | Buffer | Promise<string | Buffer>;
+}
+
+/** The next page after `afterId`, from one dialect's source (plainPages, copiedPages). */
+type AskPage = (afterId: number) => Promise<ArrivedPage>;
 
 /**
- * The API dump's CSV (SQLite; PostgreSQL: copiedPages), a page at a time, each page one string
- * written and joined by the database: the plain lines (fields as stored:
- * exportRepository.plainCsvPageAfter), each checked here (failedLines). The few lines that break
- * a rule are asked for again with the CSV rules in SQL (exportRepository.csvLinesByIds, the same
- * rules as csvField) and put in their place; a page with many such lines, or whose text cannot be
- * checked, is read again with the rules in SQL (exportRepository.csvPageAfter), and so are the
- * next RULES_PAGES pages. Rows the database leaves to us there (SQLite, a date stored in a form
- * `toIso` rewrites) are written by csvLines from the row itself.
+ * The API dump's CSV, a page at a time, from either dialect's page source: the next page is asked
+ * for as soon as one arrives, so the database works on it while this one is written to the
+ * client. A source keeps its own state (which query it asks next) and updates it before its page
+ * arrives, so the next ask sees it.
  */
-async function* csvPages(db: Db, filter: ReturnType<typeof scopedFilter>): AsyncGenerator<string | Buffer> {
-  if (!isSqlite(db)) {
-    yield* copiedPages(db, filter);
-    return;
-  }
-  let rulesFor = 0;
-  const ask = (afterId: number): NextPage => {
-    const next: NextPage =
-      rulesFor > 0
-        ? { plain: false, page: exportRepository.csvPageAfter(db, filter, afterId, PAGE_SIZE) }
-        : { plain: true, page: exportRepository.plainCsvPageAfter(db, filter, afterId, PAGE_SIZE) };
+async function* csvPages(ask: AskPage): AsyncGenerator<string | Buffer> {
+  const asked = (afterId: number) => {
+    const page = ask(afterId);
     // Handled when awaited; until then (a slow client) a failure must not count as an unhandled rejection, which ends the process.
-    next.page.catch(() => {});
-    return next;
+    page.catch(() => {});
+    return page;
   };
-  // The next page is asked for as soon as this one arrives: the database works on it while this
-  // one is written to the client.
-  let afterId = 0;
-  let next: NextPage | null = ask(afterId);
+  let next: Promise<ArrivedPage> | null = asked(0);
   while (next) {
-    if (next.plain) {
-      const plain: exportRepository.PlainCsvPage = await next.page;
-      const failed = plain.text !== null && plain.lengths !== null ? failedLines(plain.text, plain.lengths, plain.rows) : [];
-      const reread = failed === null || failed.length > MEND_AT_MOST;
-      if (reread) rulesFor = RULES_PAGES;
-      next = plain.rows === PAGE_SIZE ? ask(plain.lastId!) : null;
-      if (reread) yield await rulesPage(db, filter, afterId, plain.lastId!);
-      else if (plain.text !== null) yield failed!.length === 0 ? `${plain.text}\r\n` : await mendedPage(db, plain.text, failed!);
-      if (plain.lastId !== null) afterId = plain.lastId;
-    } else {
-      const page: exportRepository.CsvPage = await next.page;
-      rulesFor--;
-      next = page.rows === PAGE_SIZE ? ask(page.lastId!) : null;
-      if (page.odd > 0) yield await oddPage(db, filter, afterId, page.lastId!);
-      else if (page.text !== null) yield `${page.text}\r\n`;
-      if (page.lastId !== null) afterId = page.lastId;
-    }
+    const page: ArrivedPage = await next;
+    next = page.rows === PAGE_SIZE && page.lastId !== null ? asked(page.lastId) : null;
+    const text = await page.text();
+    if (text.length > 0) yield text;
   }
+}
+
+/** A page with the CSV rules applied by the database (exportRepository.csvPageAfter), and by us for the rows it leaves. */
+function rulesText(db: Db, filter: ReturnType<typeof scopedFilter>, afterId: number, page: exportRepository.CsvPage): ArrivedPage {
+  return {
+    rows: page.rows,
+    lastId: page.lastId,
+    text: () => (page.odd > 0 ? oddPage(db, filter, afterId, page.lastId!) : page.text === null ? '' : `${page.text}\r\n`),
+  };
+}
+
+/**
+ * SQLite: the API dump's CSV pages, each one string written and joined by the database: the plain
+ * lines (fields as stored: exportRepository.plainCsvPageAfter), each checked here (failedLines).
+ * The few lines that break a rule are asked for again with the CSV rules in SQL
+ * (exportRepository.csvLinesByIds, the same rules as csvField) and put in their place; a page with
+ * many such lines, or whose text cannot be checked, is read again with the rules in SQL
+ * (exportRepository.csvPageAfter), and so are the next RULES_PAGES pages. Rows the database leaves
+ * to us there (a date stored in a form `toIso` rewrites) are written by csvLines from the row itself.
+ */
+function plainPages(db: Db, filter: ReturnType<typeof scopedFilter>): AskPage {
+  let rulesFor = 0;
+  return async (afterId) => {
+    if (rulesFor > 0) {
+      rulesFor--;
+      return rulesText(db, filter, afterId, await exportRepository.csvPageAfter(db, filter, afterId, PAGE_SIZE));
+    }
+    const plain: exportRepository.PlainCsvPage = await exportRepository.plainCsvPageAfter(db, filter, afterId, PAGE_SIZE);
+    const failed = plain.text !== null && plain.lengths !== null ? failedLines(plain.text, plain.lengths, plain.rows) : [];
+    const reread = failed === null || failed.length > MEND_AT_MOST;
+    // Set before the page arrives: the next page is asked for with the rules.
+    if (reread) rulesFor = RULES_PAGES;
+    return {
+      rows: plain.rows,
+      lastId: plain.lastId,
+      text: () =>
+        reread
+          ? rulesPage(db, filter, afterId, plain.lastId!)
+          : plain.text === null
+            ? ''
+            : failed!.length === 0
+              ? `${plain.text}\r\n`
+              : mendedPage(db, plain.text, failed!),
+    };
+  };
 }
 
 /** The export's columns as COPY writes them (CopyCsvPage). */
@@ -300,43 +329,20 @@ const COPY_KINDS: readonly CopyCsvKind[] = EXPORT_COLUMNS.map((c) =>
   FREE_TEXT_COLUMNS.includes(c) ? 'free' : INT_COLUMNS.includes(c) ? 'int' : DATE_COLUMNS.includes(c) ? 'date' : 'text',
 );
 
-/** A page as COPY wrote it and CopyCsvPage rewrote it; null when not to be trusted. */
-async function copiedPage(db: Db, filter: ReturnType<typeof scopedFilter>, afterId: number) {
-  const page = new CopyCsvPage(afterId, COPY_KINDS);
-  await exportRepository.copyCsvPageAfter(db, filter, afterId, PAGE_SIZE, (chunk) => page.push(chunk));
-  return page.finish();
-}
-
 /**
- * PostgreSQL: the API dump's CSV a page at a time, each page `COPY … TO STDOUT` of the export's
- * columns (the server's work is then what `psql \copy` costs) rewritten into the API's CSV by
- * CopyCsvPage as it arrives. A page it does not trust is asked again with the CSV rules in SQL
- * (exportRepository.csvPageAfter, the lines written by the database). The next page is asked for
- * as soon as one arrives: the database works on it while this one goes to the client.
+ * PostgreSQL: the API dump's CSV pages, each `COPY … TO STDOUT` of the export's columns (the
+ * server's work is then what `psql \copy` costs) rewritten into the API's CSV by CopyCsvPage as it
+ * arrives. A page it does not trust is asked again with the CSV rules in SQL
+ * (exportRepository.csvPageAfter, the lines written by the database).
  */
-async function* copiedPages(db: Db, filter: ReturnType<typeof scopedFilter>): AsyncGenerator<string | Buffer> {
-  const ask = (afterId: number) => {
-    const page = copiedPage(db, filter, afterId);
-    // Handled when awaited; until then (a slow client) a failure must not count as an unhandled rejection.
-    page.catch(() => {});
-    return page;
+function copiedPages(db: Db, filter: ReturnType<typeof scopedFilter>): AskPage {
+  return async (afterId) => {
+    const copied = new CopyCsvPage(afterId, COPY_KINDS);
+    await exportRepository.copyCsvPageAfter(db, filter, afterId, PAGE_SIZE, (chunk) => copied.push(chunk));
+    const page = copied.finish();
+    if (page === null) return rulesText(db, filter, afterId, await exportRepository.csvPageAfter(db, filter, afterId, PAGE_SIZE));
+    return { rows: page.rows, lastId: page.lastId, text: () => page.text };
   };
-  let afterId = 0;
-  let next: ReturnType<typeof copiedPage> | null = ask(afterId);
-  while (next) {
-    const page = await next;
-    if (page === null) {
-      const rules = await exportRepository.csvPageAfter(db, filter, afterId, PAGE_SIZE);
-      next = rules.rows === PAGE_SIZE ? ask(rules.lastId!) : null;
-      if (rules.odd > 0) yield await oddPage(db, filter, afterId, rules.lastId!);
-      else if (rules.text !== null) yield `${rules.text}\r\n`;
-      if (rules.lastId !== null) afterId = rules.lastId;
-      continue;
-    }
-    next = page.rows === PAGE_SIZE ? ask(page.lastId) : null;
-    if (page.rows > 0) yield page.text;
-    afterId = page.lastId;
-  }
 }
 
 /** The plain page with its failed lines replaced by lines written with the rules (a row gone meanwhile is left out). */
@@ -575,7 +581,7 @@ export class ExportService {
           ? peopleCsv(rows(), { ...people, timeZone: this.timeZone ?? DEFAULT_TIME_ZONE })
           : peopleXlsx(rows(), { ...people, timeZone: this.timeZone ?? DEFAULT_TIME_ZONE })
         : format === 'csv'
-          ? csv(csvPages(this.db, scoped))
+          ? csv(csvPages(isSqlite(this.db) ? plainPages(this.db, scoped) : copiedPages(this.db, scoped)))
           : xlsx(rawSheetRows(this.db, scoped)),
     };
   }

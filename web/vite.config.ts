@@ -116,8 +116,7 @@ function join(module: string): string {
 }
 
 /**
- * React's API, rendered by Preact (preact/compat): the code and its libraries (TanStack Query,
- * openapi-react-query) import 'react' as before, and the first chunk carries a renderer of ~10 kB
+ * React's API, rendered by Preact (preact/compat): the code imports 'react' as before, and the first chunk carries a renderer of ~10 kB
  * instead of React DOM's ~190 kB, which a phone on 3G downloads and a slow CPU parses and runs
  * before the sign-in screen (bench/RESULTS.md, the phone-preact section: 4.3 → 2.7 s on 3G Slow). The same in the dev
  * server, so what is tested is what ships; the types stay React's (@types/react). Exact names:
@@ -129,7 +128,7 @@ type ModuleInfo = (id: string) => { importedIds: readonly string[]; importers: r
  * The chunks, by what loads them (rollupOptions.output.manualChunks):
  * - index: the first chunk, what main.tsx imports (named too: else rollup moves the modules the
  *   other groups share with it, Preact and the API client, into those, and the first chunk waits);
- * - signed-in: what SignedInApp.tsx imports beyond it (TanStack Query, the live events, the
+ * - signed-in: what SignedInApp.tsx imports beyond it (the query cache, the live events, the
  *   layout, the notices);
  * - shared: the pages' other common parts (components/, shared/: dialogs, pager, charts…), one
  *   file instead of a dozen of a few hundred bytes;
@@ -208,7 +207,7 @@ export default defineConfig({
     // the other shared parts (chunkGroups, above).
     rollupOptions: {
       output: { manualChunks: chunkGroups() },
-      // TanStack Query's "use client" lines mean nothing to a bundle (plugin-react hid this warning too).
+      // A library's "use client" lines mean nothing to a bundle (plugin-react hid this warning too).
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
       },

@@ -25,7 +25,10 @@
  * and against the first build's app of the same round. `--out FILE`: the section goes to FILE
  * instead of bench/RESULTS.md.
  *
- *   npm run bench -- phone-first-screen [--rounds 7] [--screen list|sign-in] [--dist a=DIR --dist b=DIR] [--out FILE]
+ * `--dev-services`: the services run from their sources (the start script without `--prod`), the
+ * main API serving the build(s) as above: no rebuild of the services first.
+ *
+ *   npm run bench -- phone-first-screen [--rounds 7] [--screen list|sign-in] [--dist a=DIR --dist b=DIR] [--out FILE] [--dev-services]
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -111,6 +114,7 @@ export async function benchPhoneFirstScreen(argv: string[]): Promise<void> {
       screen: { type: 'string', default: 'list' },
       dist: { type: 'string', multiple: true },
       out: { type: 'string' },
+      'dev-services': { type: 'boolean', default: false },
     },
   });
   const rounds = Math.max(1, Number(values.rounds));
@@ -127,7 +131,7 @@ export async function benchPhoneFirstScreen(argv: string[]): Promise<void> {
   const builds: Build[] = [];
   let browser: Browser | undefined;
   try {
-    for (const { label, dir } of dists) builds.push(await startBuild(label, dir, screen));
+    for (const { label, dir } of dists) builds.push(await startBuild(label, dir, screen, values['dev-services']));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 
     const results: Array<Record<string, Record<Kind, { first: Visit; repeat: Visit }>>> = [];
@@ -179,8 +183,12 @@ export async function benchPhoneFirstScreen(argv: string[]): Promise<void> {
 }
 
 /** A stack serving one build, with a shop of 40 SIMs and its staff user signed in (the token). */
-async function startBuild(label: string, dir: string, screen: Screen): Promise<Build> {
-  const stack = await startStack({ prod: true, env: { WEB_DIST_DIR: dir } });
+async function startBuild(label: string, dir: string, screen: Screen, devServices: boolean): Promise<Build> {
+  // --dev-services: the services from their sources (tsx), the main API still serving the built web
+  // app from DIR: `--prod` rebuilds any service whose sources changed first, which on a machine
+  // shared with others editing them took minutes or failed on their unfinished code.
+  const stack = await startStack({ prod: !devServices, env: { WEB_DIST_DIR: dir }, readyWithinMs: 900_000 });
+  const origin = devServices ? stack.mainApi : stack.web;
   const referenceFile = join(dir, REFERENCE_FILE);
   try {
     writeFileSync(referenceFile, screen === 'list' ? REFERENCE_HTML : SIGN_IN_REFERENCE_HTML);
@@ -202,7 +210,7 @@ async function startBuild(label: string, dir: string, screen: Screen): Promise<B
       stack,
       referenceFile,
       token: screen === 'list' ? token : '',
-      urls: { app: `${stack.web}${appPath}`, reference: `${stack.web}/${REFERENCE_FILE}` },
+      urls: { app: `${origin}${appPath}`, reference: `${origin}/${REFERENCE_FILE}` },
     };
   } catch (err) {
     rmSync(referenceFile, { force: true });

@@ -24,12 +24,12 @@ interface Storage {
 /** The chunks a phone's SIM list may load: web/vite.config.ts's groups (the page's holds the parts it uses). */
 const PHONE_LIST_CHUNKS = /\/assets\/(index|signed-in|SimcardsPage)-[\w-]+\.js$/;
 
-/** The scripts the page asks for from here on (pathnames). */
-function scriptsOf(page: Page): string[] {
+/** The files of one kind (`.js`, `.css`) the page asks for from here on (pathnames). */
+function assetsOf(page: Page, ending: string): string[] {
   const asked: string[] = [];
   page.on('request', (r) => {
     const path = new URL(r.url()).pathname;
-    if (path.startsWith('/assets/') && path.endsWith('.js')) asked.push(path);
+    if (path.startsWith('/assets/') && path.endsWith(ending)) asked.push(path);
   });
   return asked;
 }
@@ -56,7 +56,7 @@ suite('issue 14 goal 6: the SIM list loads its own code only', () => {
   async function firstVisit(
     who: [string, string],
     viewport: object,
-  ): Promise<{ page: Page; scripts: string[]; close: () => Promise<void> }> {
+  ): Promise<{ page: Page; scripts: string[]; styles: string[]; close: () => Promise<void> }> {
     const context = await browser.newContext(viewport);
     const page = await context.newPage();
     await signIn(page, stack, ...who);
@@ -69,20 +69,24 @@ suite('issue 14 goal 6: the SIM list loads its own code only', () => {
       `localStorage.setItem('simcard.token', ${JSON.stringify(token)}); localStorage.setItem('simcard.role', ${JSON.stringify(role)});`,
     );
     const visit = await fresh.newPage();
-    const scripts = scriptsOf(visit);
+    const scripts = assetsOf(visit, '.js');
+    const styles = assetsOf(visit, '.css');
     await visit.goto(`${stack.web}/simcards`);
-    return { page: visit, scripts, close: () => fresh.close() };
+    return { page: visit, scripts, styles, close: () => fresh.close() };
   }
 
   test(
     "staff on a phone: the SIM list's rows, from the first chunk, the signed-in app's and the page's only",
     async () => {
-      const { page, scripts, close } = await firstVisit(['dilnoza', 'dilnoza-password-1'], PHONE);
+      const { page, scripts, styles, close } = await firstVisit(['dilnoza', 'dilnoza-password-1'], PHONE);
       try {
         await page.getByTestId('sim-row').first().waitFor();
         expect(await page.getByTestId('sim-row').count()).toBe(5);
         expect(scripts.filter((s) => !PHONE_LIST_CHUNKS.test(s))).toEqual([]);
         expect(scripts.some((s) => /\/SimcardsPage-/.test(s))).toBe(true);
+        // The list's styles are in the first chunk's stylesheet (web/src/main.tsx): with the three
+        // scripts and the two API answers, six requests, which a browser makes side by side.
+        expect(styles.filter((s) => !/\/assets\/index-[\w-]+\.css$/.test(s))).toEqual([]);
         expect(await overflowing(page)).toEqual([]);
       } finally {
         await close();

@@ -4,10 +4,10 @@
  * does not wait for any of it; a visit with a stored session asks for it at start
  * (auth/session-start.ts), with the page's chunk and first data.
  */
-import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { type ComponentType, Suspense, useEffect, useState } from 'react';
 import type { Simcard, User } from './api/models';
 import { createAppQueryClient } from './api/queries';
+import { type QueryClient, QueryClientProvider } from './api/query-cache';
 import { forgetPrefetched, prefetchedAnswers } from './auth/session-start';
 import { Layout } from './components/Layout';
 import { NoticeProvider, useSaleNotice } from './components/Notices';
@@ -74,29 +74,14 @@ function Routes({ user }: { user: User }) {
 
 /**
  * The query cache of one signed-in user, holding what was asked at start (once the session is
- * confirmed, those answers are this user's). An answer asked at start counts as fresh until the
- * page first reads it (or for 30 s at most), so the page shows it instead of asking again; after
- * that the cache's usual rule (re-read whenever a screen opens) applies.
+ * confirmed, those answers are this user's). An answer asked at start is shown by the page's
+ * first read without asking again (or within 30 s at most: QueryClient.seed); after that the
+ * cache's usual rule (re-read whenever a screen opens) applies. One already in is in the cache
+ * before the first render: the page renders once, with its rows.
  */
 function userQueryClient(): QueryClient {
   const client = createAppQueryClient();
-  for (const { key, answer, settled } of prefetchedAnswers()) {
-    client.setQueryDefaults(key, { staleTime: Infinity });
-    // Already in: the page's first render shows it (a prefetch would land a task later, one more render).
-    if (settled) client.setQueryData(key, settled.value);
-    else void client.prefetchQuery({ queryKey: key, queryFn: () => answer });
-    const hash = client.getQueryCache().find({ queryKey: key, exact: true })?.queryHash;
-    const usual = () => {
-      client.setQueryDefaults(key, {});
-      stop();
-      clearTimeout(timer);
-    };
-    const stop = client.getQueryCache().subscribe((event) => {
-      if (event.type === 'observerAdded' && event.query.queryHash === hash) usual();
-    });
-    // A page left before it read its answer: the usual rule soon all the same.
-    const timer = setTimeout(usual, 30_000);
-  }
+  for (const { key, answer, settled } of prefetchedAnswers()) client.seed(key, settled ?? answer);
   return client;
 }
 

@@ -10,6 +10,14 @@ import { App } from './App';
 import { firstScreenReady, startSession } from './auth/session-start';
 import { initialLang, loadDictionary } from './i18n/i18n';
 import './styles.css';
+// The phone's SIM list's styles (the layout's phone tables, the card list, ICCIDs, the scanner's
+// button), ~2 kB, in the first chunk's stylesheet instead of two more files: a signed-in visit to
+// /simcards then asks for six files and answers at once, which a browser fetches side by side
+// (six connections per server), none waiting for another's connection.
+import './components/phone-tables.css';
+import './shared/iccid.css';
+import './shared/phone.css';
+import './shared/scan/scanner.css';
 
 startSession();
 

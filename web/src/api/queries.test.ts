@@ -1,4 +1,4 @@
-/** The cache's resources and what a change makes stale, on a real QueryClient (no browser, no server). */
+/** The cache's resources and what a change makes stale, on the app's query cache (no browser, no server). */
 import { affectedBy, createAppQueryClient, invalidate, resourceOf } from './queries';
 
 test('a query belongs to its path’s first segment; a shop’s figures are statistics', () => {
@@ -26,10 +26,8 @@ test('invalidate marks exactly the affected cached queries stale', async () => {
     users: ['get', '/users', {}],
   } as const;
   for (const key of Object.values(keys)) client.setQueryData(key, { data: [] });
-  // Fresh for a minute, so only invalidation can make them stale.
-  client.setDefaultOptions({ queries: { staleTime: 60_000 } });
   await invalidate(client, ['simcards']);
-  const stale = (key: readonly unknown[]) => client.getQueryState(key)?.isInvalidated;
+  const stale = (key: readonly unknown[]) => client.find(key)?.state.isInvalidated;
   expect({
     stats: stale(keys.stats),
     shopStats: stale(keys.shopStats),

@@ -1,5 +1,5 @@
 /**
- * The web app's data: every read goes through one query cache (TanStack Query), keyed by the
+ * The web app's data: every read goes through one query cache (query-cache.ts), keyed by the
  * API path and its parameters; every change says which resources it touched, and the cache
  * re-reads what is on screen. See README.md in this folder.
  *
@@ -8,38 +8,30 @@
  *   await data(http.PUT('/shops/{id}', { params: { path: { id } }, body }));
  *   await invalidate(['shops']);
  */
-import {
-  keepPreviousData,
-  type Query,
-  QueryClient,
-  type QueryFunctionContext,
-  useMutation,
-  type UseMutationOptions,
-  useQuery,
-  useQueryClient,
-} from '@tanstack/react-query';
 import type { OpenapiQueryClient } from 'openapi-react-query';
 import { ApiError, http } from './client';
 import type { paths } from './generated/schema';
+import { keepPreviousData, type Query, QueryClient, type QueryFn, useQuery, useQueryClient } from './query-cache';
 
 type Method = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
 type Call = (path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
 /** openapi-react-query's query function, as it is (same key, same answer, same thrown error). */
-async function queryFn({ queryKey: [method, path, init], signal }: QueryFunctionContext): Promise<unknown> {
+const queryFn: QueryFn = async ({ queryKey: [method, path, init], signal }) => {
   const call = (http as unknown as Record<string, Call>)[String(method).toUpperCase()]!;
   const { data, error, response } = await call(path as string, { signal, ...(init as object) });
   if (error) throw error;
   if (response.status === 204 || response.headers.get('Content-Length') === '0') return data ?? null;
   return data;
-}
+};
 
 /**
  * Typed hooks over the generated client: `$api.useQuery(method, path, init, options)`, keyed
- * `[method, path, init]`. openapi-react-query's `useQuery` and its types, with only that hook's
- * code: its module also brings TanStack's infinite and suspense queries, which the app never uses,
- * into the signed-in chunk every phone downloads and parses before its first screen (the phone
- * sections of bench/RESULTS.md; 4 kB of its 46 kB).
+ * `[method, path, init]`. openapi-react-query's types (answers and errors typed per path), on the
+ * app's own query cache (query-cache.ts) instead of TanStack Query, whose code a phone downloaded
+ * and ran before its first screen (the phone sections of bench/RESULTS.md). Of TanStack's options,
+ * query-cache.ts does `enabled`, `staleTime`, `placeholderData`, `refetchInterval`,
+ * `refetchOnWindowFocus`, `gcTime`, `retry`; of its result, the fields listed in QueryResult.
  */
 export const $api: Pick<OpenapiQueryClient<paths>, 'useQuery'> = {
   useQuery: ((method: Method, path: string, init?: object, options?: object, queryClient?: QueryClient) =>
@@ -51,18 +43,13 @@ export const keepPrevious = { placeholderData: keepPreviousData } as const;
 
 export function createAppQueryClient(): QueryClient {
   return new QueryClient({
-    defaultOptions: {
-      queries: {
-        // Figures change under the page (sales, checks): always re-read a resource a screen opens,
-        // but show the cached answer meanwhile. Invalidation (below) covers changes seen here.
-        staleTime: 0,
-        gcTime: 5 * 60_000,
-        // A refused request (4xx) will be refused again; a lost connection is worth one more try.
-        retry: (failures, error) => failures < 1 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
-        refetchOnWindowFocus: true,
-      },
-      mutations: { retry: false },
-    },
+    // Figures change under the page (sales, checks): always re-read a resource a screen opens,
+    // but show the cached answer meanwhile. Invalidation (below) covers changes seen here.
+    staleTime: 0,
+    gcTime: 5 * 60_000,
+    // A refused request (4xx) will be refused again; a lost connection is worth one more try.
+    retry: (failures, error) => failures < 1 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+    refetchOnWindowFocus: true,
   });
 }
 
@@ -121,7 +108,7 @@ export function affectedBy(changed: readonly Resource[]): Set<Resource> {
   return out;
 }
 
-function queryPath(query: Query): string {
+function queryPath(query: Query<unknown>): string {
   const path = query.queryKey[1];
   return typeof path === 'string' ? path : '';
 }
@@ -135,23 +122,6 @@ export function invalidate(client: QueryClient, changed: readonly Resource[]): P
 export function invalidateOnly(client: QueryClient, resources: readonly Resource[]): Promise<void> {
   const stale = new Set(resources);
   return client.invalidateQueries({ predicate: (query) => stale.has(resourceOf(queryPath(query))) });
-}
-
-/** A change that is not one API call (an upload, several calls): runs `fn`, then invalidates. */
-export function useChange<TArgs, TResult>(
-  fn: (args: TArgs) => Promise<TResult>,
-  changed: Resource[],
-  options: Omit<UseMutationOptions<TResult, unknown, TArgs>, 'mutationFn'> = {},
-) {
-  const client = useQueryClient();
-  return useMutation<TResult, unknown, TArgs>({
-    ...options,
-    mutationFn: fn,
-    onSuccess: async (...args) => {
-      await invalidate(client, changed);
-      await options.onSuccess?.(...args);
-    },
-  });
 }
 
 /** For effects outside a component's own mutation (a live event, a manual check's answer). */

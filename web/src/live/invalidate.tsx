@@ -3,10 +3,10 @@
  * resources they change, so an open screen (the dashboard in a second tab, a list of SIMs)
  * follows without a reload. Mounted once, inside the LiveProvider and the QueryClientProvider.
  */
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import type { CheckRun } from '../api/models';
 import { invalidate, invalidateOnly, type Resource } from '../api/queries';
+import { useQueryClient } from '../api/query-cache';
 import { useLiveConnected, useLiveEvent } from './live';
 
 /** Events come in bursts (a run's progress every second, a batch of sales): re-read at most this often. */

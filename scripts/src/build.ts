@@ -9,7 +9,7 @@
  * Stops at the first failure with its exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,13 @@ function run(what: string, command: string, args: string[], cwd = ROOT, env: Nod
 
 if (!values['skip-services']) {
   const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
-  for (const pkg of SERVICE_PACKAGES) run(`${pkg} → ${pkg}/dist`, process.execPath, [tsc, '-p', join(pkg, 'tsconfig.build.json')]);
+  for (const pkg of SERVICE_PACKAGES) {
+    run(`${pkg} → ${pkg}/dist`, process.execPath, [tsc, '-p', join(pkg, 'tsconfig.build.json')]);
+    // tsc (incremental) leaves an unchanged output file as it was: without this, dist/index.js stays older than a source
+    // edited since and `buildIsStale` (npm start -- --prod, the e2e stacks) would rebuild on every start.
+    const now = new Date();
+    utimesSync(join(ROOT, pkg, 'dist/index.js'), now, now);
+  }
 }
 
 if (!values['skip-web']) {

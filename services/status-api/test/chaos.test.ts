@@ -22,6 +22,7 @@ const DOWN_ALERT_MS = 0.01 * 60_000; // ALERT_PROVIDER_DOWN_MIN 0.01
 let receiver: Server;
 const received: Array<{ event: string; body: any }> = [];
 let bed: Testbed;
+let sampler: NodeJS.Timeout | undefined;
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -50,6 +51,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  clearInterval(sampler);
   await bed.close();
   receiver.closeAllConnections();
   await new Promise((r) => receiver.close(r));
@@ -70,25 +72,22 @@ test('a 5,000-SIM run through outages completes, each SIM checked once, one aler
   const run = (await bed.call('POST', `${bed.statusUrl}/check-runs`, {})).body;
   expect(run.total).toBe(SIMS);
 
-  // Cycle the operator until the run ends; note each outage window and how long the breaker stayed down in it.
-  const outages: Array<{ from: number; to: number; longestDownMs: number }> = [];
+  // Every breaker episode (keyed by its downSince) and the longest it was seen down, sampled on a
+  // timer of its own for the whole test: an episode that starts between two phases is seen too.
+  const episodes = new Map<number, number>();
+  sampler = setInterval(() => {
+    const since = breaker.downSince;
+    if (since !== null) episodes.set(since, Math.max(episodes.get(since) ?? 0, Date.now() - since));
+  }, 10);
+
+  // Cycle the operator until the run ends.
+  let outagePhases = 0;
   let final: any;
   for (let phase = 0; ; phase++) {
     const p = PHASES[phase % PHASES.length]!;
-    // An outage starts when we ask for it: the breaker can open before the simulator's answer
-    // reaches us (five failed calls take a few ms, the answer on a busy machine 100 ms or more).
-    const asked = Date.now();
     await bed.setProvider(p.config);
-    if (p.name === 'errors') outages.push({ from: asked, to: Infinity, longestDownMs: 0 });
-    if (p.name === 'healthy' && outages.length > 0) outages.at(-1)!.to = Date.now();
-    const phaseEnd = Date.now() + p.ms;
-    while (Date.now() < phaseEnd) {
-      const since = breaker.downSince;
-      const current = outages.at(-1);
-      if (since !== null && current && since >= current.from - 50)
-        current.longestDownMs = Math.max(current.longestDownMs, Date.now() - since);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    if (p.name === 'errors') outagePhases++;
+    await new Promise((r) => setTimeout(r, p.ms));
     final = (await bed.call('GET', `${bed.statusUrl}/check-runs/${run.id}`)).body;
     if (final.status !== 'running' && p.name === 'healthy') break;
     if (Date.now() - started > 200_000) throw new Error(`run still going: ${JSON.stringify(final)}`);
@@ -96,7 +95,9 @@ test('a 5,000-SIM run through outages completes, each SIM checked once, one aler
   await bed.setProvider({});
   const seconds = (Date.now() - started) / 1000;
   const stats = (await bed.sim('GET', '/_sim/stats')).body;
-  process.stderr.write(`CHAOS run ${JSON.stringify({ setupSeconds, seconds, final, outages: outages.length, stats })}\n`);
+  process.stderr.write(
+    `CHAOS run ${JSON.stringify({ setupSeconds, seconds, final, outages: outagePhases, episodes: [...episodes], stats })}\n`,
+  );
 
   // The run completed; every SIM counted once.
   expect(final).toMatchObject({ status: 'completed', total: SIMS, done: SIMS });
@@ -132,26 +133,32 @@ test('a 5,000-SIM run through outages completes, each SIM checked once, one aler
   const ups = distinct('provider.recovered');
   expect(downs.length).toBeGreaterThanOrEqual(1);
   expect(ups.length).toBe(downs.length);
-  // Each episode clearly longer than the threshold has exactly one provider.down, a short one none.
-  // An episode's alert belongs to it until the next episode starts: on a busy machine the alert
-  // check (every 50 ms) can run after the breaker already closed again.
-  for (const [i, outage] of outages.entries()) {
-    const until = i + 1 < outages.length ? outages[i + 1]!.from - 50 : Date.now();
-    const inWindow = downs.filter((d) => {
-      const at = Date.parse(d.body.data.provider.down_since);
-      return at >= outage.from - 50 && at < until;
-    });
-    if (outage.longestDownMs > DOWN_ALERT_MS + 300) expect(inWindow).toHaveLength(1);
-    else if (outage.longestDownMs < DOWN_ALERT_MS - 100) expect(inWindow).toHaveLength(0);
-    else expect(inWindow.length).toBeLessThanOrEqual(1);
-  }
+  clearInterval(sampler);
+  // Judged by the breaker's own episodes, not the simulator's phases: on a busy machine calls time
+  // out (250 ms) while the operator is healthy and open the breaker outside an outage phase (CI of
+  // 2026-12-06 on PostgreSQL: two episodes 4.7 s apart, each alerted once, inside one phase's window).
+  // The alerts alternate down → recovered; each pair spans the time the dealer was told it is down.
+  const byQueueTime = (a: { body: any }, b: { body: any }) => Date.parse(a.body.created_at) - Date.parse(b.body.created_at);
+  downs.sort(byQueueTime);
+  ups.sort(byQueueTime);
+  const told = downs.map((d, i) => ({ since: Date.parse(d.body.data.provider.down_since), until: Date.parse(ups[i]!.body.created_at) }));
+  // Each provider.down names an episode the breaker had, one that lasted about the threshold, once.
+  expect(told.filter((t) => !((episodes.get(t.since) ?? 0) >= DOWN_ALERT_MS - 100))).toEqual([]);
+  expect(new Set(told.map((t) => t.since)).size).toBe(told.length);
+  // Each episode clearly longer than the threshold started while the dealer was told (its own alert,
+  // or the one before it when the breaker reopened before the watcher saw it close).
+  const untold = [...episodes].filter(
+    ([since, longest]) => longest > DOWN_ALERT_MS + 300 && !told.some((t) => t.since <= since && since <= t.until),
+  );
+  expect(untold).toEqual([]);
   expect(distinct('simcard.sold').length).toBe(sold.length);
 
   const figures = {
     dialect: bed.database.dialect,
     sims: SIMS,
     seconds: Math.round(seconds * 10) / 10,
-    outage_episodes: outages.length,
+    outage_phases: outagePhases,
+    breaker_episodes: episodes.size,
     provider_down_alerts: downs.length,
     provider_recovered_alerts: ups.length,
     changed: final.changed,

@@ -4,17 +4,21 @@
  */
 import {
   type BatchTally,
+  checkCountsRepository,
   checkRunsRepository,
   type SimcardRow,
   simcardsRepository,
   statusCheckLogsRepository,
   WriteBatcher,
+  writeTransaction,
 } from '@simcard/db';
+import { testDialect } from '@simcard/db/testing';
 import { useMigratedDatabase } from './support/migrated-database.js';
 
 const state = useMigratedDatabase();
 const db = () => state.dbs[0]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sqliteOnly = testDialect() === 'sqlite' ? test : test.skip;
 
 async function sims(n: number, prefix: string): Promise<SimcardRow[]> {
   const out: SimcardRow[] = [];
@@ -119,4 +123,79 @@ test('insertMany logs a SIM once per run and answers the SIMs it logged', async 
   expect(logged.filter((r) => r.run_id !== null)).toHaveLength(2);
   expect(logged.filter((r) => Number(r.simcard_id) === a!.id && r.run_id !== null)).toHaveLength(1);
   expect(logged.filter((r) => r.run_id === null)).toHaveLength(1);
+});
+
+sqliteOnly("SQLite: a batch's UPDATE and counters' upsert are one statement text whatever the batch's size", async () => {
+  // A run's batches vary in size (and in the shops their SIMs are in): a text per size is parsed anew nearly every batch.
+  const texts = new Set<string>();
+  const seen = (q: { sql: string }) => texts.add(q.sql);
+  db().on('query', seen);
+  try {
+    let n = 0;
+    for (const size of [1, 3, 7]) {
+      const batch = await sims(size, `899980000010${size}`);
+      const at = new Date().toISOString();
+      const rows = await simcardsRepository.applyChecks(
+        db(),
+        batch.map((s, i) => ({
+          id: s.id,
+          read_updated_at: s.updated_at,
+          status: 'in_stock' as const,
+          provider_status: 'inactive',
+          last_checked_at: at,
+          same: i % 2 === 1,
+        })),
+      );
+      expect(rows).toHaveLength(size);
+      const tally = new checkCountsRepository.CheckTally();
+      for (let shop = 0; shop < size; shop++) tally.add(at, { operator: 'ucell', shopId: shop, source: 'auto', runId: null }, { made: 1 });
+      await tally.write(db());
+      n += size;
+    }
+    const updates = [...texts].filter((t) => t.includes('update simcards set'));
+    const upserts = [...texts].filter((t) => t.includes('insert into check_counts'));
+    // Two shapes of the UPDATE (an answer that keeps the status, one that sets it), one upsert.
+    expect(updates).toHaveLength(2);
+    expect(upserts).toHaveLength(1);
+    // Each group's row added once: shops 0–6 made 3, 2, 2, 1, 1, 1, 1 calls.
+    expect((await checkCountsRepository.totals(db(), {})).made).toBe(n);
+    expect((await checkCountsRepository.totals(db(), { shopId: 0 })).made).toBe(3);
+  } finally {
+    db().off('query', seen);
+  }
+});
+
+test("a batch's statement of one text, kept prepared on its transaction's connection: each run answers its own rows, a failure rolls back", async () => {
+  const [a, b] = await sims(2, '8999800000020');
+  // The batches' updated_at must differ from the insert's (one millisecond apart would be the same lock).
+  await sleep(5);
+  const apply = (sim: SimcardRow, status: 'in_stock' | 'blocked') =>
+    writeTransaction(db(), (trx) =>
+      simcardsRepository.applyChecks(trx, [
+        { id: sim.id, read_updated_at: sim.updated_at, status, provider_status: status, last_checked_at: new Date().toISOString() },
+      ]),
+    );
+  // Two batches of the same shape (on SQLite, the second by the statement the first kept): each answers its SIM.
+  expect((await apply(a!, 'blocked')).map((r) => Number(r.id))).toEqual([a!.id]);
+  expect((await apply(b!, 'blocked')).map((r) => Number(r.id))).toEqual([b!.id]);
+  // A stale read (a's lock moved on with its first answer) is left out, by the same statement.
+  expect(await apply(a!, 'in_stock')).toEqual([]);
+  // A batch that fails after its UPDATE takes the UPDATE with it.
+  const fresh = (await simcardsRepository.findById(db(), b!.id))!;
+  await expect(
+    writeTransaction(db(), async (trx) => {
+      await simcardsRepository.applyChecks(trx, [
+        {
+          id: fresh.id,
+          read_updated_at: fresh.updated_at,
+          status: 'in_stock',
+          provider_status: 'x',
+          last_checked_at: new Date().toISOString(),
+        },
+      ]);
+      throw new Error('the batch fails');
+    }),
+  ).rejects.toThrow('the batch fails');
+  expect(await simcardsRepository.findById(db(), b!.id)).toMatchObject({ status: 'blocked', provider_status: 'blocked' });
+  expect(await db()('simcards').where({ id: a!.id }).first()).toMatchObject({ status: 'blocked' });
 });

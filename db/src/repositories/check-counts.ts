@@ -3,7 +3,7 @@
  * status_check_logs keeps only changes and failures. The status API's write path tallies a
  * batch's checks in memory (`CheckTally`) and adds them in the batch's transaction (`add`).
  */
-import type { Queryable } from '../connection.js';
+import { isSqlite, type Queryable, statementRows } from '../connection.js';
 import type { CheckSource } from '../rows.js';
 import { num } from './sql-dates.js';
 
@@ -87,8 +87,17 @@ export class CheckTally {
   async write(db: Queryable): Promise<void> {
     if (this.#groups.size === 0) return;
     // In key order, so that two writers (two status API processes) lock rows in the same order
-    // and never deadlock; in chunks: SQLite bounds the terms of one multi-row insert.
+    // and never deadlock.
     const rows = [...this.#groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+    if (isSqlite(db)) {
+      // One JSON array of the rows (json_each walks it in order): one statement text whatever
+      // their number, one value to bind (see UPSERT_SQLITE).
+      const values = rows.map((r) => [r.bucket_at, r.operator, r.shop_key, r.source, r.run_key, r.made, r.answered, r.changed, r.failed]);
+      // Kept prepared on the batch's connection.
+      await statementRows(db, UPSERT_SQLITE, [JSON.stringify(values)]);
+      return;
+    }
+    // In chunks: one statement's bound values are bounded.
     for (let i = 0; i < rows.length; i += 100) {
       const chunk = rows.slice(i, i + 100);
       const bindings: Array<string | number> = [];
@@ -99,20 +108,29 @@ export class CheckTally {
   }
 }
 
-/** The tally's upsert of `n` rows, kept per size: built by knex's query builder it cost a compile per batch. */
+/** The tally's upsert of `n` rows (PostgreSQL), kept per size: built by knex's query builder it cost a compile per batch. */
 const upserts = new Map<number, string>();
 const KEY = ['bucket_at', 'operator', 'shop_key', 'source', 'run_key'] as const;
+const ON_CONFLICT = `on conflict (${KEY.join(', ')}) do update set ${COLUMNS.map((c) => `${c} = check_counts.${c} + excluded.${c}`).join(', ')}`;
 
 function upsertSql(n: number): string {
   let sql = upserts.get(n);
   if (sql) return sql;
   const row = `(${[...KEY, ...COLUMNS].map(() => '?').join(', ')})`;
-  sql =
-    `insert into check_counts (${[...KEY, ...COLUMNS].join(', ')}) values ${Array.from({ length: n }, () => row).join(', ')} ` +
-    `on conflict (${KEY.join(', ')}) do update set ${COLUMNS.map((c) => `${c} = check_counts.${c} + excluded.${c}`).join(', ')}`;
+  sql = `insert into check_counts (${[...KEY, ...COLUMNS].join(', ')}) values ${Array.from({ length: n }, () => row).join(', ')} ${ON_CONFLICT}`;
   if (upserts.size < 100) upserts.set(n, sql);
   return sql;
 }
+
+/**
+ * SQLite's upsert of the tally: its rows as one JSON array of arrays, in KEY and COLUMNS order.
+ * One text for every batch (a batch's groups, one per shop its SIMs are in, vary from batch to
+ * batch: a text per size was parsed anew nearly every time) and one value to bind instead of
+ * nine a row. `where true`: SQLite's parser needs it between a SELECT and ON CONFLICT.
+ */
+const UPSERT_SQLITE =
+  `insert into check_counts (${[...KEY, ...COLUMNS].join(', ')}) ` +
+  `select ${[...KEY, ...COLUMNS].map((_, i) => `value ->> ${i}`).join(', ')} from json_each(?) where true order by key ${ON_CONFLICT}`;
 
 export interface CountFilter {
   /** Instants, `from` inclusive, `to` exclusive (dealer day bounds). */

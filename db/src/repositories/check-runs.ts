@@ -1,4 +1,4 @@
-import type { Queryable } from '../connection.js';
+import { type Queryable, statementRows } from '../connection.js';
 import { isUniqueViolation } from '../errors.js';
 import type { CheckRunRow, CheckRunStatus, Page, PageRequest, SimcardRow } from '../rows.js';
 import { now } from '../time.js';
@@ -52,7 +52,9 @@ export async function saveProgress(
 
 /**
  * Adds to a run's counters, in the transaction that writes the log rows they count; with
- * `operator` (the SIM's, '' = none), to that operator's figures of the run too.
+ * `operator` (the SIM's, '' = none), to that operator's figures of the run too. Statements of
+ * fixed texts, kept prepared on the transaction's SQLite connection (`statementRows`): a run's
+ * batches and page saves run them hundreds of times, and knex's building cost more than they do.
  */
 export async function addCounts(
   db: Queryable,
@@ -60,29 +62,31 @@ export async function addCounts(
   counts: { changed?: number; errors?: number },
   operator?: string,
 ): Promise<void> {
-  const patch: Record<string, unknown> = {};
-  if (counts.changed) patch.changed = db.raw('changed + ?', [counts.changed]);
-  if (counts.errors) patch.errors = db.raw('errors + ?', [counts.errors]);
-  if (Object.keys(patch).length === 0) return;
-  await db('check_runs').where({ id }).update(patch);
-  if (operator !== undefined) await db('check_run_operators').where({ run_id: id, operator }).update(patch);
+  const changed = counts.changed ?? 0;
+  const errors = counts.errors ?? 0;
+  if (!changed && !errors) return;
+  await statementRows(db, 'update check_runs set changed = changed + ?, errors = errors + ? where id = ?', [changed, errors, id]);
+  if (operator !== undefined)
+    await statementRows(db, 'update check_run_operators set changed = changed + ?, errors = errors + ? where run_id = ? and operator = ?', [
+      changed,
+      errors,
+      id,
+      operator,
+    ]);
 }
 
 /**
  * Adds SIMs done to a run and to its operators' figures (by the SIMs' operator), in the
  * transaction that moves the cursor of the page they belong to (issue 18: every worker adds its
- * own, so the run's `done` is the sum over its pages).
+ * own, so the run's `done` is the sum over its pages). Kept prepared as `addCounts`.
  */
 export async function addDone(db: Queryable, id: number, byOperator: ReadonlyMap<string, number>): Promise<void> {
-  const total = [...byOperator.values()].reduce((a, b) => a + b, 0);
-  await db('check_runs')
-    .where({ id })
-    .update({ done: db.raw('done + ?', [total]), updated_at: now() });
+  let total = 0;
+  for (const n of byOperator.values()) total += n;
+  await statementRows(db, 'update check_runs set done = done + ?, updated_at = ? where id = ?', [total, now(), id]);
   for (const [operator, n] of byOperator) {
     if (n > 0)
-      await db('check_run_operators')
-        .where({ run_id: id, operator })
-        .update({ done: db.raw('done + ?', [n]) });
+      await statementRows(db, 'update check_run_operators set done = done + ? where run_id = ? and operator = ?', [n, id, operator]);
   }
 }
 

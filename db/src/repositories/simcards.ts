@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isSqlite, type Queryable, queryRows } from '../connection.js';
+import { isSqlite, type Queryable, queryRows, statementRows } from '../connection.js';
 import type { DbTimestamp, Page, PageRequest, SimcardRow, SimcardStatus } from '../rows.js';
 import { now } from '../time.js';
 import { countOf } from './query-helpers.js';
@@ -261,35 +261,52 @@ export interface AppliedCheck {
   last_checked_at: DbTimestamp;
 }
 
-/** SQL of `applyChecks` for `n` answers, per dialect and shape: built once per size and kept (a run's batches repeat a few sizes). */
+/** PostgreSQL's SQL of `applyChecks` for `n` answers, per shape: built once per size and kept (a run's batches repeat a few sizes). */
 const applyChecksSql = new Map<string, string>();
 
-function applyChecksStatement(sqlite: boolean, same: boolean, n: number): string {
-  const key = `${sqlite ? 's' : 'p'}${same ? 's' : 'c'}${n}`;
+function applyChecksStatement(same: boolean, n: number): string {
+  const key = `${same ? 's' : 'c'}${n}`;
   let sql = applyChecksSql.get(key);
   if (sql) return sql;
-  const row = same
-    ? sqlite
-      ? '(?, ?, ?)'
-      : '(?::integer, ?::timestamptz, ?::timestamptz)'
-    : sqlite
-      ? '(?, ?, ?, ?, ?)'
-      : '(?::integer, ?::timestamptz, ?::text, ?::text, ?::timestamptz)';
-  const columns = same ? 'id, read_updated_at, last_checked_at' : 'id, read_updated_at, status, provider_status, last_checked_at';
-  sql =
-    `with v(${columns}) as (values ${Array.from({ length: n }, () => row).join(', ')}) ` +
-    `update simcards set ${same ? '' : 'status = v.status, provider_status = v.provider_status, '}last_checked_at = v.last_checked_at, ` +
-    'last_check_error = null, updated_at = ? from v where simcards.id = v.id and simcards.updated_at = v.read_updated_at ' +
-    'returning simcards.id, simcards.updated_at, simcards.last_checked_at';
+  const row = same ? '(?::integer, ?::timestamptz, ?::timestamptz)' : '(?::integer, ?::timestamptz, ?::text, ?::text, ?::timestamptz)';
+  sql = `with v(${applyChecksColumns(same)}) as (values ${Array.from({ length: n }, () => row).join(', ')}) ${applyChecksUpdate(same)}`;
   if (applyChecksSql.size < 128) applyChecksSql.set(key, sql);
   return sql;
 }
 
+function applyChecksColumns(same: boolean): string {
+  return same ? 'id, read_updated_at, last_checked_at' : 'id, read_updated_at, status, provider_status, last_checked_at';
+}
+
+/** The UPDATE of `applyChecks` from its answers `v` (the last binding: the new `updated_at`). */
+function applyChecksUpdate(same: boolean): string {
+  return (
+    `update simcards set ${same ? '' : 'status = v.status, provider_status = v.provider_status, '}last_checked_at = v.last_checked_at, ` +
+    'last_check_error = null, updated_at = ? from v where simcards.id = v.id and simcards.updated_at = v.read_updated_at ' +
+    'returning simcards.id, simcards.updated_at, simcards.last_checked_at'
+  );
+}
+
 /**
- * Writes many checks' answers in one statement per 200 of each shape (a check run's batch): each
- * SIM only if nobody changed it since it was read (optimistic concurrency, as `updateIfUnchanged`).
- * Answers the SIMs updated (the row is the one read, with the answer and these): a SIM changed or
- * deleted meanwhile is left out (the caller reads it again).
+ * SQLite's SQL of `applyChecks`, per shape: the answers come as one JSON array of arrays
+ * (json_each walks it; the plan looks each SIM up by its id), so one text serves every batch
+ * size. A VALUES list of bound values was a new text per size, 250 values to bind at ~50
+ * answers and a longer statement to parse: measured on 50-answer batches (BEGIN, the UPDATE,
+ * COMMIT), ~20% less CPU a batch (issue 14, goal 4).
+ */
+const APPLY_CHECKS_SQLITE = {
+  same: `with v(${applyChecksColumns(true)}) as (select value ->> 0, value ->> 1, value ->> 2 from json_each(?)) ${applyChecksUpdate(true)}`,
+  changed:
+    `with v(${applyChecksColumns(false)}) as (select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 from json_each(?)) ` +
+    applyChecksUpdate(false),
+};
+
+/**
+ * Writes many checks' answers in one statement per shape (SQLite), or per 200 of each shape
+ * (PostgreSQL; a check run's batch): each SIM only if nobody changed it since it was read
+ * (optimistic concurrency, as `updateIfUnchanged`). Answers the SIMs updated (the row is the one
+ * read, with the answer and these): a SIM changed or deleted meanwhile is left out (the caller
+ * reads it again).
  */
 export async function applyChecks(db: Queryable, checks: readonly CheckedSim[]): Promise<AppliedCheck[]> {
   const sqlite = isSqlite(db);
@@ -297,6 +314,20 @@ export async function applyChecks(db: Queryable, checks: readonly CheckedSim[]):
   const out: AppliedCheck[] = [];
   for (const same of [true, false]) {
     const shape = checks.filter((c) => (c.same === true) === same);
+    if (shape.length === 0) continue;
+    if (sqlite) {
+      // Times as SQLite keeps them, ISO texts (the rows the checker read hold them so).
+      const answers = shape.map((c) =>
+        same ? [c.id, c.read_updated_at, c.last_checked_at] : [c.id, c.read_updated_at, c.status, c.provider_status, c.last_checked_at],
+      );
+      // Kept prepared on the batch's connection (one text per shape).
+      const rows = await statementRows<AppliedCheck>(db, same ? APPLY_CHECKS_SQLITE.same : APPLY_CHECKS_SQLITE.changed, [
+        JSON.stringify(answers),
+        at,
+      ]);
+      for (const row of rows) out.push(row);
+      continue;
+    }
     for (let i = 0; i < shape.length; i += 200) {
       const chunk = shape.slice(i, i + 200);
       const bindings: Array<string | number | Date> = [];
@@ -305,9 +336,8 @@ export async function applyChecks(db: Queryable, checks: readonly CheckedSim[]):
         else bindings.push(c.id, c.read_updated_at, c.status, c.provider_status, c.last_checked_at);
       }
       bindings.push(at);
-      const result = (await db.raw(applyChecksStatement(sqlite, same, chunk.length), bindings)) as
-        AppliedCheck[] | { rows: AppliedCheck[] };
-      for (const row of Array.isArray(result) ? result : result.rows) out.push(row);
+      const result = (await db.raw(applyChecksStatement(same, chunk.length), bindings)) as { rows: AppliedCheck[] };
+      for (const row of result.rows) out.push(row);
     }
   }
   return out;

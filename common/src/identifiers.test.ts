@@ -1,4 +1,5 @@
-import { appendCheckDigit, luhnCheckDigit, operatorForMsisdn, parseIccid, parseMsisdn } from './identifiers.js';
+import fc from 'fast-check';
+import { appendCheckDigit, luhnCheckDigit, luhnValid, operatorForMsisdn, parseIccid, parseMsisdn } from './identifiers.js';
 
 describe('ICCID', () => {
   test('a 19-digit ICCID with a correct Luhn digit is accepted as digits only', () => {
@@ -29,6 +30,39 @@ describe('ICCID', () => {
 
   test('the check digit is the standard Luhn digit', () => {
     expect(luhnCheckDigit('7992739871')).toBe(3); // the classic Luhn example 79927398713
+  });
+
+  test('a whole number is Luhn-valid when its last digit is its check digit', () => {
+    expect(luhnValid('79927398713')).toBe(true);
+    expect(luhnValid('79927398710')).toBe(false);
+    expect(luhnValid('0')).toBe(true);
+    expect(luhnValid('')).toBe(false);
+  });
+
+  test('luhnValid agrees with luhnCheckDigit: of the ten digits that can end a number, exactly its check digit is valid', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 24 }), (digits) => {
+        const check = luhnCheckDigit(digits);
+        for (let last = 0; last <= 9; last++) expect(luhnValid(digits + String(last))).toBe(last === check);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('luhnCheckDigit is the textbook digit: every second digit from the right doubled, the sum a multiple of ten', () => {
+    const textbook = (digits: string) => {
+      const sum = [...digits]
+        .reverse()
+        .map((c, i) => (i % 2 === 0 ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][Number(c)]! : Number(c)))
+        .reduce((a, b) => a + b, 0);
+      return (10 - (sum % 10)) % 10;
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 24 }), (digits) => {
+        expect(luhnCheckDigit(digits)).toBe(textbook(digits));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('every single-digit error is detected', () => {

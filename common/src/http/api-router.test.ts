@@ -115,7 +115,7 @@ beforeAll(async () => {
   api = buildRouter();
   const app = new Koa();
   app.silent = true;
-  app.use(errorHandler(silentLogger)).use(api.router.routes()).use(api.router.allowedMethods());
+  app.use(errorHandler(silentLogger)).use(api.routes()).use(api.router.allowedMethods());
   server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -5,7 +5,7 @@
  * almost every swap) before the database is asked, so a lookup is one query of a few hundred
  * ICCIDs at most. Staff are offered only their own shop's SIMs.
  */
-import { luhnCheckDigit, parseIccid, type Principal, shopScope } from '@simcard/common';
+import { luhnCheckDigit, luhnValid, parseIccid, type Principal, shopScope } from '@simcard/common';
 import { type Db, handoversRepository } from '@simcard/db';
 
 export type Change = 'digit' | 'transposition' | 'missing_digit' | 'extra_digit';
@@ -33,7 +33,7 @@ const MAX_SUGGESTIONS = 10;
 const ORDER: Record<Change, number> = { digit: 0, transposition: 1, missing_digit: 2, extra_digit: 3 };
 
 function plausible(iccid: string): boolean {
-  return /^89\d{17,18}$/.test(iccid) && luhnCheckDigit(iccid.slice(0, -1)) === Number(iccid.at(-1));
+  return /^89\d{17,18}$/.test(iccid) && luhnValid(iccid);
 }
 
 /** Every valid ICCID one slip away from `digits`, with the slip. */

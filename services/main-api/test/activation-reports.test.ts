@@ -231,6 +231,45 @@ describe('POST /activation-reports', () => {
     expect(res.body).toMatchObject({ sold: 1, file_name: 'beeline-nov.csv' });
   });
 
+  test('a report of several batches (compared 2,500 rows, sold 5,000 SIMs at a time): every batch compared, discrepancies in order, each sale announced once', async () => {
+    const shop = await api.createShop();
+    const sims = Array.from({ length: 10_050 }, () => iccid());
+    const imported = await api.request('POST', `/simcards/bulk?shop_id=${shop.id}`, {
+      rawBody: ['iccid,operator', ...sims.map((i) => `${i},beeline`)].join('\n'),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.body).toMatchObject({ inserted: sims.length });
+    const deliveriesBefore = await count('notification_deliveries');
+    const at = new Date().toISOString();
+    const lines = ['iccid;activation date', ...sims.map((i) => `${i};${at}`)];
+    // The first batch and the last have an unknown ICCID and an unreadable row each.
+    const unknown = [iccid(), iccid()];
+    lines.splice(5, 0, `${unknown[0]};${at}`);
+    lines.splice(9, 0, `${sims[3]!.slice(0, -1)}x;${at}`);
+    lines.splice(10_040, 0, `${unknown[1]};${at}`);
+    lines.splice(10_045, 0, `${sims[4]!};not a date`);
+    const res = await post(lines.join('\n'), 'operator=beeline');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rows_total: sims.length + 4, sold: sims.length, already_sold: 0, discrepancy_count: 4 });
+    // The unreadable rows first, then the others in the file's order, as one list whatever the batch.
+    expect(res.body.discrepancies.map((d: { line: number; kind: string }) => [d.line, d.kind])).toEqual([
+      [10, 'invalid_row'],
+      [10_046, 'invalid_row'],
+      [6, 'unknown_iccid'],
+      [10_041, 'unknown_iccid'],
+    ]);
+    expect(await count('simcards', { shop_id: shop.id, status: 'sold', sale_source: 'report' })).toBe(sims.length);
+    // Announced chunk by chunk inside the sale: one delivery and one live-feed row per SIM sold.
+    expect((await count('notification_deliveries')) - deliveriesBefore).toBe(sims.length);
+    const logged = await api
+      .db('status_check_logs as l')
+      .join('simcards as s', 's.id', 'l.simcard_id')
+      .where({ 's.shop_id': shop.id, 'l.source': 'report', 'l.sale': true })
+      .count({ n: '*' })
+      .first();
+    expect(Number((logged as { n: number | string }).n)).toBe(sims.length);
+  }, 60_000);
+
   test('a file without an activation date column is refused with the reason', async () => {
     const res = await post('iccid,msisdn\n8999803000000000000,\n');
     expect(res.status).toBe(400);

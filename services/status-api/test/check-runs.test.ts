@@ -128,12 +128,14 @@ describe('a run interrupted by a crash', () => {
   test('is taken over once its worker’s heartbeat stops, completes, and logs no SIM twice', async () => {
     const sims = await simsAtShop(60);
     for (const sim of sims.filter((_, i) => i % 3 === 0)) await bed.setSim(sim.iccid, { status: 'active' });
-    await bed.setProvider({ latency_ms: 40, error_rate: 0.2 });
+    // Slow enough (60 SIMs, 2 at a time, 100 ms each: 3 s) that the kill lands mid-run on a busy
+    // machine too: at 40 ms and 4 at a time a loaded CI saw its first saved progress with the run done.
+    await bed.setProvider({ latency_ms: 100, error_rate: 0.2 });
 
     // The in-process status API steps aside; a child process runs the job and is killed.
     await bed.status!.close();
     bed.status = null;
-    const { url, child } = await bed.spawnWorker({ CHECK_RUN_LEASE_S: '1', TEST_RUN_PAGE_SIZE: '100' });
+    const { url, child } = await bed.spawnWorker({ CHECK_RUN_LEASE_S: '1', TEST_RUN_PAGE_SIZE: '100', CHECK_CONCURRENCY: '2' });
     const run = (await bed.call('POST', `${url}/check-runs`, {})).body;
     for (;;) {
       const seen = (await bed.call('GET', `${url}/check-runs/${run.id}`)).body;

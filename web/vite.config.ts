@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin, type ProxyOptions } from 'vite';
-import { FIRST_REQUESTS, ROLE_KEY, WIDE_SCREEN } from './src/first-requests';
+import { FIRST_REQUESTS, FIRST_SCREEN_STRINGS_PAGES, ROLE_KEY, WIDE_SCREEN } from './src/first-requests';
 
 // The web app talks to the main API only, under /api, so the browser never needs CORS.
 const apiPort = process.env.MAIN_API_PORT ?? '9022';
@@ -86,19 +87,25 @@ function preloadFirstScreen(): Plugin {
         const ids = (list: string[]) => list.map((f) => (all.includes(f) ? all.indexOf(f) : all.push(f) - 1));
         const manifest = {
           signedIn: ids(files('SignedInApp')),
-          lang: { ru: ids(files('i18n/ru')), en: ids(files('i18n/en')) },
+          // A remembered language's strings: the first screens' part (i18n/ru.first.ts) before the
+          // sign-in screen and a phone's SIM list, the whole dictionary before any other page.
+          lang: { ru: ids(files('i18n/ru.first')), en: ids(files('i18n/en.first')) },
+          whole: { uz: ids(files('i18n/uz')), ru: ids(files('i18n/ru')), en: ids(files('i18n/en')) },
           routes: routes.map((r) => [`^${r.pattern.replace(/:\w+/g, '[^/]+')}$`, ids(r.files), r.pattern]),
           files: all,
         };
         // Keys as in src/api/client.ts (token) and src/i18n/i18n.tsx (language). With a session:
         // `GET /auth/me` and the page's first request (src/first-requests.ts, the same rule as
-        // src/auth/session-start.ts, which takes them over), then the chunks. Also says the
-        // remembered language on <html> from the start.
-        const script = `(function(){try{var m=${JSON.stringify(manifest)},f=${JSON.stringify(FIRST_REQUESTS)},s=window.localStorage,g=s.getItem('simcard.lang'),u=m.lang[g]||[],t=s.getItem('simcard.token');
-if(u.length)document.documentElement.lang=g;
+        // src/auth/session-start.ts, which takes them over), then the chunks; the language's
+        // strings: the first screens' part for the sign-in screen and FIRST_SCREEN_STRINGS_PAGES
+        // (when their first request is asked), else the whole dictionary (the same rule as
+        // session-start.ts's firstScreenStrings). Also says the remembered language on <html> from the start.
+        const script = `(function(){try{var m=${JSON.stringify(manifest)},f=${JSON.stringify(FIRST_REQUESTS)},L=${JSON.stringify(Object.keys(FIRST_SCREEN_STRINGS_PAGES))},s=window.localStorage,g=s.getItem('simcard.lang'),l=m.whole[g]?g:'uz',u=[],t=s.getItem('simcard.token'),w=!t;
+if(l!=='uz')document.documentElement.lang=g;
 if(t){u=u.concat(m.signedIn);var h={Accept:'application/json',Authorization:'Bearer '+t},b=window.__firstScreen={me:fetch('/api/auth/me',{headers:h}),data:{}};
 for(var i=0;i<m.routes.length;i++){var r=m.routes[i];if(!new RegExp(r[0]).test(location.pathname))continue;u=u.concat(r[1]);var q=f[r[2]],p=new URLSearchParams(location.search);
-if(q&&!q.unlessSearch.some(function(n){return p.has(n)})&&(!q.cardList||s.getItem(${JSON.stringify(ROLE_KEY)})==='staff'||!matchMedia(${JSON.stringify(WIDE_SCREEN)}).matches))b.data[r[2]]=fetch('/api'+q.path+'?'+new URLSearchParams(q.query),{headers:h});break}}
+if(q&&!q.unlessSearch.some(function(n){return p.has(n)})&&(!q.cardList||s.getItem(${JSON.stringify(ROLE_KEY)})==='staff'||!matchMedia(${JSON.stringify(WIDE_SCREEN)}).matches)){b.data[r[2]]=fetch('/api'+q.path+'?'+new URLSearchParams(q.query),{headers:h});w=L.indexOf(r[2])>=0}break}}
+u=u.concat(w?m.lang[l]||[]:m.whole[l]);
 u.forEach(function(n,i){if(u.indexOf(n)<i)return;var h=m.files[n],l=document.createElement('link');if(/\\.css$/.test(h)){l.rel='preload';l.as='style'}else l.rel='modulepreload';l.crossOrigin='';l.href=h;document.head.appendChild(l)})}catch(e){}})()`;
         // crossOrigin as vite's own preloads (else the browser fetches a file twice). In place of
         // the marker in index.html: before the stylesheet, which an inline script would wait for.
@@ -110,6 +117,80 @@ u.forEach(function(n,i){if(u.indexOf(n)<i)return;var h=m.files[n],l=document.cre
 }
 
 const MARKER = '<!-- first-screen-preload -->';
+
+/**
+ * The first part of each dictionary (src/i18n/uz.first.ts, ru.first.ts, en.first.ts): the entries
+ * of uz.ts / ru.ts / en.ts whose keys the first screens' modules name — what main.tsx, the
+ * signed-in app and FIRST_SCREEN_STRINGS_PAGES (a phone's SIM list) import, not lazily — as a
+ * quoted key ('nav.shops') or a prefix a key is made from (`status.${status}`). In the build and
+ * the dev server alike; elsewhere those modules are the whole dictionary. A key missed here (made
+ * some other way) shows as the key until the whole dictionary is in, then the app renders again
+ * (src/i18n/i18n.tsx).
+ */
+function firstScreenDictionaries(): Plugin {
+  return {
+    name: 'simcard:first-screen-dictionaries',
+    load(id) {
+      const lang = /\/src\/i18n\/(uz|ru|en)\.first\.ts$/.exec(id)?.[1];
+      if (!lang) return null;
+      const keys = firstScreenKeys();
+      const file = join(`i18n/${lang}.ts`);
+      this.addWatchFile(file);
+      const picked = dictionaryEntries(file).filter((e) => keys.has(e.key));
+      if (picked.length !== keys.size) throw new Error(`first-screen-dictionaries: ${file} lacks some of the first screens' keys`);
+      return `export const dictionary = {\n${picked.map((e) => e.text).join('\n')}\n};\n`;
+    },
+  };
+}
+
+/** A dictionary's entries as written (prettier's layout: each on its own lines, two spaces in, its key quoted, a trailing comma). */
+function dictionaryEntries(file: string): Array<{ key: string; text: string }> {
+  const source = readFileSync(file, 'utf8');
+  const body = source.slice(source.indexOf('{', source.indexOf('= {')) + 1, source.lastIndexOf('\n};'));
+  return body
+    .split(/\n(?= {2}'[^']+':)/)
+    .map((text) => ({ key: /^ {2}'([^']+)':/.exec(text)?.[1], text }))
+    .filter((e): e is { key: string; text: string } => e.key !== undefined);
+}
+
+/** The dictionary keys the first screens' modules name (see firstScreenDictionaries). */
+function firstScreenKeys(): Set<string> {
+  // Not the `reason.*` sentences (76 of ~200 keys, 2 kB brotli): i18n/errors.ts names them all,
+  // but they are an error's details, shown only after something was sent, by when the whole
+  // dictionary (asked right after the first screen's paint) is in; a reason shown before still
+  // reads right a moment later (i18n.tsx renders again).
+  const all = dictionaryEntries(join('i18n/uz.ts'))
+    .map((e) => e.key)
+    .filter((key) => !key.startsWith('reason.'));
+  const known = new Set(all);
+  const used = new Set<string>();
+  const roots = ['main.tsx', 'SignedInApp.tsx', ...Object.values(FIRST_SCREEN_STRINGS_PAGES)].map(join);
+  for (const file of staticImports(roots)) {
+    if (/\/i18n\/(uz|ru|en)(\.first)?\.ts$/.test(file)) continue;
+    const source = readFileSync(file, 'utf8');
+    for (const [, literal] of source.matchAll(/['"]([\w.]+)['"]/g)) if (known.has(literal!)) used.add(literal!);
+    for (const [, a, b] of source.matchAll(/`([\w.]+\.)\$\{|['"]([\w.]+\.)['"]\s*\+/g))
+      for (const key of all) if (key.startsWith((a ?? b)!)) used.add(key);
+  }
+  return used;
+}
+
+/** The modules these import, not lazily and not only for types (relative imports), themselves included. */
+function staticImports(roots: string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [statement, spec] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gm)) {
+      if (/^(?:import|export)\s+type\s/.test(statement)) continue;
+      const base = resolve(dirname(file), spec!);
+      const found = [base, `${base}.ts`, `${base}.tsx`].find((f) => /\.tsx?$/.test(f) && existsSync(f));
+      if (found) visit(found);
+    }
+  };
+  for (const root of roots) visit(root);
+  return seen;
+}
 
 function join(module: string): string {
   return `${SRC}${module}`;
@@ -130,6 +211,10 @@ type ModuleInfo = (id: string) => { importedIds: readonly string[]; importers: r
  *   other groups share with it, Preact and the API client, into those, and the first chunk waits);
  * - signed-in: what SignedInApp.tsx imports beyond it (the query cache, the live events, the
  *   layout, the notices);
+ * - errors: the error box, the API codes' sentences and the identifiers' form rules
+ *   (components/ErrorMessage.tsx, i18n/errors.ts, i18n/validation.ts), loaded by the sign-in
+ *   screen and a phone's SIM list on their first error (LazyErrorMessage), by the other pages
+ *   with their own chunk;
  * - shared: the pages' other common parts (components/, shared/: dialogs, pager, charts…), one
  *   file instead of a dozen of a few hundred bytes;
  * - sim-table: the desktop SIM table and what only it uses (its dialogs), loaded by an admin's
@@ -158,10 +243,16 @@ function chunkGroups(): (id: string, api: { getModuleInfo: ModuleInfo }) => stri
   };
   const build = (getModuleInfo: ModuleInfo): Map<string, string> => {
     const out = new Map<string, string>();
-    // index.html's: main.tsx and vite's modulepreload polyfill.
+    // index.html's: main.tsx.
     const entry = closure(getModuleInfo, INDEX_HTML);
     for (const id of entry) out.set(id, 'index');
     for (const id of closure(getModuleInfo, join('SignedInApp.tsx'))) if (!out.has(id)) out.set(id, 'signed-in');
+    // The error box with the API codes' sentences (i18n/errors.ts) and the identifiers' form
+    // rules, which say their reasons with them: the first screens load it with their first error
+    // (components/LazyErrorMessage.tsx), the other pages with themselves. Named, else rollup puts
+    // the rules into the table's chunk, which the shared parts then import (a cycle).
+    for (const root of ['components/ErrorMessage.tsx', 'i18n/validation.ts'])
+      for (const id of closure(getModuleInfo, join(root))) if (!out.has(id)) out.set(id, 'errors');
     // The table's own parts: what the SIM list does not use and no module outside the table imports.
     const list = closure(getModuleInfo, join('features/simcards/SimcardsPage.tsx'));
     const root = join('shared/SimTable.tsx');
@@ -191,7 +282,7 @@ const preactCompat = [
 ];
 
 export default defineConfig({
-  plugins: [preloadFirstScreen()],
+  plugins: [firstScreenDictionaries(), preloadFirstScreen()],
   resolve: { alias: preactCompat },
   // JSX as tsconfig's react-jsx (automatic runtime, 'react/jsx-runtime', aliased above). No React
   // Fast Refresh (it needs React DOM): an edit in the dev server reloads the page.
@@ -200,6 +291,12 @@ export default defineConfig({
   preview: { port: webPort, strictPort: true, host: webHost, proxy },
   build: {
     target: 'es2022',
+    // No polyfill of <link rel="modulepreload"> (1.2 kB of the first chunk, run before anything
+    // else): the staff's phones run Chromium (Chrome, Android's WebView), which has had it since
+    // 2018, as have Firefox 115 and Safari 17. An older browser ignores the links and fetches
+    // each chunk when it is imported: slower there, not broken (vite's dynamic imports then
+    // preload with rel=preload).
+    modulePreload: { polyfill: false },
     sourcemap: false,
     chunkSizeWarningLimit: 400,
     // A page is a few requests, not 20 (a phone pays a round trip each, six at a time): the first

@@ -28,9 +28,13 @@
  * `--dev-services`: the services run from their sources (the start script without `--prod`), the
  * main API serving the build(s) as above: no rebuild of the services first.
  *
- *   npm run bench -- phone-first-screen [--rounds 7] [--screen list|sign-in] [--dist a=DIR --dist b=DIR] [--out FILE] [--dev-services]
+ * `--trace DIR`: after the rounds, one more first visit of each build's app with Chromium's trace
+ * on (DIR/LABEL.json, for DevTools' Performance panel), and its main thread's time up to the rows
+ * printed by kind (what the CPU did on the critical path; the trace costs some time of its own).
+ *
+ *   npm run bench -- phone-first-screen [--rounds 7] [--screen list|sign-in] [--dist a=DIR --dist b=DIR] [--out FILE] [--dev-services] [--trace DIR]
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +119,7 @@ export async function benchPhoneFirstScreen(argv: string[]): Promise<void> {
       dist: { type: 'string', multiple: true },
       out: { type: 'string' },
       'dev-services': { type: 'boolean', default: false },
+      trace: { type: 'string' },
     },
   });
   const rounds = Math.max(1, Number(values.rounds));
@@ -159,6 +164,7 @@ export async function benchPhoneFirstScreen(argv: string[]): Promise<void> {
     }
     const loadAfter = loadavg().map((l) => l.toFixed(1));
     console.log(`load average after: ${loadAfter.join(' ')}`);
+    if (values.trace) for (const b of builds) await traceFirstVisit(browser, b, screen, values.trace);
     for (const { label } of builds)
       console.log(
         `${label}: the app's first visit, requests (start → end, ms from navigation):\n  ${results[0]![label]!.app.first.requests.join('\n  ')}`,
@@ -241,6 +247,110 @@ async function visitTwice(browser: Browser, url: string, token: string, screen: 
     const first = await visit(page, url);
     const repeat = await visit(page, url);
     return { first, repeat };
+  } finally {
+    await context.close();
+  }
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; data?: { url?: string } };
+}
+
+/** The trace's main-thread event names, by what they are. */
+const TRACE_KINDS: Array<[string, RegExp]> = [
+  [
+    'script',
+    /^(EvaluateScript|v8\.|FunctionCall|TimerFire|EventDispatch|FireAnimationFrame|RunMicrotasks|V8\.|GCEvent|MinorGC|MajorGC|BlinkGC)/,
+  ],
+  [
+    'style, layout, paint',
+    /^(UpdateLayoutTree|Layout|PrePaint|Paint|Commit|Layerize|UpdateLayer|HitTest|RecalculateStyles|ScheduleStyleRecalculation|IntersectionObserver)/,
+  ],
+  ['HTML, CSS parse', /^(ParseHTML|ParseAuthorStyleSheet)/],
+];
+
+/** One first visit of the build's app with the trace on; its main thread's self time up to the rows, by kind. */
+async function traceFirstVisit(browser: Browser, b: Build, screen: Screen, dir: string): Promise<void> {
+  const context = await browser.newContext(PHONE);
+  try {
+    await context.addInitScript(`(() => {
+      ${b.token ? `localStorage.setItem('simcard.token', ${JSON.stringify(b.token)});` : ''}
+      new MutationObserver(() => {
+        if (window.__rowsAt !== undefined || !${READY[screen]}) return;
+        window.__rowsAt = performance.now();
+        requestAnimationFrame(() => setTimeout(() => (window.__rowsVisible = performance.now()), 0));
+      }).observe(document, { childList: true, subtree: true${screen === 'sign-in' ? ', attributes: true' : ''} });
+    })()`);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...NETWORKS[screen] });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+    const path = join(dir, `${b.label}.json`);
+    await browser.startTracing(page, {
+      path,
+      categories: ['devtools.timeline', 'v8.execute', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'loading'],
+    });
+    const { rowsMs } = await visit(page, b.urls.app);
+    await browser.stopTracing();
+    const { traceEvents } = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: TraceEvent[] };
+    // The renderer's main thread: the one whose events evaluate the page's scripts.
+    const main = traceEvents.find(
+      (e) =>
+        e.name === 'thread_name' &&
+        e.args?.name === 'CrRendererMain' &&
+        traceEvents.some((x) => x.pid === e.pid && x.tid === e.tid && x.name === 'ParseHTML'),
+    );
+    if (!main) throw new Error('trace: no renderer main thread');
+    // Trace timestamps are µs; the page's times (rowsMs) count from its navigationStart.
+    const nav = traceEvents.find((e) => e.name === 'navigationStart' && e.pid === main.pid)?.ts;
+    const end = (nav ?? 0) + rowsMs * 1000;
+    const events = traceEvents
+      .filter(
+        (e) =>
+          e.pid === main.pid &&
+          e.tid === main.tid &&
+          e.ph === 'X' &&
+          e.dur !== undefined &&
+          (nav === undefined || e.ts >= nav) &&
+          e.ts < end,
+      )
+      .sort((x, y) => x.ts - y.ts || y.dur! - x.dur!);
+    // Self time: an event's duration less its children's (events nest on one thread).
+    const self = new Map<string, number>();
+    const stack: TraceEvent[] = [];
+    const add = (e: TraceEvent, us: number) => self.set(e.name, (self.get(e.name) ?? 0) + us);
+    const own = new Map<TraceEvent, number>();
+    for (const e of events) {
+      while (stack.length && stack.at(-1)!.ts + stack.at(-1)!.dur! <= e.ts) stack.pop();
+      const parent = stack.at(-1);
+      if (parent) own.set(parent, (own.get(parent) ?? parent.dur!) - Math.min(e.dur!, parent.ts + parent.dur! - e.ts));
+      stack.push(e);
+    }
+    for (const e of events) add(e, Math.max(0, own.get(e) ?? e.dur!));
+    const byKind = new Map<string, number>();
+    let busy = 0;
+    for (const [name, us] of self) {
+      if (name === 'RunTask' || name === 'ThreadControllerImpl::RunTask') {
+        byKind.set('tasks (other)', (byKind.get('tasks (other)') ?? 0) + us);
+      } else {
+        const kind = TRACE_KINDS.find(([, re]) => re.test(name))?.[0] ?? 'other';
+        byKind.set(kind, (byKind.get(kind) ?? 0) + us);
+      }
+      busy += us;
+    }
+    const top = [...self].sort((x, y) => y[1] - x[1]).slice(0, 12);
+    console.log(
+      `${b.label}: traced first visit (${path}), rows at ${ms(rowsMs)}${nav === undefined ? ' (no navigationStart: whole trace)' : ''}; main thread busy ${ms(busy / 1000)}: ` +
+        [...byKind].map(([k, us]) => `${k} ${ms(us / 1000)}`).join(', ') +
+        `\n  by event (self): ${top.map(([n, us]) => `${n} ${ms(us / 1000)}`).join(', ')}`,
+    );
   } finally {
     await context.close();
   }

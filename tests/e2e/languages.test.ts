@@ -9,7 +9,8 @@
  * And the sign-in form, sent empty, says "fill in this field" in the page's language (no browser bubble).
  * Then shop staff on a phone walk their screens (today, the card list, handovers, confirming one)
  * the same way; an ICCID typed with a wrong check digit is said in the page's language, and so is
- * an import file cut short (its `file` detail's code).
+ * an import file cut short (its `file` detail's code). A wrong password is said in the page's
+ * language from the moment its error shows, though that box's module and strings come late.
  */
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -230,5 +231,51 @@ suite('every screen in every language', () => {
       }
     },
     180_000,
+  );
+
+  /**
+   * The sign-in screen's error box is not in the first chunk (web/src/components/LazyErrorMessage.tsx):
+   * it appears once its module and the whole dictionary are in. Both held back here (their answers
+   * delayed), a wrong password is sent at once: the box's first text, when it appears, is already
+   * the sentence in the page's language, never a code or a key.
+   */
+  test.each(['uz', 'ru', 'en'] as const)(
+    '%s: a wrong password is said in the language from the moment the error shows, its strings loaded late',
+    async (lang) => {
+      const context = await browser.newContext(PHONE);
+      await context.addInitScript((l) => {
+        const g = globalThis as any;
+        g.localStorage.setItem('simcard.lang', l);
+        // Every text the error box has had, from its first appearance.
+        g.__errorTexts = [];
+        new g.MutationObserver(() => {
+          const box = g.document.querySelector('[data-testid="error-message"]');
+          const text = box?.textContent.trim();
+          if (text && g.__errorTexts.at(-1) !== text) g.__errorTexts.push(text);
+        }).observe(g.document, { childList: true, subtree: true, characterData: true });
+      }, lang);
+      // The whole dictionaries later than the error box's module (the build's chunks, or the dev
+      // server's modules): a box that did not wait for the strings would show a key meanwhile.
+      const late = (pattern: RegExp, ms: number) =>
+        context.route(pattern, async (route) => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          await route.continue();
+        });
+      await late(/\/(assets\/(uz|ru|en)-[\w-]+\.js|src\/i18n\/(uz|ru|en)\.ts)(\?.*)?$/, 5_000);
+      await late(/\/(assets\/errors-[\w-]+\.js|src\/(components\/ErrorMessage\.tsx|i18n\/errors\.ts))(\?.*)?$/, 500);
+      const page = await context.newPage();
+      try {
+        await page.goto(`${stack.web}/`);
+        await page.getByTestId('login-username').fill('shop1');
+        await page.getByTestId('login-password').fill('not-the-password');
+        await page.getByTestId('login-submit').click();
+        await page.getByTestId('error-message').waitFor({ timeout: 30_000 });
+        const texts = (await page.evaluate(() => (globalThis as any).__errorTexts)) as string[];
+        expect(texts).toEqual([dictionaries[lang]['error.invalid_credentials']]);
+      } finally {
+        await context.close();
+      }
+    },
+    60_000,
   );
 });

@@ -23,6 +23,27 @@ interface Storage {
 
 /** The chunks a phone's SIM list may load: web/vite.config.ts's groups (the page's holds the parts it uses). */
 const PHONE_LIST_CHUNKS = /\/assets\/(index|signed-in|SimcardsPage)-[\w-]+\.js$/;
+/** The whole Uzbek dictionary: the first screen's strings are in the first chunk, the rest comes after (web/src/i18n/i18n.tsx). */
+const WHOLE_DICTIONARY = /\/assets\/uz-[\w-]+\.js$/;
+
+/**
+ * Whether the page asked for the whole dictionary only once everything its rows need was in:
+ * the list's chunks and its two API answers (the browser's resource timings).
+ */
+async function dictionaryAfterRows(page: Page): Promise<{ asked: boolean; afterRows: boolean }> {
+  const entries = await page.evaluate(() =>
+    (
+      globalThis as unknown as {
+        performance: { getEntriesByType(t: string): Array<{ name: string; startTime: number; responseEnd: number }> };
+      }
+    ).performance
+      .getEntriesByType('resource')
+      .map((e) => ({ name: new URL(e.name).pathname, startTime: e.startTime, responseEnd: e.responseEnd })),
+  );
+  const dictionary = entries.find((e) => WHOLE_DICTIONARY.test(e.name));
+  const rowsNeed = entries.filter((e) => PHONE_LIST_CHUNKS.test(e.name) || /^\/api\/(auth\/me|simcards)$/.test(e.name));
+  return { asked: dictionary !== undefined, afterRows: !dictionary || rowsNeed.every((e) => e.responseEnd <= dictionary.startTime) };
+}
 
 /** The files of one kind (`.js`, `.css`) the page asks for from here on (pathnames). */
 function assetsOf(page: Page, ending: string): string[] {
@@ -82,7 +103,12 @@ suite('issue 14 goal 6: the SIM list loads its own code only', () => {
       try {
         await page.getByTestId('sim-row').first().waitFor();
         expect(await page.getByTestId('sim-row').count()).toBe(5);
-        expect(scripts.filter((s) => !PHONE_LIST_CHUNKS.test(s))).toEqual([]);
+        expect(scripts.filter((s) => !PHONE_LIST_CHUNKS.test(s) && !WHOLE_DICTIONARY.test(s))).toEqual([]);
+        // The rest of the dictionary follows the first screen: asked once the rows had all they need.
+        await page.waitForFunction(
+          `performance.getEntriesByType('resource').some((e) => ${WHOLE_DICTIONARY}.test(new URL(e.name).pathname))`,
+        );
+        expect(await dictionaryAfterRows(page)).toEqual({ asked: true, afterRows: true });
         expect(scripts.some((s) => /\/SimcardsPage-/.test(s))).toBe(true);
         // The list's styles are in the first chunk's stylesheet (web/src/main.tsx): with the three
         // scripts and the two API answers, six requests, which a browser makes side by side.
@@ -103,7 +129,8 @@ suite('issue 14 goal 6: the SIM list loads its own code only', () => {
       try {
         await narrow.page.getByTestId('sim-row').first().waitFor();
         expect(await narrow.page.getByTestId('sims-table').count()).toBe(0);
-        expect(narrow.scripts.filter((s) => !PHONE_LIST_CHUNKS.test(s))).toEqual([]);
+        expect(narrow.scripts.filter((s) => !PHONE_LIST_CHUNKS.test(s) && !WHOLE_DICTIONARY.test(s))).toEqual([]);
+        expect((await dictionaryAfterRows(narrow.page)).afterRows).toBe(true);
       } finally {
         await narrow.close();
       }

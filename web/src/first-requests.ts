@@ -22,6 +22,14 @@ export const FIRST_REQUESTS: Record<string, FirstRequest> = {
   '/simcards': { path: '/simcards', query: { sort: '-id', limit: 20, offset: 0 }, unlessSearch: ['q', 'status'], cardList: true },
 };
 
+/**
+ * The pages whose strings are in the first part of the dictionary (i18n/uz.first.ts; vite.config.ts
+ * gathers the keys their modules name), shown before the rest of it is loaded when their first
+ * request above is asked (a phone's card list). By route pattern, with the page's module.
+ */
+export const FIRST_SCREEN_STRINGS_PAGES: Record<string, string> = { '/simcards': 'features/simcards/SimcardsPage.tsx' };
+export const FIRST_SCREEN_STRINGS = Object.keys(FIRST_SCREEN_STRINGS_PAGES);
+
 /** Wider than this, an admin sees the SIM table (features/simcards/SimcardsPage.tsx), not the card list. */
 export const WIDE_SCREEN = '(min-width: 900px)';
 

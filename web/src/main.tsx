@@ -7,8 +7,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { firstScreenReady, startSession } from './auth/session-start';
-import { initialLang, loadDictionary } from './i18n/i18n';
+import { firstScreenReady, firstScreenStrings, startSession } from './auth/session-start';
+import { initialLang, loadDictionary, loadWholeDictionary } from './i18n/i18n';
 import './styles.css';
 // The phone's SIM list's styles (the layout's phone tables, the card list, ICCIDs, the scanner's
 // button), ~2 kB, in the first chunk's stylesheet instead of two more files: a signed-in visit to
@@ -37,5 +37,15 @@ function render() {
  */
 const FIRST_SCREEN_WAIT_MS = 1500;
 
-// Not loaded (offline, a new release's chunk gone): Uzbek rather than nothing.
-Promise.all([loadDictionary(initialLang()), firstScreenReady(FIRST_SCREEN_WAIT_MS)]).then(render, render);
+const lang = initialLang();
+// The sign-in screen and a phone's SIM list render with their own strings (i18n/uz.first.ts),
+// the rest of the dictionary following after the rows are painted; any other page waits for the
+// whole dictionary (index.html's script has asked for it). Not loaded (offline, a new release's
+// chunk gone): Uzbek rather than nothing.
+const light = firstScreenStrings();
+Promise.all([light ? loadDictionary(lang) : loadWholeDictionary(lang), firstScreenReady(FIRST_SCREEN_WAIT_MS)])
+  .then(render, render)
+  .then(() => {
+    // After the next frame: the first screen's paint does not share the link or the CPU with it.
+    if (light) requestAnimationFrame(() => setTimeout(() => loadWholeDictionary(lang).catch(() => {}), 0));
+  });

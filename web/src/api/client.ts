@@ -4,7 +4,7 @@
  * `ApiError` the pages show in the user's language (see i18n/errors.ts). Its types are generated
  * from the API (generated/schema.ts); see README.md in this folder.
  */
-import createClient from 'openapi-fetch';
+import type { Client } from 'openapi-fetch';
 import type { paths } from './generated/schema';
 
 export const API_BASE = '/api';
@@ -72,13 +72,6 @@ export function withQuery(path: string, query?: Query): string {
   return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path;
 }
 
-/**
- * The typed client, generated from the main API's OpenAPI document (`npm run gen:api`):
- * `http.GET('/shops/{id}', { params: { path: { id } } })`. Paths, parameters, bodies and answers
- * are checked by the compiler. Pages read through the query cache (api/queries.ts), not directly.
- */
-export const http = createClient<paths>({ baseUrl: API_BASE, headers: { Accept: 'application/json' } });
-
 /** The error body every endpoint answers with (`{ error: { code, message, details } }`). */
 type ErrorBody = { error?: { code?: string; message?: string; details?: ErrorDetail[] } };
 
@@ -99,25 +92,87 @@ export async function toApiError(res: Response): Promise<ApiError> {
   );
 }
 
-http.use({
-  onRequest({ request }) {
-    const token = getToken();
-    if (token) request.headers.set('Authorization', `Bearer ${token}`);
-    return request;
-  },
+/** A request's options, as the typed client's callers write them (openapi-fetch's `FetchOptions`). */
+interface CallInit extends Omit<RequestInit, 'body' | 'headers'> {
+  params?: { path?: Record<string, unknown>; query?: Record<string, unknown> };
+  body?: unknown;
+  headers?: Record<string, string>;
+  bodySerializer?: (body: unknown) => BodyInit;
+}
+
+/** A GET's query as openapi-fetch writes it by default: arrays repeated (`a=1&a=2`), objects `a[b]=1`, null and undefined left out. */
+function queryString(query: Record<string, unknown> | undefined): string {
+  const parts: string[] = [];
+  const add = (name: string, value: unknown) => {
+    if (value !== undefined && value !== null) parts.push(`${name}=${encodeURIComponent(String(value))}`);
+  };
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (Array.isArray(value)) for (const v of value) add(name, v);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) add(`${name}[${k}]`, v);
+    else add(name, value);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/**
+ * One call: `{ data, response }` on a 2xx (no `data` on a 204 or an empty body), else the
+ * middleware's thrown `ApiError`. What the app used of openapi-fetch's runtime (its 15 kB, 3.4 kB
+ * brotli, were in the first chunk a phone downloads and runs before its first screen; bench/RESULTS.md,
+ * the phone sections); the types are still openapi-fetch's over the generated contract (`Client<paths>`).
+ */
+async function call(
+  method: string,
+  schemaPath: string,
+  init: CallInit = {},
+): Promise<{ data?: unknown; error?: unknown; response: Response }> {
+  const { params, body, headers, bodySerializer, ...rest } = init;
+  const url =
+    API_BASE +
+    schemaPath.replace(/\{([^{}]+)\}/g, (_, name: string) => encodeURIComponent(String(params?.path?.[name]))) +
+    queryString(params?.query);
+  const serialized = body === undefined ? undefined : bodySerializer ? bodySerializer(body) : JSON.stringify(body);
+  const request = new Request(url, {
+    ...rest,
+    method,
+    body: serialized,
+    // A FormData body sets its own Content-Type (with the boundary).
+    headers: {
+      Accept: 'application/json',
+      ...(serialized === undefined || serialized instanceof FormData ? {} : { 'Content-Type': 'application/json' }),
+      ...headers,
+    },
+  });
+  const token = getToken();
+  if (token) request.headers.set('Authorization', `Bearer ${token}`);
+  let response: Response;
+  try {
+    response = await fetch(request);
+  } catch (err) {
+    throw (err as Error).name === 'AbortError' ? err : new ApiError(0, 'network_error', (err as Error).message);
+  }
   // Every failure becomes an ApiError (thrown), which i18n/errors.ts turns into the person's language.
-  async onResponse({ response, schemaPath }) {
-    if (response.ok) return undefined;
+  if (!response.ok) {
     const error = await toApiError(response);
     // A login attempt's 401 is a wrong password, not an expired session.
     if (response.status === 401 && schemaPath !== '/auth/login') reportUnauthorized();
     throw error;
-  },
-  onError({ error }) {
-    if (error instanceof ApiError || (error as Error).name === 'AbortError') return error as Error;
-    return new ApiError(0, 'network_error', (error as Error).message);
-  },
-});
+  }
+  const text = response.status === 204 ? '' : await response.text();
+  return { data: text ? JSON.parse(text) : undefined, response };
+}
+
+/**
+ * The typed client over the main API's generated contract (`npm run gen:api`):
+ * `http.GET('/shops/{id}', { params: { path: { id } } })`. Paths, parameters, bodies and answers
+ * are checked by the compiler. Pages read through the query cache (api/queries.ts), not directly.
+ */
+export const http = {
+  GET: (path: string, init?: CallInit) => call('GET', path, init),
+  PUT: (path: string, init?: CallInit) => call('PUT', path, init),
+  POST: (path: string, init?: CallInit) => call('POST', path, init),
+  DELETE: (path: string, init?: CallInit) => call('DELETE', path, init),
+  PATCH: (path: string, init?: CallInit) => call('PATCH', path, init),
+} as unknown as Pick<Client<paths>, 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH'>;
 
 /** The answer of a call, or its error thrown (the middleware above throws ApiError; this narrows the type). */
 export async function data<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {

@@ -8,10 +8,19 @@
  *   await data(http.PUT('/shops/{id}', { params: { path: { id } }, body }));
  *   await invalidate(['shops']);
  */
-import type { OpenapiQueryClient } from 'openapi-react-query';
+import type { FetchResponse, MaybeOptionalInit } from 'openapi-fetch';
 import { ApiError, http } from './client';
 import type { paths } from './generated/schema';
-import { keepPreviousData, type Query, QueryClient, type QueryFn, useQuery, useQueryClient } from './query-cache';
+import {
+  keepPreviousData,
+  type Query,
+  QueryClient,
+  type QueryFn,
+  type QueryOptions,
+  type QueryResult,
+  useQuery,
+  useQueryClient,
+} from './query-cache';
 
 type Method = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
 type Call = (path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
@@ -25,15 +34,43 @@ const queryFn: QueryFn = async ({ queryKey: [method, path, init], signal }) => {
   return data;
 };
 
+/** The keys of T that must be given (openapi-typescript-helpers' `RequiredKeysOf`). */
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+/** The paths that have this method (openapi-typescript-helpers' `PathsWithMethod`). */
+type PathsWithMethod<Paths, M extends Method> = { [P in keyof Paths]: Paths[P] extends { [K in M]: unknown } ? P : never }[keyof Paths];
+
+/**
+ * `$api.useQuery`'s signature, as openapi-react-query wrote it, on query-cache.ts's options and
+ * result: the path and its parameters checked, the answer typed per path, all from the generated
+ * contract through openapi-fetch's types (`paths`: never a shape written by hand).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- openapi-react-query's constraint, which the generated `paths` meets (`object` here does not)
+type UseQuery<Paths extends Record<string, Record<Method, {}>>> = <
+  M extends Method,
+  Path extends PathsWithMethod<Paths, M>,
+  Init extends MaybeOptionalInit<Paths[Path], M>,
+  Response extends Required<FetchResponse<Paths[Path][M], Init, `${string}/${string}`>>,
+>(
+  method: M,
+  path: Path,
+  ...[init, options, queryClient]: RequiredKeys<Init> extends never
+    ? [(Init & Record<string, unknown>)?, Omit<QueryOptions<Response['data']>, 'queryKey' | 'queryFn'>?, QueryClient?]
+    : [Init & Record<string, unknown>, Omit<QueryOptions<Response['data']>, 'queryKey' | 'queryFn'>?, QueryClient?]
+) => QueryResult<Response['data']>;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- as above
+interface TypedQueries<Paths extends {}> {
+  useQuery: UseQuery<Paths>;
+}
+
 /**
  * Typed hooks over the generated client: `$api.useQuery(method, path, init, options)`, keyed
- * `[method, path, init]`. openapi-react-query's types (answers and errors typed per path), on the
- * app's own query cache (query-cache.ts) instead of TanStack Query, whose code a phone downloaded
- * and ran before its first screen (the phone sections of bench/RESULTS.md). Of TanStack's options,
- * query-cache.ts does `enabled`, `staleTime`, `placeholderData`, `refetchInterval`,
- * `refetchOnWindowFocus`, `gcTime`, `retry`; of its result, the fields listed in QueryResult.
+ * `[method, path, init]`, on the app's own query cache (query-cache.ts) instead of TanStack Query,
+ * whose code a phone downloaded and ran before its first screen (the phone sections of
+ * bench/RESULTS.md). Of TanStack's options, query-cache.ts does `enabled`, `staleTime`,
+ * `placeholderData`, `refetchInterval`, `refetchOnWindowFocus`, `gcTime`, `retry`; of its result,
+ * the fields listed in QueryResult.
  */
-export const $api: Pick<OpenapiQueryClient<paths>, 'useQuery'> = {
+export const $api: TypedQueries<paths> = {
   useQuery: ((method: Method, path: string, init?: object, options?: object, queryClient?: QueryClient) =>
     useQuery({ queryKey: init === undefined ? [method, path] : [method, path, init], queryFn, ...options }, queryClient)) as never,
 };

@@ -1,17 +1,22 @@
-import { type FormEvent, useState } from 'react';
-import { ErrorMessage } from '../components/ErrorMessage';
+import { type FormEvent, useEffect, useState } from 'react';
 import { TextField } from '../components/Field';
 import { LanguageSwitcher } from '../components/LanguageSwitcher';
+import { LazyErrorMessage, preloadErrorMessage } from '../components/LazyErrorMessage';
 import { useI18n } from '../i18n/i18n';
 import { useAuth } from './auth';
 
 export function LoginPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { login, expired } = useAuth();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+
+  // After the first paint (an effect): a wrong password is then said at once (LazyErrorMessage).
+  useEffect(() => {
+    preloadErrorMessage(lang).catch(() => {});
+  }, [lang]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -59,7 +64,7 @@ export function LoginPage() {
             onChange={(e) => setPassword(e.target.value)}
             data-testid="login-password"
           />
-          <ErrorMessage error={error} />
+          <LazyErrorMessage error={error} />
           <button type="submit" className="primary wide" disabled={busy} data-testid="login-submit">
             {busy ? t('common.loading') : t('auth.login')}
           </button>

@@ -6,6 +6,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { data, getToken, http, setToken, setUnauthorizedHandler } from '../api/client';
 import type { User } from '../api/models';
+import { initialLang, loadWholeDictionary } from '../i18n/i18n';
 import { rememberRole, settledMe, takeMe } from './session-start';
 
 interface AuthValue {
@@ -48,7 +49,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const login = useCallback(async (username: string, password: string) => {
-    const session = await data(http.POST('/auth/login', { body: { username, password } }));
+    // The page after the sign-in needs more strings than the sign-in screen's (i18n.tsx): with the answer, not after it.
+    const [session] = await Promise.all([
+      data(http.POST('/auth/login', { body: { username, password } })),
+      loadWholeDictionary(initialLang()).catch(() => {}),
+    ]);
     setToken(session.token);
     rememberRole(session.user.role);
     setExpired(false);

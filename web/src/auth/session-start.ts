@@ -10,7 +10,7 @@
  */
 import { API_BASE, ApiError, getToken, reportUnauthorized, toApiError } from '../api/client';
 import type { User } from '../api/models';
-import { FIRST_REQUESTS, type FirstRequest, ROLE_KEY, WIDE_SCREEN } from '../first-requests';
+import { FIRST_REQUESTS, FIRST_SCREEN_STRINGS, type FirstRequest, ROLE_KEY, WIDE_SCREEN } from '../first-requests';
 import { type ComponentModule, preload } from '../lazy-ready';
 import { matchPath } from '../router';
 import { routes } from '../routes';
@@ -37,6 +37,8 @@ let me: Promise<{ user: User }> | null = null;
 /** The /auth/me asked at start, once answered (AuthProvider's first render then has the user). */
 let meSettled: { user: User } | null = null;
 let prefetched: Prefetch[] = [];
+/** Whether the first screen is one whose strings are in the first part of the dictionary (see firstScreenStrings). */
+let light = true;
 /** Everything the first signed-in screen needs, in (see firstScreenReady). */
 let ready: Promise<unknown> = Promise.resolve();
 
@@ -101,6 +103,9 @@ export function startSession(): void {
       : wanted(request)
         ? ask(request.path, request.query)
         : undefined;
+  // The phone's SIM list (the card list, whose first page was asked): its strings are in the
+  // dictionary's first part (i18n/uz.first.ts); any other page needs the whole dictionary.
+  light = Boolean(route && request && response && FIRST_SCREEN_STRINGS.includes(route.pattern));
   if (request && response) {
     const p: Prefetch = { key: ['get', request.path, { params: { query: request.query } }], answer: answer(response) };
     p.answer.then((value) => (p.settled = { value })).catch(() => {});
@@ -131,6 +136,15 @@ export function firstScreenReady(capMs: number): Promise<void> {
     };
     ready.then(done, done);
   });
+}
+
+/**
+ * Whether the first screen renders with the first part of the dictionary (i18n/uz.first.ts): the
+ * sign-in screen (no stored session) and the pages of FIRST_SCREEN_STRINGS when their first
+ * request was asked (a phone's SIM list); any other page waits for the whole dictionary. After startSession().
+ */
+export function firstScreenStrings(): boolean {
+  return light;
 }
 
 /** The /auth/me asked at start when it has already answered with a user, else null. */

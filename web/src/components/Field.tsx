@@ -8,7 +8,7 @@
  */
 import { type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, useId, useState } from 'react';
 import { useI18n } from '../i18n/i18n';
-import { validityMessage } from '../i18n/validation';
+import { validityMessage } from '../i18n/validity';
 
 type Control = HTMLInputElement | HTMLSelectElement;
 

@@ -3,46 +3,82 @@
  * localStorage. `t(key, vars)` looks a string up in the chosen dictionary; numbers and dates are
  * formatted by Intl in the same locale.
  *
- * Only Uzbek is in the first chunk: Russian and English are their own chunks, loaded when chosen
- * (`loadDictionary`). main.tsx loads a remembered ru/en before the first render, so the first
- * paint is already in that language; switching waits for the dictionary, then switches at once.
+ * Each dictionary comes in two steps. First the strings of the first screens (the sign-in screen,
+ * the layout, a phone’s SIM list: uz.first.ts, ~130 of ~570 keys): Uzbek's is in the first chunk,
+ * a remembered Russian or English is loaded before the first render (main.tsx), so the first
+ * paint is already in that language. Then the whole dictionary (`loadWholeDictionary`): after
+ * the first screen's render, or before it for any other page (main.tsx), and before a switch of
+ * language (the page switches whole). A phone downloaded and parsed the whole Uzbek dictionary
+ * (8.6 kB brotli of the first chunk's 26) before its SIM list (bench/RESULTS.md, the phone sections).
+ * A key not yet loaded (a page opened before the rest came) shows as the key and starts the load;
+ * the app renders again when it is in.
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { withPlurals } from './plural';
-import { type Dictionary, type MessageKey, uz } from './uz';
+import type { Dictionary, MessageKey } from './uz';
+import { dictionary as uzFirst } from './uz.first';
 
 export type Lang = 'uz' | 'ru' | 'en';
 export const LANGS: readonly Lang[] = ['uz', 'ru', 'en'];
 const LANG_KEY = 'simcard.lang';
-/** The dictionaries loaded so far: Uzbek always, the others once chosen. */
-const dictionaries: Partial<Record<Lang, Dictionary>> = { uz };
-const loaders: Record<Exclude<Lang, 'uz'>, () => Promise<Dictionary>> = {
+/** The strings loaded so far, by language: the first screens' part (Uzbek's always), or the whole dictionary. */
+const dictionaries: Partial<Record<Lang, Partial<Dictionary>>> = { uz: uzFirst };
+const firstLoaders: Record<Exclude<Lang, 'uz'>, () => Promise<Partial<Dictionary>>> = {
+  ru: () => import('./ru.first').then((m) => m.dictionary),
+  en: () => import('./en.first').then((m) => m.dictionary),
+};
+const wholeLoaders: Record<Lang, () => Promise<Dictionary>> = {
+  uz: () => import('./uz').then((m) => m.uz),
   ru: () => import('./ru').then((m) => m.ru),
   en: () => import('./en').then((m) => m.en),
 };
-const loading = new Map<Lang, Promise<void>>();
+const loading = new Map<string, Promise<void>>();
+const whole = new Set<Lang>();
+/** Whether a string was asked for that is not loaded yet: the app renders again when the whole dictionary is in. */
+let missed = false;
+const onWhole = new Set<() => void>();
 
-export function isDictionaryLoaded(lang: Lang): boolean {
-  return dictionaries[lang] !== undefined;
-}
-
-/** Loads a language's dictionary (once; a failed load may be tried again). */
-export function loadDictionary(lang: Lang): Promise<void> {
-  if (lang === 'uz' || dictionaries[lang]) return Promise.resolve();
-  let pending = loading.get(lang);
+/** Once: a failed load may be tried again. */
+function once(name: string, load: () => Promise<void>): Promise<void> {
+  let pending = loading.get(name);
   if (!pending) {
-    pending = loaders[lang]().then(
-      (dictionary) => {
-        dictionaries[lang] = dictionary;
-      },
-      (err: unknown) => {
-        loading.delete(lang);
-        throw err;
-      },
-    );
-    loading.set(lang, pending);
+    pending = load().catch((err: unknown) => {
+      loading.delete(name);
+      throw err;
+    });
+    loading.set(name, pending);
   }
   return pending;
+}
+
+/** Loads the strings of a language's first screens (once). */
+export function loadDictionary(lang: Lang): Promise<void> {
+  if (lang === 'uz' || dictionaries[lang]) return Promise.resolve();
+  return once(`${lang}.first`, () =>
+    firstLoaders[lang]().then((dictionary) => {
+      dictionaries[lang] ??= dictionary;
+    }),
+  );
+}
+
+/** Loads a language's whole dictionary (once); the app renders again if it showed a key meanwhile. */
+export function loadWholeDictionary(lang: Lang): Promise<void> {
+  if (whole.has(lang)) return Promise.resolve();
+  return once(lang, () =>
+    wholeLoaders[lang]().then((dictionary) => {
+      dictionaries[lang] = dictionary;
+      whole.add(lang);
+      if (missed) {
+        missed = false;
+        for (const listener of onWhole) listener();
+      }
+    }),
+  );
+}
+
+/** Whether a language's whole dictionary is in (loadWholeDictionary): every key has its string. */
+export function wholeDictionaryLoaded(lang: Lang): boolean {
+  return whole.has(lang);
 }
 
 /** Intl locales: Uzbek in Latin script, as the users write it. */
@@ -72,9 +108,14 @@ export function initialLang(): Lang {
   return 'uz';
 }
 
-/** A string in `lang`, in Uzbek while that language's dictionary is not loaded (see loadDictionary). */
+/** A string in `lang` (in Uzbek while that language's is not loaded; the key itself while neither is: see loadWholeDictionary). */
 export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
-  const text = dictionaries[lang]?.[key] ?? uz[key] ?? key;
+  let text = dictionaries[lang]?.[key] ?? dictionaries.uz?.[key];
+  if (text === undefined) {
+    missed = true;
+    loadWholeDictionary(lang).catch(() => {});
+    text = key;
+  }
   if (!vars) return text;
   return withPlurals(locales[lang], text, vars).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
@@ -157,8 +198,17 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   // The remembered language when its dictionary is here (main.tsx loads it first), else Uzbek.
   const [lang, setLangState] = useState<Lang>(() => {
     const remembered = initialLang();
-    return isDictionaryLoaded(remembered) ? remembered : 'uz';
+    return dictionaries[remembered] ? remembered : 'uz';
   });
+  // Renders again when a whole dictionary brings strings that were shown as keys.
+  const [loaded, setLoaded] = useState(0);
+  useEffect(() => {
+    const listener = () => setLoaded((n) => n + 1);
+    onWhole.add(listener);
+    return () => {
+      onWhole.delete(listener);
+    };
+  }, []);
   /** The last language asked for: a slower earlier load must not switch back to it. */
   const wanted = useRef(lang);
 
@@ -175,7 +225,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       // Not remembered without storage; still switched.
     }
     // The page stays in the current language until the new dictionary is in, then switches whole.
-    loadDictionary(next).then(
+    loadWholeDictionary(next).then(
       () => {
         if (wanted.current === next) setLangState(next);
       },
@@ -206,7 +256,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         return Number.isNaN(d.getTime()) ? isoDate : f.day(d);
       },
     };
-  }, [lang, setLang]);
+    // `loaded`: a new value, so every string is looked up again once a whole dictionary is in.
+  }, [lang, setLang, loaded]);
 
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

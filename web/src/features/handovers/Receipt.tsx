@@ -11,7 +11,7 @@ import { useI18n } from '../../i18n/i18n';
 import { iccidRule } from '../../i18n/validation';
 import { searchDigits } from '../../shared/iccid';
 import { IccidText } from '../../shared/IccidText';
-import { ScanButton } from '../../shared/scan/Scanner';
+import { ScanButton } from '../../shared/scan/ScanButton';
 import type { Handover } from './types';
 
 export function Receipt({ handover, onDone }: { handover: Handover; onDone: () => Promise<void> }) {

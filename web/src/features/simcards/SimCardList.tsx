@@ -8,7 +8,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { data, http } from '../../api/client';
 import type { Simcard } from '../../api/models';
 import { $api, keepPrevious } from '../../api/queries';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { LazyErrorMessage } from '../../components/LazyErrorMessage';
 import { StatusBadge } from '../../components/StatusBadge';
 import { StatusSelect } from '../../components/StatusSelect';
 import { useI18n } from '../../i18n/i18n';
@@ -16,7 +16,7 @@ import { Link, useRoute } from '../../router';
 import { isFullIccid, searchDigits } from '../../shared/iccid';
 import { IccidSuggestions, looksLikeIccid } from '../../shared/IccidSuggestions';
 import { IccidText } from '../../shared/IccidText';
-import { ScanButton } from '../../shared/scan/Scanner';
+import { ScanButton } from '../../shared/scan/ScanButton';
 import '../../shared/phone.css';
 
 const PAGE = 20;
@@ -156,7 +156,7 @@ export function SimCardList({ fixedShopId }: { fixedShopId?: number }) {
       <div className="phone-filters">
         <StatusSelect label={t('field.status')} value={status} onChange={setStatus} testId="filter-status" />
       </div>
-      <ErrorMessage error={sims.error} />
+      <LazyErrorMessage error={sims.error} />
       <p className="muted" aria-live="polite" data-testid="sim-count">
         {sims.data ? t('sim.found_count', { count: num(total) }) : t('common.loading')}
       </p>

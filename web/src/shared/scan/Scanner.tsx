@@ -1,7 +1,8 @@
 /**
  * Camera scanning of the barcode on a SIM card or its pack (Code 128 or QR). The browser's own
  * BarcodeDetector where it reads those formats; otherwise ZXing (scan/zxing.ts), bundled. Typing
- * always works: the scanner only fills the same box.
+ * always works: the scanner only fills the same box. Its own chunk, loaded when its button
+ * (ScanButton.tsx) is first tapped.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
@@ -136,37 +137,5 @@ export function Scanner({
         {t('action.close')}
       </button>
     </div>
-  );
-}
-
-/** A "Scan" button that opens the scanner and hands back what it read (`continuous`: everything it reads until closed). */
-export function ScanButton({
-  onScan,
-  testId = 'scan-open',
-  continuous = false,
-}: {
-  onScan: (text: string) => void;
-  testId?: string;
-  continuous?: boolean;
-}) {
-  const { t } = useI18n();
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button type="button" className="scan-button" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid={testId}>
-        <span aria-hidden="true">▦ </span>
-        {t('scan.open')}
-      </button>
-      {open && (
-        <Scanner
-          continuous={continuous}
-          onClose={() => setOpen(false)}
-          onResult={(text) => {
-            if (!continuous) setOpen(false);
-            onScan(text);
-          }}
-        />
-      )}
-    </>
   );
 }

@@ -39,7 +39,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { iccids, StackApi } from '../../tests/e2e/support/api.js';
 import { CHROMIUM } from '../../tests/e2e/support/browser.js';
 import { type Stack, startStack } from '../../tests/e2e/support/stack.js';
@@ -225,25 +225,35 @@ async function startBuild(label: string, dir: string, screen: Screen, devService
   }
 }
 
+/**
+ * A fresh context (nothing cached) as the phone: the token stored, the rows' moments marked
+ * (`__rowsAt` when the screen's READY test first holds, `__rowsVisible` after the frame that paints
+ * it), the network and the CPU throttled.
+ */
+async function phonePage(browser: Browser, token: string, screen: Screen): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(PHONE);
+  // A string, not a function: tsx's helpers (__name) would not exist in the page.
+  await context.addInitScript(`(() => {
+    ${token ? `localStorage.setItem('simcard.token', ${JSON.stringify(token)});` : ''}
+    new MutationObserver(() => {
+      if (window.__rowsAt !== undefined || !${READY[screen]}) return;
+      window.__rowsAt = performance.now();
+      // Visible: the frame that paints it.
+      requestAnimationFrame(() => setTimeout(() => (window.__rowsVisible = performance.now()), 0));
+    }).observe(document, { childList: true, subtree: true${screen === 'sign-in' ? ', attributes: true' : ''} });
+  })()`);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, ...NETWORKS[screen] });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+  return { context, page };
+}
+
 /** A first visit in a fresh context (nothing cached), then the same URL again in the same tab. */
 async function visitTwice(browser: Browser, url: string, token: string, screen: Screen): Promise<{ first: Visit; repeat: Visit }> {
-  const context = await browser.newContext(PHONE);
+  const { context, page } = await phonePage(browser, token, screen);
   try {
-    // A string, not a function: tsx's helpers (__name) would not exist in the page.
-    await context.addInitScript(`(() => {
-      ${token ? `localStorage.setItem('simcard.token', ${JSON.stringify(token)});` : ''}
-      new MutationObserver(() => {
-        if (window.__rowsAt !== undefined || !${READY[screen]}) return;
-        window.__rowsAt = performance.now();
-        // Visible: the frame that paints it.
-        requestAnimationFrame(() => setTimeout(() => (window.__rowsVisible = performance.now()), 0));
-      }).observe(document, { childList: true, subtree: true${screen === 'sign-in' ? ', attributes: true' : ''} });
-    })()`);
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...NETWORKS[screen] });
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
     const first = await visit(page, url);
     const repeat = await visit(page, url);
     return { first, repeat };
@@ -277,21 +287,8 @@ const TRACE_KINDS: Array<[string, RegExp]> = [
 
 /** One first visit of the build's app with the trace on; its main thread's self time up to the rows, by kind. */
 async function traceFirstVisit(browser: Browser, b: Build, screen: Screen, dir: string): Promise<void> {
-  const context = await browser.newContext(PHONE);
+  const { context, page } = await phonePage(browser, b.token, screen);
   try {
-    await context.addInitScript(`(() => {
-      ${b.token ? `localStorage.setItem('simcard.token', ${JSON.stringify(b.token)});` : ''}
-      new MutationObserver(() => {
-        if (window.__rowsAt !== undefined || !${READY[screen]}) return;
-        window.__rowsAt = performance.now();
-        requestAnimationFrame(() => setTimeout(() => (window.__rowsVisible = performance.now()), 0));
-      }).observe(document, { childList: true, subtree: true${screen === 'sign-in' ? ', attributes: true' : ''} });
-    })()`);
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...NETWORKS[screen] });
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
     const path = join(dir, `${b.label}.json`);
     await browser.startTracing(page, {
       path,

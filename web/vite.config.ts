@@ -119,6 +119,37 @@ u.forEach(function(n,i){if(u.indexOf(n)<i)return;var h=m.files[n],l=document.cre
 const MARKER = '<!-- first-screen-preload -->';
 
 /**
+ * The first screens' chunks (the sign-in screen's and a phone's SIM list's: FIRST_SCREEN_CHUNKS)
+ * start with V8's explicit compile hint, `//# allFunctionsCalledOnLoad`: Chromium then compiles
+ * all their functions on the background thread that parses the file as it downloads, instead of
+ * each on the main thread at its first call — which, for the first render (Preact, the router, the
+ * session, the layout, the list), was most of the ~60–90 ms of script between the last file's
+ * arrival and the rows on a phone's 4× slower CPU (bench/src/phone-first-screen.ts --trace). Their
+ * functions nearly all run on that visit; other chunks stay lazily compiled (a page's code runs
+ * when it is opened; the print page's barcode library is 0.9 MB). The browser's code cache of
+ * them (written on a second visit) then holds every function: a few ms more to write, none to
+ * compile on later visits. Other browsers ignore the line.
+ */
+const FIRST_SCREEN_CHUNKS = new Set(['index', 'signed-in', 'SimcardsPage']);
+
+function firstScreenCompileHints(): Plugin {
+  return {
+    name: 'simcard:first-screen-compile-hints',
+    apply: 'build',
+    generateBundle: {
+      order: 'post',
+      handler(_, bundle) {
+        for (const chunk of Object.values(bundle))
+          // The file's first line, the only place V8 reads it: after vite's own first line (its
+          // preload list, written in this hook), so after the files' hashes (a fixed line for a
+          // fixed chunk, as vite's own).
+          if (chunk.type === 'chunk' && FIRST_SCREEN_CHUNKS.has(chunk.name)) chunk.code = `//# allFunctionsCalledOnLoad\n${chunk.code}`;
+      },
+    },
+  };
+}
+
+/**
  * The first part of each dictionary (src/i18n/uz.first.ts, ru.first.ts, en.first.ts): the entries
  * of uz.ts / ru.ts / en.ts whose keys the first screens' modules name — what main.tsx, the
  * signed-in app and FIRST_SCREEN_STRINGS_PAGES (a phone's SIM list) import, not lazily — as a
@@ -282,7 +313,7 @@ const preactCompat = [
 ];
 
 export default defineConfig({
-  plugins: [firstScreenDictionaries(), preloadFirstScreen()],
+  plugins: [firstScreenDictionaries(), preloadFirstScreen(), firstScreenCompileHints()],
   resolve: { alias: preactCompat },
   // JSX as tsconfig's react-jsx (automatic runtime, 'react/jsx-runtime', aliased above). No React
   // Fast Refresh (it needs React DOM): an edit in the dev server reloads the page.

@@ -110,6 +110,16 @@ suite('issue 14 goal 6: the SIM list loads its own code only', () => {
         );
         expect(await dictionaryAfterRows(page)).toEqual({ asked: true, afterRows: true });
         expect(scripts.some((s) => /\/SimcardsPage-/.test(s))).toBe(true);
+        // The three chunks before the rows are compiled as they download, off the main thread
+        // (V8's compile hint on their first line: web/vite.config.ts, firstScreenCompileHints);
+        // not the dictionary, loaded after the rows.
+        for (const script of new Set(scripts)) {
+          const source = await (await fetch(`${stack.web}${script}`)).text();
+          expect({ script, hinted: source.startsWith('//# allFunctionsCalledOnLoad\n') }).toEqual({
+            script,
+            hinted: PHONE_LIST_CHUNKS.test(script),
+          });
+        }
         // The list's styles are in the first chunk's stylesheet (web/src/main.tsx): with the three
         // scripts and the two API answers, six requests, which a browser makes side by side.
         expect(styles.filter((s) => !/\/assets\/index-[\w-]+\.css$/.test(s))).toEqual([]);

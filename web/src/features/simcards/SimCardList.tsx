@@ -21,10 +21,10 @@ import '../../shared/phone.css';
 
 const PAGE = 20;
 /**
- * The cards of the list's first render: a phone's screen shows about five under the search box
- * (360×740); the rest of the page follows a frame later (an effect, after that paint). On a
- * phone's slow CPU each card costs its share of the first render's script and style work, which
- * comes before the first rows show (bench/RESULTS.md, the phone sections).
+ * The cards of the list's first render: a phone's screen shows three to five under the search
+ * box (360×740 to 412×915); the rest of the page follows a frame later (LaterCards, after that
+ * paint). On a phone's slow CPU each card costs its share of the first render's script and style
+ * work, which comes before the first rows show (bench/RESULTS.md, the phone sections).
  */
 const FIRST_PAINT = 6;
 
@@ -46,6 +46,26 @@ function SimCard({ sim }: { sim: Simcard }) {
         </div>
       )}
     </li>
+  );
+}
+
+/**
+ * The page's cards after the first FIRST_PAINT: rendered once the frame showing those is painted
+ * (an effect), by this component alone, so the list around them (search form, filters, pager) is
+ * not rendered again for them on a phone's slow CPU right after its first rows
+ * (bench/src/phone-first-screen.ts --trace). Mounted again, e.g. when a search brought fewer, they
+ * wait for a frame again.
+ */
+function LaterCards({ sims }: { sims: Simcard[] }) {
+  const [shown, setShown] = useState(false);
+  useEffect(() => setShown(true), []);
+  if (!shown) return null;
+  return (
+    <>
+      {sims.map((sim) => (
+        <SimCard key={sim.id} sim={sim} />
+      ))}
+    </>
   );
 }
 
@@ -110,11 +130,6 @@ export function SimCardList({ fixedShopId }: { fixedShopId?: number }) {
   };
 
   const answered = sims.data?.data ?? [];
-  const [painted, setPainted] = useState(false);
-  useEffect(() => {
-    if (answered.length > 0) setPainted(true);
-  }, [answered.length]);
-  const rows = painted ? answered : answered.slice(0, FIRST_PAINT);
   const total = sims.data?.total ?? 0;
   const mistyped = digits !== null && looksLikeIccid(digits) && !isFullIccid(digits);
 
@@ -161,9 +176,10 @@ export function SimCardList({ fixedShopId }: { fixedShopId?: number }) {
         {sims.data ? t('sim.found_count', { count: num(total) }) : t('common.loading')}
       </p>
       <ul className="sim-card-list" aria-busy={sims.isFetching} data-testid="sim-cards">
-        {rows.map((sim) => (
+        {answered.slice(0, FIRST_PAINT).map((sim) => (
           <SimCard key={sim.id} sim={sim} />
         ))}
+        {answered.length > FIRST_PAINT && <LaterCards sims={answered.slice(FIRST_PAINT)} />}
       </ul>
       {sims.data && answered.length === 0 && <p className="muted">{t('common.empty')}</p>}
       {total > PAGE && (

@@ -7,6 +7,7 @@ import { Suspense } from 'react';
 import { AuthProvider, useAuth } from './auth/auth';
 import { LoginPage } from './auth/LoginPage';
 import { loadSignedInApp } from './auth/session-start';
+import { LoadFailureBoundary } from './components/LoadFailure';
 import { I18nProvider, useI18n } from './i18n/i18n';
 import { lazyReady } from './lazy-ready';
 import { RouterProvider } from './router';
@@ -40,7 +41,10 @@ export function App() {
     <I18nProvider>
       <RouterProvider>
         <AuthProvider>
-          <Gate />
+          {/* The signed-in app's chunk not loaded (or anything failing to render): a screen to reload from, never a blank page. */}
+          <LoadFailureBoundary>
+            <Gate />
+          </LoadFailureBoundary>
         </AuthProvider>
       </RouterProvider>
     </I18nProvider>

@@ -4,12 +4,13 @@
  * does not wait for any of it; a visit with a stored session asks for it at start
  * (auth/session-start.ts), with the page's chunk and first data.
  */
-import { type ComponentType, Suspense, useEffect, useState } from 'react';
+import { type ComponentType, type ReactNode, Suspense, useEffect, useState } from 'react';
 import type { Simcard, User } from './api/models';
 import { createAppQueryClient } from './api/queries';
 import { type QueryClient, QueryClientProvider } from './api/query-cache';
 import { forgetPrefetched, prefetchedAnswers } from './auth/session-start';
 import { Layout } from './components/Layout';
+import { LoadFailureBoundary } from './components/LoadFailure';
 import { NoticeProvider, useSaleNotice } from './components/Notices';
 import { useI18n } from './i18n/i18n';
 import { type ComponentModule, lazyReady } from './lazy-ready';
@@ -73,6 +74,15 @@ function Routes({ user }: { user: User }) {
 }
 
 /**
+ * A page whose chunk could not be loaded (or that failed to render) shows the failure screen in
+ * the layout, whose navigation still opens any other page: the boundary starts over with the path.
+ */
+function PageBoundary({ children }: { children: ReactNode }) {
+  const { path } = useRoute();
+  return <LoadFailureBoundary resetKey={path}>{children}</LoadFailureBoundary>;
+}
+
+/**
  * The query cache of one signed-in user, holding what was asked at start (once the session is
  * confirmed, those answers are this user's). An answer asked at start is shown by the page's
  * first read without asking again (or within 30 s at most: QueryClient.seed); after that the
@@ -96,9 +106,11 @@ export default function SignedInApp({ user }: { user: User }) {
           <LiveInvalidation />
           <SaleNotices />
           <Layout>
-            <Suspense fallback={<Loading />}>
-              <Routes user={user} />
-            </Suspense>
+            <PageBoundary>
+              <Suspense fallback={<Loading />}>
+                <Routes user={user} />
+              </Suspense>
+            </PageBoundary>
           </Layout>
         </LiveProvider>
       </NoticeProvider>

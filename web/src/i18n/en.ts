@@ -391,6 +391,10 @@ export const en: Dictionary = {
   'error.rate_limited': 'Too many requests.',
   'error.retry_after': 'Try again in {seconds} seconds.',
   'error.network': 'Could not reach the server. Check the connection.',
+  // A page's code not loaded (network, or a file gone after a deploy), or failing to render: components/LoadFailure.tsx.
+  'load_failure.chunk': 'This page could not be loaded. Check the connection and try again.',
+  'load_failure.other': 'Something went wrong while showing this page. Try again.',
+  'load_failure.retry': 'Try again',
   'error.insufficient_stock': 'There are not that many SIM cards in stock.',
   'error.insufficient_stock_n': '{count, plural, one {Only # SIM card is} other {Only # SIM cards are}} in stock.',
   'error.shop_not_empty': 'The shop still holds SIM cards or staff: move or remove them first.',

@@ -392,6 +392,10 @@ export const ru: Dictionary = {
   'error.rate_limited': 'Слишком много запросов.',
   'error.retry_after': 'Повторите через {seconds} с.',
   'error.network': 'Не удалось связаться с сервером. Проверьте подключение.',
+  // A page's code not loaded (network, or a file gone after a deploy), or failing to render: components/LoadFailure.tsx.
+  'load_failure.chunk': 'Не удалось загрузить страницу. Проверьте подключение и попробуйте ещё раз.',
+  'load_failure.other': 'Не удалось показать страницу. Попробуйте ещё раз.',
+  'load_failure.retry': 'Попробовать ещё раз',
   'error.insufficient_stock': 'На складе нет столько SIM-карт.',
   'error.insufficient_stock_n': 'На складе {count, plural, one {только # SIM-карта} few {только # SIM-карты} other {только # SIM-карт}}.',
   'error.shop_not_empty': 'В магазине ещё есть SIM-карты или сотрудники: сначала переместите или удалите их.',

@@ -395,6 +395,10 @@ export const uz = {
   'error.rate_limited': 'Soʻrovlar juda koʻp.',
   'error.retry_after': '{seconds} soniyadan soʻng qayta urinib koʻring.',
   'error.network': 'Serverga ulanib boʻlmadi. Internet aloqasini tekshiring.',
+  // A page's code not loaded (network, or a file gone after a deploy), or failing to render: components/LoadFailure.tsx.
+  'load_failure.chunk': 'Sahifani yuklab boʻlmadi. Internet aloqasini tekshirib, qaytadan urinib koʻring.',
+  'load_failure.other': 'Sahifani koʻrsatishda xatolik yuz berdi. Qaytadan urinib koʻring.',
+  'load_failure.retry': 'Qayta urinish',
   'error.insufficient_stock': 'Omborda buncha SIM-karta yoʻq.',
   'error.insufficient_stock_n': 'Omborda faqat {count} ta SIM-karta bor.',
   'error.shop_not_empty': 'Doʻkonda hali SIM-kartalar yoki xodimlar bor: avval ularni koʻchiring yoki oʻchiring.',

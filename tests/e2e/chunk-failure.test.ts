@@ -7,6 +7,11 @@
  * (web/src/components/LoadFailure.tsx). Its sentence is in each dictionary's first part, so it
  * reads right when the whole dictionary could not be loaded either. The signed-in app's own
  * chunk failing at sign-in ends in the same screen.
+ *
+ * The whole dictionary itself not loaded after a phone's SIM list (its first screen reads from the
+ * dictionary's first part): another page shows that screen, or "Loading…" while the dictionary
+ * is on its way, never its keys (web/src/components/WholeDictionary.tsx); the next page opened
+ * asks for it again.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { iccids, StackApi } from './support/api.js';
@@ -29,6 +34,29 @@ const SHOPS_PAGE = /\/assets\/ShopsPage-[\w-]+\.js$/;
 const SIGNED_IN_APP = /\/assets\/signed-in-[\w-]+\.js$/;
 /** The whole Russian dictionary (not its first part, ru.first-*.js). */
 const WHOLE_RUSSIAN = /\/assets\/ru-[\w-]+\.js$/;
+
+/** A dictionary key's shape (web/src/i18n/uz.ts): words joined by dots. */
+const KEY_SHAPE = /\b[a-z_]+\.[a-z0-9_.]+\b/g;
+
+/**
+ * The dictionary's keys the page shows as they are, strings never looked up: in its visible
+ * text, its title and the labels, titles and placeholders a screen reader reads out.
+ */
+async function rawKeys(page: Page, lang: Lang): Promise<string[]> {
+  const texts = await page.evaluate(() => {
+    interface El {
+      getAttribute(name: string): string | null;
+    }
+    const doc = (globalThis as unknown as { document: { title: string; body: { innerText: string }; querySelectorAll(s: string): El[] } })
+      .document;
+    const out = [doc.title, doc.body.innerText];
+    for (const el of doc.querySelectorAll('[aria-label], [title], [placeholder], [alt]'))
+      for (const name of ['aria-label', 'title', 'placeholder', 'alt']) out.push(el.getAttribute(name) ?? '');
+    return out;
+  });
+  const keys = new Set(Object.keys(dictionaries[lang]));
+  return [...new Set(texts.flatMap((text) => text.match(KEY_SHAPE) ?? []))].filter((word) => keys.has(word));
+}
 
 /** What the page threw without anyone catching it (uncaught errors, unhandled rejections). */
 function uncaught(page: Page): string[] {
@@ -132,9 +160,11 @@ suite('a page whose code cannot be loaded', () => {
       await openFromNav(page, 'shops');
       await expectFailureScreen(page, 'ru');
 
+      // The menu still opens another page. The admin's SIM table needs the whole dictionary too (only
+      // a phone's card list is in its first part): the same screen there, never the table's keys.
       await openFromNav(page, 'simcards');
-      await page.locator('#sims-title').waitFor({ state: 'visible', timeout: 30_000 });
-      expect(await page.getByTestId('load-failure').count()).toBe(0);
+      await expectFailureScreen(page, 'ru');
+      expect(await rawKeys(page, 'ru')).toEqual([]);
 
       await openFromNav(page, 'shops');
       await expectFailureScreen(page, 'ru');
@@ -145,6 +175,96 @@ suite('a page whose code cannot be loaded', () => {
       await page.waitForURL('**/shops');
       await expect(page.locator('#shops-title').innerText({ timeout: 30_000 })).resolves.toBe(dictionaries.ru['nav.shops']);
       expect(await page.getByTestId('load-failure').count()).toBe(0);
+      expect(errors).toEqual([]);
+    },
+    STEP_TIMEOUT,
+  );
+
+  test(
+    'ru, a phone: the whole dictionary not loaded after the SIM list; another page shows the failure screen in Russian, never its keys; the network back, the next page opened reads right',
+    async () => {
+      context = await browser.newContext(PHONE);
+      await context.addInitScript(() =>
+        (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem(
+          'simcard.lang',
+          'ru',
+        ),
+      );
+      // The phone's network drops whenever the whole Russian dictionary is asked for (at the sign-in, after the list's rows).
+      await context.route(WHOLE_RUSSIAN, (route) => route.abort('internetdisconnected'));
+      const page = await context.newPage();
+      const errors = uncaught(page);
+      await signIn(page, stack, 'malika', 'malika-password-1');
+      // The SIM list as a phone's first screen (a stored session, from the URL): from the dictionary's first part.
+      await page.goto(`${stack.web}/simcards`);
+      await expect(page.locator('#sims-title').innerText({ timeout: 30_000 })).resolves.toBe(dictionaries.ru['nav.simcards']);
+      await page.getByTestId('sim-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await rawKeys(page, 'ru')).toEqual([]);
+
+      // Another page, whose strings are in the whole dictionary only: the failure screen in Russian, no key anywhere.
+      await openFromNav(page, 'handovers');
+      await page.locator('[data-testid="load-failure"], #ho-list-title').first().waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await rawKeys(page, 'ru')).toEqual([]);
+      await expectFailureScreen(page, 'ru');
+      expect(await overflowing(page)).toEqual([]);
+      // A reload on that page (it waits for the whole dictionary before its first render): the same, still in Russian.
+      await page.goto(`${stack.web}/handovers`);
+      await page.locator('[data-testid="load-failure"], #ho-list-title').first().waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await rawKeys(page, 'ru')).toEqual([]);
+      await expectFailureScreen(page, 'ru');
+      // The layout stays in Russian: the SIM list still opens from the menu.
+      await openFromNav(page, 'simcards');
+      await page.getByTestId('sim-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await rawKeys(page, 'ru')).toEqual([]);
+
+      // The network back: the next page opened asks again, and shows its Russian text (no reload).
+      await context.unroute(WHOLE_RUSSIAN);
+      await openFromNav(page, 'handovers');
+      await expect(page.locator('#ho-list-title').innerText({ timeout: 30_000 })).resolves.toBe(dictionaries.ru['handover.list']);
+      expect(await page.getByTestId('load-failure').count()).toBe(0);
+      expect(await rawKeys(page, 'ru')).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+    STEP_TIMEOUT,
+  );
+
+  test(
+    'ru, a phone: while the whole dictionary is on its way, another page says "Loading…" in Russian, then shows its text',
+    async () => {
+      context = await browser.newContext(PHONE);
+      await context.addInitScript(() =>
+        (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem(
+          'simcard.lang',
+          'ru',
+        ),
+      );
+      const page = await context.newPage();
+      const errors = uncaught(page);
+      await signIn(page, stack, 'rustam', 'rustam-password-1');
+      // A slow network: the whole dictionary's answer is held until the test lets it through.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let asked = () => {};
+      const dictionaryAsked = new Promise<void>((resolve) => (asked = resolve));
+      await context.route(WHOLE_RUSSIAN, async (route) => {
+        asked();
+        await released;
+        await route.continue();
+      });
+      await page.goto(`${stack.web}/simcards`);
+      await page.getByTestId('sim-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await dictionaryAsked;
+
+      await openFromNav(page, 'handovers');
+      // The page waits for its strings (not only for its own chunk, whose "Loading…" is another element).
+      const loading = page.getByTestId('dictionary-loading');
+      await expect(loading.innerText({ timeout: 30_000 })).resolves.toBe(dictionaries.ru['common.loading']);
+      expect(await rawKeys(page, 'ru')).toEqual([]);
+      expect(await page.getByTestId('load-failure').count()).toBe(0);
+
+      release();
+      await expect(page.locator('#ho-list-title').innerText({ timeout: 30_000 })).resolves.toBe(dictionaries.ru['handover.list']);
+      expect(await rawKeys(page, 'ru')).toEqual([]);
       expect(errors).toEqual([]);
     },
     STEP_TIMEOUT,

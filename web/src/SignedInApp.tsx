@@ -12,8 +12,10 @@ import { forgetPrefetched, prefetchedAnswers } from './auth/session-start';
 import { Layout } from './components/Layout';
 import { LoadFailureBoundary } from './components/LoadFailure';
 import { NoticeProvider, useSaleNotice } from './components/Notices';
+import { WholeDictionary } from './components/WholeDictionary';
+import { FIRST_SCREEN_STRINGS } from './first-requests';
 import { useI18n } from './i18n/i18n';
-import { type ComponentModule, lazyReady } from './lazy-ready';
+import { type ComponentModule, lazyReady, preload } from './lazy-ready';
 import { LiveInvalidation } from './live/invalidate';
 import { LiveProvider, useLiveEvent } from './live/live';
 import { matchPath, useRoute } from './router';
@@ -22,11 +24,10 @@ import { routes } from './routes';
 type Page = ComponentType<{ params: Record<string, string> }>;
 
 // The page whose chunk session-start.ts loaded at the visit's start renders without suspending.
-const pages: Array<{ pattern: string; page: Page; adminOnly?: boolean }> = routes.map((route) => ({
-  pattern: route.pattern,
-  adminOnly: route.adminOnly,
-  page: lazyReady(route.load as () => Promise<ComponentModule<{ params: Record<string, string> }>>),
-}));
+const pages: Array<{ pattern: string; page: Page; load: () => Promise<unknown>; adminOnly?: boolean }> = routes.map((route) => {
+  const load = route.load as () => Promise<ComponentModule<{ params: Record<string, string> }>>;
+  return { pattern: route.pattern, adminOnly: route.adminOnly, page: lazyReady(load), load: () => preload(load) };
+});
 
 function Loading() {
   const { t } = useI18n();
@@ -68,7 +69,14 @@ function Routes({ user }: { user: User }) {
     if (!params) continue;
     if (route.adminOnly && user.role !== 'admin') return <p role="alert">{t('error.forbidden')}</p>;
     const Page = route.page;
-    return <Page params={params} />;
+    // Only the first screens' pages render from the dictionary's first part; any other waits for
+    // the whole one (never a key), its chunk loading meanwhile.
+    if (FIRST_SCREEN_STRINGS.includes(route.pattern)) return <Page params={params} />;
+    return (
+      <WholeDictionary alongside={route.load}>
+        <Page params={params} />
+      </WholeDictionary>
+    );
   }
   return <NotFound />;
 }

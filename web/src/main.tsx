@@ -41,9 +41,11 @@ const lang = initialLang();
 // The sign-in screen and a phone's SIM list render with their own strings (i18n/uz.first.ts),
 // the rest of the dictionary following after the rows are painted; any other page waits for the
 // whole dictionary (index.html's script has asked for it). Not loaded (offline, a new release's
-// chunk gone): Uzbek rather than nothing.
+// chunk gone): its first part, so the layout and the page's failure screen
+// (components/WholeDictionary.tsx) are in that language; neither: Uzbek rather than nothing.
 const light = firstScreenStrings();
-Promise.all([light ? loadDictionary(lang) : loadWholeDictionary(lang), firstScreenReady(FIRST_SCREEN_WAIT_MS)])
+const strings = light ? loadDictionary(lang) : loadWholeDictionary(lang).catch(() => loadDictionary(lang));
+Promise.all([strings, firstScreenReady(FIRST_SCREEN_WAIT_MS)])
   .then(render, render)
   .then(() => {
     // After the next frame: the first screen's paint does not share the link or the CPU with it.

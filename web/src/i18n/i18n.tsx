@@ -10,8 +10,10 @@
  * the first screen's render, or before it for any other page (main.tsx), and before a switch of
  * language (the page switches whole). A phone downloaded and parsed the whole Uzbek dictionary
  * (8.6 kB brotli of the first chunk's 26) before its SIM list (bench/RESULTS.md, the phone sections).
- * A key not yet loaded (a page opened before the rest came) shows as the key and starts the load;
- * the app renders again when it is in.
+ * Any other page waits for it (components/WholeDictionary.tsx: "Loading…", or the failure screen
+ * when it could not be loaded, tried again with the next page opened), never showing a key. A key
+ * still missed elsewhere shows as the key and starts the load (a failed one is tried again at the
+ * next key missed, one at a time); the app renders again when it is in.
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { withPlurals } from './plural';
@@ -38,7 +40,7 @@ const whole = new Set<Lang>();
 let missed = false;
 const onWhole = new Set<() => void>();
 
-/** Once: a failed load may be tried again. */
+/** Once at a time: a load in flight is joined; a failed one is forgotten, so the next need tries again. */
 function once(name: string, load: () => Promise<void>): Promise<void> {
   let pending = loading.get(name);
   if (!pending) {
@@ -61,7 +63,7 @@ export function loadDictionary(lang: Lang): Promise<void> {
   );
 }
 
-/** Loads a language's whole dictionary (once); the app renders again if it showed a key meanwhile. */
+/** Loads a language's whole dictionary (once; again after a failure); the app renders again if it showed a key meanwhile. */
 export function loadWholeDictionary(lang: Lang): Promise<void> {
   if (whole.has(lang)) return Promise.resolve();
   return once(lang, () =>

@@ -5,6 +5,7 @@
  */
 import { Suspense } from 'react';
 import { useUser } from '../../auth/auth';
+import { WholeDictionary } from '../../components/WholeDictionary';
 import { WIDE_SCREEN } from '../../first-requests';
 import { useI18n } from '../../i18n/i18n';
 import { lazyReady, preload } from '../../lazy-ready';
@@ -32,7 +33,10 @@ export default function SimcardsPage() {
             </p>
           }
         >
-          <SimTable />
+          {/* The table's strings are not in the dictionary's first part (only the card list's are). */}
+          <WholeDictionary>
+            <SimTable />
+          </WholeDictionary>
         </Suspense>
       ) : (
         <SimCardList />

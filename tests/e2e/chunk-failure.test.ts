@@ -75,6 +75,13 @@ async function expectFailureScreen(page: Page, lang: Lang): Promise<void> {
   expect(await button.evaluate((el) => (el as { tagName: string }).tagName)).toBe('BUTTON');
 }
 
+/** The browser remembers Russian (as the language switcher stores it), before any page of the context. */
+async function rememberRussian(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() =>
+    (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('simcard.lang', 'ru'),
+  );
+}
+
 /** "Try again" from the keyboard (focused, Enter): the page reloads. */
 async function tryAgainByKeyboard(page: Page): Promise<void> {
   await page.getByTestId('load-failure').getByRole('button').focus();
@@ -144,12 +151,7 @@ suite('a page whose code cannot be loaded', () => {
     'ru, after a deploy: the page’s old file is gone (404) and so is the whole dictionary; the screen is in Russian',
     async () => {
       context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addInitScript(() =>
-        (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem(
-          'simcard.lang',
-          'ru',
-        ),
-      );
+      await rememberRussian(context);
       // The whole Russian dictionary unreachable too: the screen's strings come with the first part.
       await context.route(WHOLE_RUSSIAN, (route) => route.abort('internetdisconnected'));
       const page = await context.newPage();
@@ -184,12 +186,7 @@ suite('a page whose code cannot be loaded', () => {
     'ru, a phone: the whole dictionary not loaded after the SIM list; another page shows the failure screen in Russian, never its keys; the network back, the next page opened reads right',
     async () => {
       context = await browser.newContext(PHONE);
-      await context.addInitScript(() =>
-        (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem(
-          'simcard.lang',
-          'ru',
-        ),
-      );
+      await rememberRussian(context);
       // The phone's network drops whenever the whole Russian dictionary is asked for (at the sign-in, after the list's rows).
       await context.route(WHOLE_RUSSIAN, (route) => route.abort('internetdisconnected'));
       const page = await context.newPage();
@@ -232,12 +229,7 @@ suite('a page whose code cannot be loaded', () => {
     'ru, a phone: while the whole dictionary is on its way, another page says "Loading…" in Russian, then shows its text',
     async () => {
       context = await browser.newContext(PHONE);
-      await context.addInitScript(() =>
-        (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem(
-          'simcard.lang',
-          'ru',
-        ),
-      );
+      await rememberRussian(context);
       const page = await context.newPage();
       const errors = uncaught(page);
       await signIn(page, stack, 'rustam', 'rustam-password-1');

@@ -33,6 +33,8 @@ export interface ClusterOptions {
 }
 
 export interface Instance {
+  /** Its INSTANCE_ID: what its /health answers as `instance` (main-api-1, status-api-2, …). */
+  readonly name: string;
   readonly port: number;
   readonly url: string;
   process: ChildProcess;
@@ -132,9 +134,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await waitHealth(`http://127.0.0.1:${providerPort}`, provider);
     }
     /** A service on its own port, started (again) by `start()`. */
-    const service = (port: number, entry: string, extra: Record<string, string>): Instance => {
+    const service = (port: number, entry: string, extra: Record<string, string> & { INSTANCE_ID: string }): Instance => {
       const url = `http://127.0.0.1:${port}`;
       const instance: Instance = {
+        name: extra.INSTANCE_ID,
         port,
         url,
         process: undefined as unknown as ChildProcess,

@@ -68,6 +68,23 @@ function traffic(base: string, token: string) {
   };
 }
 
+/**
+ * Resolves once nginx hands a request to the named instance again. nginx leaves an instance that
+ * refused a connection out for `fail_timeout`, which it counts in whole seconds (2 s is 2 to 3 s):
+ * a fixed wait of 2.5 s after "ready" sometimes stopped the other instance while this one was
+ * still out, and nginx had none left (502 "no live upstreams" for everyone; once in CI).
+ */
+async function untilProxyReaches(base: string, name: string): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  while (performance.now() < deadline) {
+    const res = await fetch(`${base}/health`).catch(() => undefined);
+    const body = (await res?.json().catch(() => undefined)) as { instance?: string } | undefined;
+    if (body?.instance === name) return;
+    await sleep(100);
+  }
+  throw new Error(`nginx sent no request to ${name} within 15 s of its restart`);
+}
+
 const failed = (o: Outcome) => o.status === 'network' || o.status >= 300;
 
 const describeIf = buildIsMissing().length === 0 ? describe : describe.skip;
@@ -105,6 +122,7 @@ describeIf('the cluster (nginx, 2 main API instances, one PostgreSQL)', () => {
     const names = await Promise.all(
       cluster.instances.map(async (i) => ((await (await fetch(`${i.url}/health`)).json()) as { instance?: string }).instance),
     );
+    expect(names).toEqual(cluster.instances.map((i) => i.name));
     expect(names).toEqual(['main-api-1', 'main-api-2']);
   });
 
@@ -152,9 +170,8 @@ describeIf('the cluster (nginx, 2 main API instances, one PostgreSQL)', () => {
     for (const instance of cluster.instances) {
       await instance.stop();
       await instance.start();
-      // nginx leaves an instance that refused a connection out for fail_timeout (2 s): wait it out,
-      // or the next stop would leave no instance in rotation (deploy/README: the same by hand).
-      await sleep(2500);
+      // The next stop only once nginx has this one back in rotation (README, Upgrade: the same by hand).
+      await untilProxyReaches(cluster.url, instance.name);
     }
     await load.stop();
     const failures = load.outcomes.filter(failed);

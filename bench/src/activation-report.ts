@@ -9,6 +9,8 @@
  * node_modules whose @simcard links point into it) measured in the same run, its rounds
  * interleaved with this tree's (alternating which goes first), each against its own import.
  *
+ * `--out FILE`: the sections go to FILE instead of bench/RESULTS.md.
+ *
  *   npm run bench -- activation-report [--rows 100000] [--rounds 3] [--dialects sqlite,postgres] [--before /tmp/before] [--out file.md]
  */
 import { spawnSync } from 'node:child_process';
@@ -260,11 +262,11 @@ export async function benchActivationReport(argv: string[]): Promise<void> {
         table(dialect, variants, runs),
       ].join('\n');
       console.log(`\n${text}\n`);
-      writeSection(dialect === 'sqlite' ? 'activation-report' : `activation-report-postgres-${rows}`, text);
+      // --out: the section goes to that file instead of bench/RESULTS.md (a trial run, as the phone bench's).
       if (values.out) {
         mkdirSync(join(values.out, '..'), { recursive: true });
         appendFileSync(values.out, `${text}\n\n`);
-      }
+      } else writeSection(dialect === 'sqlite' ? 'activation-report' : `activation-report-postgres-${rows}`, text);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

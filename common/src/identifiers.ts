@@ -36,6 +36,14 @@ export function luhnValid(digits: string): boolean {
 }
 
 /**
+ * A whole, valid ICCID in digits: 19 or 20 of them, starting with 89, its Luhn check digit last
+ * (ITU-T E.118). What a search box may open at once, and what a suggestion must be.
+ */
+export function isFullIccid(digits: string): boolean {
+  return /^89\d{17,18}$/.test(digits) && luhnValid(digits);
+}
+
+/**
  * A refused identifier: `reason` in English for API clients and logs; `code` and `params` stable,
  * for clients that say it in the person's language (the web app's i18n/errors.ts).
  */

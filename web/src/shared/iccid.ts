@@ -6,6 +6,12 @@ export function searchDigits(input: string): string | null {
   return /^\d*$/.test(stripped) ? stripped : null;
 }
 
+/**
+ * common/src/identifiers.ts's rule (isFullIccid), written again here on purpose: importing that
+ * module puts it in the `errors` chunk (vite.config.ts, chunkGroups: the form rules with their
+ * sentences), which a phone's SIM list would then download before its first rows. iccid.test.ts
+ * checks that the two agree.
+ */
 function luhnValid(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {

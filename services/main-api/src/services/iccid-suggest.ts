@@ -5,7 +5,7 @@
  * almost every swap) before the database is asked, so a lookup is one query of a few hundred
  * ICCIDs at most. Staff are offered only their own shop's SIMs.
  */
-import { luhnCheckDigit, luhnValid, parseIccid, type Principal, shopScope } from '@simcard/common';
+import { isFullIccid, luhnCheckDigit, parseIccid, type Principal, shopScope } from '@simcard/common';
 import { type Db, handoversRepository } from '@simcard/db';
 
 export type Change = 'digit' | 'transposition' | 'missing_digit' | 'extra_digit';
@@ -32,15 +32,11 @@ export interface SuggestAnswer {
 const MAX_SUGGESTIONS = 10;
 const ORDER: Record<Change, number> = { digit: 0, transposition: 1, missing_digit: 2, extra_digit: 3 };
 
-function plausible(iccid: string): boolean {
-  return /^89\d{17,18}$/.test(iccid) && luhnValid(iccid);
-}
-
 /** Every valid ICCID one slip away from `digits`, with the slip. */
 export function candidates(digits: string): Map<string, Change> {
   const out = new Map<string, Change>();
   const add = (c: string, change: Change) => {
-    if (c !== digits && plausible(c) && !out.has(c)) out.set(c, change);
+    if (c !== digits && isFullIccid(c) && !out.has(c)) out.set(c, change);
   };
   for (let i = 0; i < digits.length; i++) {
     for (let d = 0; d <= 9; d++) add(digits.slice(0, i) + d + digits.slice(i + 1), 'digit');

@@ -252,9 +252,11 @@ async function sellChunk(
     await db.raw(stage, [staging]);
     const stagedCount = await changes();
     if (stagedCount === 0) return { count: 0, rows: [] };
-    // The staged ids drive the UPDATE (SQLite would otherwise walk every unsold SIM by its sold_at index).
+    // The staged ids drive the UPDATE (SQLite would otherwise walk every unsold SIM by its sold_at
+    // index), each SIM found by its id: `+` keeps the sold_at test off simcards_sort_sold_at, an
+    // index this UPDATE rewrites (1.5 % of the sale's SQLite instructions, callgrind, 2026-12-06).
     rows = (await db.raw(
-      `${sell} from report_sale_stage st where st.simcard_id = simcards.id and simcards.sold_at is null and simcards.id in (${staged}) ${returning}`,
+      `${sell} from report_sale_stage st where st.simcard_id = simcards.id and +simcards.sold_at is null and simcards.id in (${staged}) ${returning}`,
       [at, at],
     )) as SaleSimcard[];
     count = wantRows ? rows.length : await changes();

@@ -54,6 +54,14 @@ export interface Cluster {
   statusApiUrl: string;
   /** Every status API worker (`kill()` is kill -9 of one; `start()` brings it back on its port, under its name). */
   workers: Instance[];
+  /**
+   * Resolves once nginx hands a request to this main API instance (its /health through the proxy
+   * names it): after `start()`, the moment it is back in rotation. nginx leaves an instance that
+   * refused a connection out for `fail_timeout`, counted in whole seconds (`2s` is 2 to 3 s), so
+   * "ready" is not enough: a rolling restart that stops the next instance before this resolves can
+   * leave nginx none (502 "no live upstreams"; README, Upgrade: the same by hand).
+   */
+  inRotation(instance: Instance, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -183,7 +191,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     });
     children.push(nginx);
     await waitHealth(`http://127.0.0.1:${proxyPort}`, nginx);
-    return { url: `http://127.0.0.1:${proxyPort}`, instances, statusApiUrl: workers[0]!.url, workers, stop: stopAll };
+    const url = `http://127.0.0.1:${proxyPort}`;
+    return {
+      url,
+      instances,
+      statusApiUrl: workers[0]!.url,
+      workers,
+      inRotation: (i, ms) => untilProxyReaches(url, i.name, ms),
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;
@@ -204,6 +220,18 @@ async function waitHealth(url: string, child: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`${url}: no answer after 60 s`);
+}
+
+/** Polls the proxy's /health until the instance named `name` answers it. */
+async function untilProxyReaches(proxyUrl: string, name: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${proxyUrl}/health`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+    const body = (await res?.json().catch(() => undefined)) as { instance?: string } | undefined;
+    if (body?.instance === name) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nginx sent no request to ${name} within ${timeoutMs / 1000} s`);
 }
 
 /** deploy/nginx.conf with this cluster's ports and paths, runnable without root (`nginx -p DIR`). */

@@ -68,23 +68,6 @@ function traffic(base: string, token: string) {
   };
 }
 
-/**
- * Resolves once nginx hands a request to the named instance again. nginx leaves an instance that
- * refused a connection out for `fail_timeout`, which it counts in whole seconds (2 s is 2 to 3 s):
- * a fixed wait of 2.5 s after "ready" sometimes stopped the other instance while this one was
- * still out, and nginx had none left (502 "no live upstreams" for everyone; once in CI).
- */
-async function untilProxyReaches(base: string, name: string): Promise<void> {
-  const deadline = performance.now() + 15_000;
-  while (performance.now() < deadline) {
-    const res = await fetch(`${base}/health`).catch(() => undefined);
-    const body = (await res?.json().catch(() => undefined)) as { instance?: string } | undefined;
-    if (body?.instance === name) return;
-    await sleep(100);
-  }
-  throw new Error(`nginx sent no request to ${name} within 15 s of its restart`);
-}
-
 const failed = (o: Outcome) => o.status === 'network' || o.status >= 300;
 
 const describeIf = buildIsMissing().length === 0 ? describe : describe.skip;
@@ -170,8 +153,9 @@ describeIf('the cluster (nginx, 2 main API instances, one PostgreSQL)', () => {
     for (const instance of cluster.instances) {
       await instance.stop();
       await instance.start();
-      // The next stop only once nginx has this one back in rotation (README, Upgrade: the same by hand).
-      await untilProxyReaches(cluster.url, instance.name);
+      // The next stop only once nginx has this one back in rotation: a fixed 2.5 s after "ready"
+      // once left nginx no instance in CI (fail_timeout counts whole seconds; Cluster.inRotation).
+      await cluster.inRotation(instance);
     }
     await load.stop();
     const failures = load.outcomes.filter(failed);

@@ -13,7 +13,7 @@
  * is on its way, never its keys (web/src/components/WholeDictionary.tsx); the next page opened
  * asks for it again.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { iccids, StackApi } from './support/api.js';
 import { browserMissing, launchBrowser } from './support/browser.js';
 import { openFromNav, overflowing, PHONE, signIn } from './support/pages.js';
@@ -111,18 +111,28 @@ suite('a page whose code cannot be loaded', () => {
     await stack?.stop();
   }, 60_000);
 
-  let context: BrowserContext | undefined;
+  /** The test's browser context, closed after it. */
+  let opened: BrowserContext | undefined;
   afterEach(async () => {
-    await context?.close();
-    context = undefined;
+    await opened?.close();
+    opened = undefined;
   });
+
+  /** A new context (closed after the test) and a page in it, with what it throws uncaught; `russian`: remembered as the language. */
+  async function open(
+    options: BrowserContextOptions,
+    { russian = false } = {},
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+    const context = (opened = await browser.newContext(options));
+    if (russian) await rememberRussian(context);
+    const page = await context.newPage();
+    return { context, page, errors: uncaught(page) };
+  }
 
   test(
     'uz, a phone: the network drops as the page opens; the menu still works; "Try again" shows the page',
     async () => {
-      context = await browser.newContext(PHONE);
-      const page = await context.newPage();
-      const errors = uncaught(page);
+      const { context, page, errors } = await open(PHONE);
       await signIn(page, stack, 'malika', 'malika-password-1');
 
       await context.route(HANDOVERS_PAGE, (route) => route.abort('internetdisconnected'));
@@ -150,12 +160,9 @@ suite('a page whose code cannot be loaded', () => {
   test(
     'ru, after a deploy: the page’s old file is gone (404) and so is the whole dictionary; the screen is in Russian',
     async () => {
-      context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await rememberRussian(context);
+      const { context, page, errors } = await open({ viewport: { width: 1280, height: 900 } }, { russian: true });
       // The whole Russian dictionary unreachable too: the screen's strings come with the first part.
       await context.route(WHOLE_RUSSIAN, (route) => route.abort('internetdisconnected'));
-      const page = await context.newPage();
-      const errors = uncaught(page);
       await signIn(page, stack, 'admin', stack.adminPassword);
 
       await context.route(SHOPS_PAGE, (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not Found' }));
@@ -185,12 +192,9 @@ suite('a page whose code cannot be loaded', () => {
   test(
     'ru, a phone: the whole dictionary not loaded after the SIM list; another page shows the failure screen in Russian, never its keys; the network back, the next page opened reads right',
     async () => {
-      context = await browser.newContext(PHONE);
-      await rememberRussian(context);
+      const { context, page, errors } = await open(PHONE, { russian: true });
       // The phone's network drops whenever the whole Russian dictionary is asked for (at the sign-in, after the list's rows).
       await context.route(WHOLE_RUSSIAN, (route) => route.abort('internetdisconnected'));
-      const page = await context.newPage();
-      const errors = uncaught(page);
       await signIn(page, stack, 'malika', 'malika-password-1');
       // The SIM list as a phone's first screen (a stored session, from the URL): from the dictionary's first part.
       await page.goto(`${stack.web}/simcards`);
@@ -228,10 +232,7 @@ suite('a page whose code cannot be loaded', () => {
   test(
     'ru, a phone: while the whole dictionary is on its way, another page says "Loading…" in Russian, then shows its text',
     async () => {
-      context = await browser.newContext(PHONE);
-      await rememberRussian(context);
-      const page = await context.newPage();
-      const errors = uncaught(page);
+      const { context, page, errors } = await open(PHONE, { russian: true });
       await signIn(page, stack, 'rustam', 'rustam-password-1');
       // A slow network: the whole dictionary's answer is held until the test lets it through.
       let release = () => {};
@@ -265,9 +266,7 @@ suite('a page whose code cannot be loaded', () => {
   test(
     'uz, a phone: the signed-in app’s own file gone at sign-in; the same screen, and "Try again" signs in to the app',
     async () => {
-      context = await browser.newContext(PHONE);
-      const page = await context.newPage();
-      const errors = uncaught(page);
+      const { context, page, errors } = await open(PHONE);
       await context.route(SIGNED_IN_APP, (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not Found' }));
       await page.goto(`${stack.web}/`);
       await page.getByTestId('login-username').fill('rustam');

@@ -8,7 +8,8 @@
  * A stream lives only as long as its right to: every `recheckMs` (and before any sale is sent)
  * each stream's credential is authenticated again, so a sign-out, a deactivated user, a staff
  * member moved to another shop or a role change ends the stream within a few seconds, and a sale
- * is only ever sent to a scope checked in the same poll. One user (or API key) has at most
+ * is only ever sent to a scope checked in the same poll (while that check cannot be made, the
+ * sales wait for a poll that can make it). One user (or API key) has at most
  * `maxStreamsPerUser` streams: a new one ends the oldest.
  */
 import type { Logger, Principal } from '@simcard/common';
@@ -125,9 +126,9 @@ export class EventFeed {
   /**
    * Authenticates every stream's credential again (one lookup for all of them, each distinct
    * credential once): a stream whose credential is refused, or whose scope is no longer the one
-   * it opened with, is ended.
+   * it opened with, is ended. False when the check itself failed: no stream's scope is known then.
    */
-  async #recheckAll(): Promise<void> {
+  async #recheckAll(): Promise<boolean> {
     this.#recheckedAt = Date.now();
     const byCredential = new Map<string, Subscriber[]>();
     for (const s of this.#subscribers) byCredential.set(s.credentialKey, [...(byCredential.get(s.credentialKey) ?? []), s]);
@@ -141,7 +142,7 @@ export class EventFeed {
     } catch (err) {
       // A database hiccup is not a sign-out: only an authentication refusal ends a stream.
       this.log.warn('event stream recheck failed', { error: (err as Error).message });
-      return;
+      return false;
     }
     for (const [i, subscribers] of groups.entries()) {
       const answer = answers[i]!;
@@ -151,6 +152,7 @@ export class EventFeed {
         else if (scope.shopId !== s.shopId || scope.admin !== s.admin) this.#end(s, 'scope_changed');
       }
     }
+    return true;
   }
 
   async close(): Promise<void> {
@@ -187,19 +189,16 @@ export class EventFeed {
   async #poll(): Promise<void> {
     const epoch = this.#epoch;
     let checked = false;
-    if (Date.now() - this.#recheckedAt >= this.recheckMs) {
-      await this.#recheckAll();
-      checked = true;
-    }
+    if (Date.now() - this.#recheckedAt >= this.recheckMs) checked = await this.#recheckAll();
     for (;;) {
       if (this.#cursor === null) return; // everyone left meanwhile
       const sales = await statusCheckLogsRepository.salesAfter(this.db, this.#cursor, BATCH);
       if (epoch !== this.#epoch) return; // stopped meanwhile: the new listeners start after these
       // Scope is checked again before any sale goes out: never a sale to a stream that lost its shop.
+      // Fails closed: while the check cannot be made, the sales wait (the cursor stays) for a poll that can.
       if (sales.length > 0 && !checked) {
-        await this.#recheckAll();
-        checked = true;
-        if (this.#cursor === null || epoch !== this.#epoch) return; // every stream was ended
+        checked = await this.#recheckAll();
+        if (!checked || this.#cursor === null || epoch !== this.#epoch) return; // unchecked, or every stream was ended
       }
       for (const sale of sales) {
         this.#cursor = sale.log_id;

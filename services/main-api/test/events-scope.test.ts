@@ -4,65 +4,8 @@
  * checked again, and one user has at most EVENTS_MAX_STREAMS_PER_USER streams (the oldest ends).
  * Sales are written straight into the log the feed reads, as the status API would write them.
  */
-import { now } from '@simcard/common';
+import { EventStream as Stream, logSale } from './support/event-stream.js';
 import { TestApi } from './support/harness.js';
-
-interface StreamEvent {
-  event: string;
-  data: any;
-}
-
-/** One open `GET /events`, read as it arrives. */
-class Stream {
-  readonly events: StreamEvent[] = [];
-  ended = false;
-  status = 0;
-  readonly #abort = new AbortController();
-
-  static async open(api: TestApi, token: string): Promise<Stream> {
-    const s = new Stream();
-    const res = await fetch(`${api.url}/events`, { headers: { authorization: `Bearer ${token}` }, signal: s.#abort.signal });
-    s.status = res.status;
-    void s.#pump(res.body!);
-    return s;
-  }
-
-  async #pump(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data !== undefined) this.events.push({ event, data: JSON.parse(data) });
-        }
-      }
-    } catch {
-      // aborted by close()
-    }
-    this.ended = true;
-  }
-
-  /** Resolves with the time it took for the server to end the stream; rejects after `withinMs`. */
-  async endsWithin(withinMs: number): Promise<number> {
-    const started = Date.now();
-    while (!this.ended) {
-      if (Date.now() - started > withinMs)
-        throw new Error(`stream still open after ${withinMs} ms; events: ${JSON.stringify(this.events)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return Date.now() - started;
-  }
-
-  close(): void {
-    this.#abort.abort();
-  }
-}
 
 let api: TestApi;
 const streams: Stream[] = [];
@@ -75,29 +18,13 @@ afterEach(() => {
 afterAll(() => api.close());
 
 async function open(token: string): Promise<Stream> {
-  const s = await Stream.open(api, token);
+  const s = await Stream.open(api, { authorization: `Bearer ${token}` });
   streams.push(s);
   expect(s.status).toBe(200);
   return s;
 }
 
-/** A sale of a SIM at `shopId`, logged as the status API logs one. */
-async function sell(shopId: number): Promise<string> {
-  const sim = await api.createSimcard({ shop_id: shopId });
-  await api.db('simcards').where({ id: sim.id }).update({ status: 'sold', sold_at: now() });
-  const row: Record<string, unknown> = {
-    simcard_id: sim.id,
-    iccid: sim.iccid,
-    previous_status: 'assigned',
-    new_status: 'sold',
-    changed: true,
-    source: 'manual',
-    checked_at: now(),
-  };
-  if (await api.db.schema.hasColumn('status_check_logs', 'sale')) row['sale'] = true;
-  await api.db('status_check_logs').insert(row);
-  return sim.iccid as string;
-}
+const sell = (shopId: number) => logSale(api, shopId);
 
 const soldEvents = (s: Stream) => s.events.filter((e) => e.event === 'simcard.sold');
 

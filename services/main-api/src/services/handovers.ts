@@ -84,6 +84,23 @@ function byIccid(a: { iccid: string | null }, b: { iccid: string | null }): numb
   return (a.iccid ?? '') < (b.iccid ?? '') ? -1 : (a.iccid ?? '') > (b.iccid ?? '') ? 1 : 0;
 }
 
+/**
+ * The items as `principal` may see them. An unexpected ICCID (scanned on a receipt, not on the
+ * sheet) names the SIM we hold under it; to staff, a SIM now at another shop is not named (its
+ * simcard_id is null, exactly as for an ICCID we do not hold): a receipt may list up to
+ * MAX_SELECTION ICCIDs, and would otherwise tell staff which of another shop's ICCIDs we hold,
+ * and their ids. Stored as found, for the office to reconcile.
+ */
+async function unexpectedAsStaffMaySee(db: Queryable, principal: Principal, items: HandoverItem[]): Promise<HandoverItem[]> {
+  const scope = shopScope(principal);
+  const named = scope === null ? [] : items.flatMap((i) => (!i.expected && i.simcard_id !== null ? [i.simcard_id] : []));
+  if (named.length === 0) return items;
+  const visible = new Set(
+    (await handoversRepository.simsByIds(db, named)).filter((s) => s.shop_id === null || s.shop_id === scope).map((s) => s.id),
+  );
+  return items.map((i) => (i.expected || i.simcard_id === null || visible.has(i.simcard_id) ? i : { ...i, simcard_id: null }));
+}
+
 export class HandoversService {
   constructor(
     private readonly db: Db,
@@ -164,7 +181,7 @@ export class HandoversService {
 
   async get(principal: Principal, id: number, db: Queryable = this.db): Promise<HandoverDocument> {
     const handover = await this.visible(db, principal, id);
-    return { handover, items: await handoversRepository.items(db, id), dealer: this.dealer };
+    return { handover, items: await unexpectedAsStaffMaySee(db, principal, await handoversRepository.items(db, id)), dealer: this.dealer };
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * `GET /simcards/{id}/history`: one timeline per SIM, newest first — imported, assigned,
  * transferred, returned (with who and between which shops), edited (which fields, from what to
- * what), status changes — and staff see their own shop's SIMs only.
+ * what), status changes — and staff see their own shop's SIMs only, from their arrival there.
  */
 import { TestApi } from './support/harness.js';
 
@@ -124,6 +124,40 @@ describe('GET /simcards/{id}/history', () => {
       user_id: user.id,
       username: user.username,
     });
+  });
+
+  test("staff see a SIM's life from its arrival at their shop: nothing of the shop it was at before", async () => {
+    const [a, b] = [await api.createShop(), await api.createShop()];
+    const [staffA, staffB] = [await api.createStaff(a.id), await api.createStaff(b.id)];
+    const sim = await api.createSimcard({ batch_id: 'HIST-MOVE' });
+    expect((await api.post('/simcards/assign', { simcard_ids: [sim.id], shop_id: a.id })).status).toBe(200);
+    await tick();
+    const pathA = `/simcards/${sim.id}`;
+    expect((await api.put(pathA, { notes: 'A: for Ivanov, +998901234567' }, { token: staffA.token })).status).toBe(200);
+    await tick();
+    expect((await api.put(pathA, { notes: null }, { token: staffA.token })).status).toBe(200);
+    await tick();
+    expect((await api.put(pathA, { shop_id: b.id })).status).toBe(200);
+    await tick();
+    expect((await api.put(pathA, { notes: 'B: on the shelf' }, { token: staffB.token })).status).toBe(200);
+
+    const seenByB = await historyOf(sim.id, staffB.token);
+    expect(seenByB.events.map((e: { type: string }) => e.type)).toEqual(['edited', 'transferred', 'imported']);
+    expect(seenByB.events[1]).toMatchObject({ from_shop_id: a.id, to_shop_id: b.id });
+    const text = JSON.stringify(seenByB);
+    expect(text).not.toContain('Ivanov');
+    expect(text).not.toContain(staffA.user.username);
+    // The office sees the whole story.
+    const seenByAdmin = await historyOf(sim.id);
+    expect(seenByAdmin.events.map((e: { type: string }) => e.type)).toEqual([
+      'edited',
+      'transferred',
+      'edited',
+      'edited',
+      'assigned',
+      'imported',
+    ]);
+    expect(JSON.stringify(seenByAdmin)).toContain('Ivanov');
   });
 
   test("staff get 404 for another shop's SIM and for a SIM in stock, like for an id that does not exist", async () => {

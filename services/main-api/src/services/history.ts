@@ -1,9 +1,10 @@
 /**
  * One timeline for a SIM card, newest first, merged from where each kind of event is recorded:
  * its creation (import), moves (assignment_logs), field edits (simcard_edits) and status changes
- * (status_check_logs). Staff see their own shop's SIMs only (404 otherwise, from `get`).
+ * (status_check_logs). Staff see their own shop's SIMs only (404 otherwise, from `get`), and of
+ * those only the time at their shop (`sinceArrival`).
  */
-import type { Principal } from '@simcard/common';
+import { type Principal, shopScope } from '@simcard/common';
 import { type Db, historyRepository, type SimcardRow, toIso } from '@simcard/db';
 import type { SimcardsService } from './simcards.js';
 
@@ -20,6 +21,18 @@ export type HistoryEvent =
   | ({ type: 'assigned' | 'transferred' | 'returned'; at: string; from_shop_id: number | null; to_shop_id: number | null } & Who)
   | ({ type: 'edited'; at: string; changes: historyRepository.FieldChange[] } & Who)
   | { type: 'status_changed'; at: string; previous_status: string | null; new_status: string | null; source: string };
+
+/**
+ * What staff of `shopId` see of a timeline (newest first): the import, and everything from the
+ * SIM's latest arrival at their shop on. What came before — another shop's edits with their
+ * earlier texts, who handled it there, its checks elsewhere — is not theirs to read; the SIM's
+ * fields as they are now travel with it. A SIM with no recorded arrival (one created there before
+ * moves were logged) was never anywhere else on record: all of it.
+ */
+export function sinceArrival(events: HistoryEvent[], shopId: number): HistoryEvent[] {
+  const arrival = events.findIndex((e) => (e.type === 'assigned' || e.type === 'transferred') && e.to_shop_id === shopId);
+  return arrival < 0 ? events : events.filter((e, i) => i <= arrival || e.type === 'imported');
+}
 
 export class HistoryService {
   constructor(
@@ -66,6 +79,8 @@ export class HistoryService {
     ];
     // A stable sort keeps each source's newest-first order among equal timestamps.
     ranked.sort((a, b) => (a.event.at === b.event.at ? b.rank - a.rank : a.event.at < b.event.at ? 1 : -1));
-    return { simcard, events: ranked.map((r) => r.event) };
+    const events = ranked.map((r) => r.event);
+    const scope = shopScope(principal);
+    return { simcard, events: scope === null ? events : sinceArrival(events, scope) };
   }
 }

@@ -55,6 +55,11 @@ export const SALE_COLUMNS = [
 ] as const;
 export type SaleSimcard = Pick<SimcardRow, (typeof SALE_COLUMNS)[number]>;
 
+/** Whether any SIM of ours is this operator's (one index probe: simcards_operator_status). */
+export async function hasOperator(db: Queryable, operator: string): Promise<boolean> {
+  return (await db('simcards').where({ operator }).first('id')) !== undefined;
+}
+
 /** ICCIDs looked up per statement. */
 const LOOKUP_CHUNK = 10_000;
 

@@ -135,6 +135,7 @@ export const reasonCodeKeys: Record<string, MessageKey> = {
   'msisdn.taken': 'reason.msisdn.taken',
   'msisdn.repeated_in_file': 'reason.msisdn.repeated_in_file',
   'operator.invalid': 'reason.operator.invalid',
+  'operator.not_held': 'reason.operator.not_held',
   'tariff.too_long': 'reason.tariff.too_long',
   'price.invalid': 'reason.price.invalid',
   'price.not_whole': 'reason.price.not_whole',
@@ -179,6 +180,7 @@ export const reasonCodeKeys: Record<string, MessageKey> = {
   'file.too_many_columns': 'reason.file.too_many_columns',
   'file.no_iccid_column': 'reason.file.no_iccid_column',
   'file.duplicate_column': 'reason.file.duplicate_column',
+  'file.no_date_column': 'reason.file.no_date_column',
 };
 
 type Params = Record<string, string | number>;

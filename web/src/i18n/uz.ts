@@ -440,6 +440,19 @@ export const uz = {
   'activation.kind.other_operator': 'Boshqa operator',
   'activation.kind.activated_before_assignment': 'Doʻkonga yetmasdan faollashtirilgan',
   'activation.kind.invalid_row': 'Qator oʻqilmadi',
+  'activation.why.unknown_iccid': 'Bu ICCID bizning yozuvlarimizda yoʻq',
+  'activation.why.activated_in_stock': 'SIM omborimizda turibdi: u hech bir doʻkonga berilmagan',
+  'activation.why.other_operator': 'Bizning yozuvda operator {ours}, hisobotda {report} (sotilgan deb belgilanmadi)',
+  'activation.why.other_msisdn': 'Bizda raqam {ours}, hisobotda {report}',
+  'activation.why.sold_on_other_date': 'Bizda {ours} kuni sotilgan, hisobotda {report}',
+  'activation.why.activated_before_assignment': '{activated} faollashtirilgan, doʻkonga yetib borishidan oldin ({assigned})',
+  'activation.why.repeated': 'Bu ICCID yana keltirilgan (birinchi marta {line}-qatorda)',
+  'activation.why.date_missing': 'Faollashtirish sanasi yozilmagan',
+  'activation.why.date_invalid': 'Faollashtirish sanasi {value} sana emas (30.11.2026, 30.11.2026 14:05 yoki 2026-11-30 deb yozing)',
+  'activation.why.date_future': 'Faollashtirish sanasi {value} hali kelmagan',
+  'activation.why.date_old': 'Faollashtirish sanasi {value} juda eski: yilni toʻliq yozing (30.11.2026)',
+  'activation.why.field_unreadable': '{field}: oʻqib boʻlmadi',
+  'activation.why.unreadable': 'Qatorni oʻqib boʻlmadi',
   'money.som': '{amount} soʻm',
   'stmt.month': 'Oy',
   'stmt.activations': 'Faollashtirishlar',
@@ -542,6 +555,8 @@ export const uz = {
   'reason.msisdn.taken': '{msisdn} raqami allaqachon {iccid} SIM-kartasiga tegishli',
   'reason.msisdn.repeated_in_file': '{msisdn} raqami shu faylning {line}-qatorida ham bor (ICCID {iccid})',
   'reason.operator.invalid': 'operator nomi notoʻgʻri (beeline, ucell, uzmobile, mobiuz…)',
+  'reason.operator.not_held':
+    'bizda {operator} operatorining SIM-kartalari yoʻq: hisobot operatorini tanlang yoki tanlovni faylga qoldiring',
   'reason.tariff.too_long': '{max} belgidan oshmasligi kerak',
   'reason.price.invalid': 'soʻmdagi manfiy boʻlmagan summa boʻlishi kerak',
   'reason.price.not_whole': 'butun soʻm boʻlishi kerak',
@@ -619,6 +634,8 @@ export const uz = {
   'reason.file.too_many_columns': 'varaqda {max} dan ortiq ustun bor',
   'reason.file.no_iccid_column': 'ICCID ustuni topilmadi (bor ustunlar: {found}); birinchi qatorda ustunni «iccid» deb nomlang',
   'reason.file.duplicate_column': '«{column}» ustuni sarlavhada ikki marta uchraydi',
+  'reason.file.no_date_column':
+    'faollashtirish sanasi ustuni topilmadi (bor ustunlar: {found}); birinchi qatorda ustunni «Faollashtirish sanasi» deb nomlang',
 };
 
 export type MessageKey = keyof typeof uz;

@@ -49,6 +49,8 @@ export const FILE_PROBLEM_CODES = [
   'file.no_iccid_column',
   /** `{ column }`: the field two columns are. */
   'file.duplicate_column',
+  /** `{ found }`: an activation report's header has no activation date column (its first names). */
+  'file.no_date_column',
 ] as const;
 
 export type FileProblemCode = (typeof FILE_PROBLEM_CODES)[number];

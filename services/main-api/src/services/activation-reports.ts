@@ -18,7 +18,9 @@ import {
   writeTransaction,
 } from '@simcard/db';
 import { fieldForHeader, normalizeHeader } from '../import/columns.js';
-import { DEFAULT_PARSE_LIMITS } from '../import/limits.js';
+import { fileDetail } from '../import/file-errors.js';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../import/limits.js';
+import { ReadDeadline, untilAborted } from '../import/read-deadline.js';
 import type { CellValue, ImportField, Problem, SourceRow } from '../import/source-row.js';
 import { validateRow } from '../import/validate-row.js';
 import type { Idempotency } from './idempotency.js';
@@ -48,6 +50,9 @@ export const MAX_LISTED = 1000;
  * 0.59–0.65). 1,000 saved little more; two or more batches looked up ahead took more RSS and CPU.
  */
 const LOOKUP_BATCH = 2500;
+
+/** The earliest year an activation date may have. */
+const MIN_YEAR = 2000;
 
 /** How far the operator's clock may run ahead of ours (as apply-answer.ts allows a check). */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -88,18 +93,36 @@ const POSITIONAL: Field[] = ['iccid', 'activated', 'msisdn', 'tariff', 'price'];
 /** The first row → the column map (and whether it was a header). */
 export function reportColumns(first: CellValue[]): { map: (Field | undefined)[]; isHeader: boolean } {
   const map = first.map(fieldOf);
+  // What the header holds, for the refusals below (as the import names it: file.no_iccid_column).
+  const found = () =>
+    first
+      .filter((c) => c !== null && String(c).trim() !== '')
+      .map(String)
+      .slice(0, 10)
+      .join(', ') || '—';
   if (map.includes('iccid')) {
-    if (!map.includes('activated'))
-      throw ValidationError.field(
-        'file',
-        'has no activation date column (name it "activation date", "Дата активации" or "Faollashtirish sanasi")',
-      );
+    if (!map.includes('activated')) {
+      const reason = 'has no activation date column (name it "activation date", "Дата активации" or "Faollashtirish sanasi")';
+      throw new ValidationError(`file: ${reason}`, [fileDetail('file.no_date_column', reason, { found: found() }, { line: 1 })]);
+    }
     return { map, isHeader: true };
   }
   const c = first[0];
   if (typeof c === 'number' || (typeof c === 'string' && /^[\d\s-]{6,}$|^\d+([.,]\d+)?e\+?\d+$/i.test(c.trim())))
     return { map: POSITIONAL, isHeader: false };
-  throw ValidationError.field('file', 'has no ICCID column (name it "iccid", "ICCID raqami" or "Номер ICCID")');
+  const reason = 'has no ICCID column (name it "iccid", "ICCID raqami" or "Номер ICCID")';
+  throw new ValidationError(`file: ${reason}`, [fileDetail('file.no_iccid_column', reason, { found: found() }, { line: 1 })]);
+}
+
+/** A row of empty cells (Excel's trailing `;;;` rows): skipped as a blank line is, as the XLSX reader skips such rows. */
+function blankRow(cells: CellValue[]): boolean {
+  for (const c of cells) if (c !== null && (typeof c !== 'string' || c.trim() !== '')) return false;
+  return true;
+}
+
+/** A report holds no row to compare: refused as the import refuses an empty file, nothing kept. */
+function emptyReport(): ValidationError {
+  return new ValidationError('The file holds no rows to bring in', [{ field: 'file', reason: 'has no data rows' }], 'empty_import');
 }
 
 export type ParsedDate = { ok: true; at: string; day: string } | { ok: false; reason: string };
@@ -155,6 +178,9 @@ export function parseActivationDate(cell: CellValue | undefined, tz: string, now
   const shown = JSON.stringify(String(cell).slice(0, 40));
   if (!parts) return { ok: false, reason: `the activation date ${shown} is not a date (write 30.11.2026, 30.11.2026 14:05 or 2026-11-30)` };
   const [y, mo, d, h, mi, s] = parts as [number, number, number, number, number, number];
+  // Date.UTC reads years 0–99 as 1900–1999 (`30.11.0026` would be 1926): no SIM this system holds
+  // was activated before 2000, so an earlier year is a mistyped or mangled one.
+  if (y < MIN_YEAR) return { ok: false, reason: `the activation date ${shown} is before ${MIN_YEAR}: write the year in full (30.11.2026)` };
   const check = new Date(Date.UTC(y, mo - 1, d));
   if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
     return { ok: false, reason: `the activation date ${shown} is not a calendar date` };
@@ -205,10 +231,23 @@ export class ActivationReportsService {
     private readonly idempotency: Idempotency,
     private readonly outbox: SaleOutbox,
     private readonly zone: string,
+    private readonly limits: ParseLimits = DEFAULT_PARSE_LIMITS,
   ) {}
 
   async bringIn(actor: Principal, source: ImportSource, options: ActivationOptions): Promise<ActivationAnswer> {
     if (source.format === 'json') throw ValidationError.field('body', 'an activation report is a CSV or XLSX file');
+    // An operator none of our SIMs has (a typo, `beelin`) would list every row as another
+    // operator's and keep that report: refused instead, before the file is read.
+    if (options.operator !== null && !(await activationReportsRepository.hasOperator(this.db, options.operator))) {
+      throw new ValidationError(`operator: none of our SIMs is ${options.operator}'s`, [
+        {
+          field: 'operator',
+          reason: `none of our SIMs is ${options.operator}'s`,
+          code: 'operator.not_held',
+          params: { operator: options.operator },
+        },
+      ]);
+    }
     const at = now();
     // The file's rows are compared with our records a batch at a time, as the file is read: each
     // batch's SIMs are looked up (the database reads them on its own thread while the next rows
@@ -240,6 +279,18 @@ export class ActivationReportsService {
         if (row.operator && sim.operator && sim.operator !== row.operator) {
           // Another operator's report cannot speak for this SIM: listed, not sold.
           discrepancy(row, 'other_operator', `our record says ${sim.operator}, the report is ${row.operator}'s`, sim);
+          continue;
+        }
+        if (options.operator && row.operator !== options.operator) {
+          // The row's operator column agrees with our record but not with the operator the report
+          // was brought in as: the report (`?operator=`) cannot speak for this SIM either. Listed as
+          // the report's operator against ours (the row's own word in the reason), not sold.
+          discrepancy(
+            { ...row, operator: options.operator },
+            'other_operator',
+            `our record says ${sim.operator ?? 'no operator'}, the report is ${options.operator}'s (this row names ${row.operator})`,
+            sim,
+          );
           continue;
         }
         if (row.msisdn && sim.msisdn && row.msisdn !== sim.msisdn)
@@ -396,70 +447,76 @@ export class ActivationReportsService {
     // the same six keys (one object shape), not by a callback per column adding keys one by one
     // and a rest copy without the date (0.4 s of a 100,000-row report's CPU, load 12).
     let columns: Record<Field, number> | null = null;
-    const controller = new AbortController();
     const invalid = (line: number, iccid: string | null, reason: string, report: Record<string, unknown> = {}) =>
       invalidRows.add({ line, iccid, kind: 'invalid_row', simcard_id: null, reason, report, ours: null });
-    for await (const batch of source.rows(warn, { limits: DEFAULT_PARSE_LIMITS, signal: controller.signal })) {
-      for (const raw of batch as SourceRow[]) {
-        const cells = raw.raw ?? [];
-        if (columns === null) {
-          const resolved = reportColumns(cells);
-          // A field named by two columns is read from the last of them.
-          const at = (f: Field) => resolved.map.lastIndexOf(f);
-          columns = {
-            iccid: at('iccid'),
-            msisdn: at('msisdn'),
-            operator: at('operator'),
-            tariff: at('tariff'),
-            price: at('price'),
-            activated: at('activated'),
+    // The import's deadline: a parser that stops answering is abandoned (413), not awaited forever.
+    const deadline = new ReadDeadline(this.limits);
+    try {
+      for await (const batch of untilAborted(source.rows(warn, { limits: this.limits, signal: deadline.signal }), deadline.signal)) {
+        for (const raw of batch as SourceRow[]) {
+          const cells = raw.raw ?? [];
+          if (blankRow(cells)) continue;
+          if (columns === null) {
+            const resolved = reportColumns(cells);
+            // A field named by two columns is read from the last of them.
+            const at = (f: Field) => resolved.map.lastIndexOf(f);
+            columns = {
+              iccid: at('iccid'),
+              msisdn: at('msisdn'),
+              operator: at('operator'),
+              tariff: at('tariff'),
+              price: at('price'),
+              activated: at('activated'),
+            };
+            if (resolved.isHeader) continue;
+          }
+          const activated = cellAt(cells, columns.activated);
+          const importCells = {
+            iccid: cellAt(cells, columns.iccid),
+            msisdn: cellAt(cells, columns.msisdn),
+            operator: cellAt(cells, columns.operator),
+            tariff: cellAt(cells, columns.tariff),
+            price: cellAt(cells, columns.price),
           };
-          if (resolved.isHeader) continue;
-        }
-        const activated = cellAt(cells, columns.activated);
-        const importCells = {
-          iccid: cellAt(cells, columns.iccid),
-          msisdn: cellAt(cells, columns.msisdn),
-          operator: cellAt(cells, columns.operator),
-          tariff: cellAt(cells, columns.tariff),
-          price: cellAt(cells, columns.price),
-        };
-        const checked = validateRow({ line: raw.line, cells: importCells }, { checkDigitAbsent: options.checkDigitAbsent });
-        const date = dateOf(activated);
-        if (!checked.ok) {
-          invalid(raw.line, checked.problems[0]?.iccid ?? null, checked.problems.map((p) => `${p.field}: ${p.reason}`).join('; '));
-          continue;
-        }
-        if (!date.ok) {
-          invalid(raw.line, checked.row.iccid, date.reason, { activated_at: activated ?? null });
-          continue;
-        }
-        const first = seen.get(checked.row.iccid);
-        if (first !== undefined) {
-          invalid(raw.line, checked.row.iccid, `the ICCID is listed again (first at line ${first})`);
-          continue;
-        }
-        seen.set(checked.row.iccid, raw.line);
-        // The row's own operator column, else the report's; the number's range is not the operator's word.
-        const operator = text(importCells.operator) ? checked.row.operator : options.operator;
-        valid++;
-        pending.push({
-          line: raw.line,
-          iccid: checked.row.iccid,
-          msisdn: checked.row.msisdn,
-          operator,
-          tariff: checked.row.tariff,
-          amount: checked.row.price,
-          activatedAt: date.at,
-          day: date.day,
-        });
-        if (pending.length >= LOOKUP_BATCH) {
-          await onRows(pending);
-          pending = [];
+          const checked = validateRow({ line: raw.line, cells: importCells }, { checkDigitAbsent: options.checkDigitAbsent });
+          const date = dateOf(activated);
+          if (!checked.ok) {
+            invalid(raw.line, checked.problems[0]?.iccid ?? null, checked.problems.map((p) => `${p.field}: ${p.reason}`).join('; '));
+            continue;
+          }
+          if (!date.ok) {
+            invalid(raw.line, checked.row.iccid, date.reason, { activated_at: activated ?? null });
+            continue;
+          }
+          const first = seen.get(checked.row.iccid);
+          if (first !== undefined) {
+            invalid(raw.line, checked.row.iccid, `the ICCID is listed again (first at line ${first})`);
+            continue;
+          }
+          seen.set(checked.row.iccid, raw.line);
+          // The row's own operator column, else the report's; the number's range is not the operator's word.
+          const operator = text(importCells.operator) ? checked.row.operator : options.operator;
+          valid++;
+          pending.push({
+            line: raw.line,
+            iccid: checked.row.iccid,
+            msisdn: checked.row.msisdn,
+            operator,
+            tariff: checked.row.tariff,
+            amount: checked.row.price,
+            activatedAt: date.at,
+            day: date.day,
+          });
+          if (pending.length >= LOOKUP_BATCH) {
+            await onRows(pending);
+            pending = [];
+          }
         }
       }
+    } finally {
+      deadline.clear();
     }
-    if (columns === null) throw ValidationError.field('file', 'is empty');
+    if (valid === 0 && invalidRows.count === 0) throw emptyReport();
     if (pending.length > 0) await onRows(pending);
     return { valid, invalid: invalidRows, warnings };
   }

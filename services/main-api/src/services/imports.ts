@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { HttpError, NotFoundError, type Principal, ValidationError } from '@simcard/common';
 import { type Db, importsRepository, isSqlite, limitTransaction, type Page, type PageRequest, writeTransaction } from '@simcard/db';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../import/limits.js';
+import { orAbort, ReadDeadline, untilAborted } from '../import/read-deadline.js';
 import { type ImportReport, ReportBuilder } from '../import/report.js';
 import type { SourceRow, WarnFn } from '../import/source-row.js';
 import { readValidRows, ValidRowsWriter } from '../import/valid-rows-file.js';
@@ -115,25 +116,6 @@ function reportCounts(report: ImportReport) {
 
 function isBusy(err: unknown): boolean {
   return (err as { code?: unknown })?.code === 'SQLITE_BUSY';
-}
-
-/** `p`, or the abort's reason as soon as `signal` fires (a parser that stopped answering). */
-function orAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 type WriteTrx = Parameters<typeof limitTransaction>[0];
@@ -257,31 +239,16 @@ export class ImportsService {
       }
       await out.write(valid);
     };
-    const controller = new AbortController();
-    const seconds = Math.round(this.limits.deadlineMs / 1000);
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new HttpError(413, 'import_too_slow', `The file took longer than ${seconds} s to read: split it into smaller files`, [
-            { field: 'file', reason: `not read within ${seconds} s`, limit: seconds },
-          ]),
-        ),
-      this.limits.deadlineMs,
-    );
-    const { signal } = controller;
-    const rows = source.rows((p) => builder.warn(p), { limits: this.limits, signal });
-    const iterator = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : (rows as Iterable<SourceRow[]>)[Symbol.iterator]();
-    let done = false;
+    const deadline = new ReadDeadline(this.limits);
+    const { signal } = deadline;
     let keeping: Promise<void> = Promise.resolve();
     try {
-      for (;;) {
-        const next = await orAbort(Promise.resolve(iterator.next()), signal);
-        if (next.done) {
-          done = true;
-          break;
-        }
+      for await (const batch of untilAborted(
+        source.rows((p) => builder.warn(p), { limits: this.limits, signal }),
+        signal,
+      )) {
         const valid = [];
-        for (const row of next.value) {
+        for (const row of batch) {
           builder.received++;
           const result = validateRow(row, { checkDigitAbsent: options.checkDigitAbsent });
           if (!result.ok) {
@@ -304,9 +271,7 @@ export class ImportsService {
       else left?.destroy();
       throw err;
     } finally {
-      clearTimeout(timer);
-      // A parser abandoned half-way is told to stop (not awaited: it may be the one that hangs).
-      if (!done) Promise.resolve(iterator.return?.()).catch(() => {});
+      deadline.clear();
     }
     if (builder.received === 0)
       throw new ValidationError('The file holds no rows to import', [{ field: 'file', reason: 'has no data rows' }], 'empty_import');

@@ -33,7 +33,7 @@ export interface paths {
         put?: never;
         /**
          * Bring in an operator’s activation report (CSV or XLSX): its SIMs become sold on the report’s dates, and the discrepancies are listed
-         * @description Columns: ICCID and activation date (`30.11.2026`, `30.11.2026 14:05`, ISO; without a zone in the dealer’s TIME_ZONE), and where present MSISDN, tariff, amount and operator (else `?operator=`). Uzbek and Russian headers, encodings and separators as the SIM import. A SIM never sold becomes sold (source `report`), credited and announced once; a SIM already sold is not sold or announced again. Send `Idempotency-Key` to make retries safe.
+         * @description Columns: ICCID and activation date (`30.11.2026`, `30.11.2026 14:05`, ISO; without a zone in the dealer’s TIME_ZONE), and where present MSISDN, tariff, amount and operator (else `?operator=`). Uzbek and Russian headers, encodings and separators as the SIM import. A SIM never sold becomes sold (source `report`), credited and announced once; a SIM already sold is not sold or announced again. Send `Idempotency-Key` to make retries safe. A row whose operator column contradicts `?operator=` is listed as `other_operator`, not sold; a date before 2000 is an invalid row.
          */
         post: operations["postActivationReports"];
         delete?: never;
@@ -874,7 +874,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A SIM card's timeline, newest first: imported, assigned, transferred, returned, edited, status changes (staff: their shop's SIMs) */
+        /** A SIM card's timeline, newest first: imported, assigned, transferred, returned, edited, status changes (staff: their shop's SIMs, from their latest arrival there) */
         get: operations["getSimcardsByIdHistory"];
         put?: never;
         post?: never;
@@ -1740,7 +1740,7 @@ export interface components {
             skipped: components["schemas"]["SkippedSimcard"][];
             /** @enum {string} */
             status: "awaiting_confirmation" | "confirmed" | "confirmed_with_discrepancies";
-            /** @description After the receipt: ICCIDs that arrived but were not listed */
+            /** @description After the receipt: ICCIDs that arrived but were not listed, each with the SIM we hold under it (null: none; to staff, also null for a SIM at another shop) */
             unexpected: {
                 iccid: string;
                 simcard_id: number | null;
@@ -1895,7 +1895,7 @@ export interface components {
             simcards: components["schemas"]["HandoverSimcard"][];
             /** @enum {string} */
             status: "awaiting_confirmation" | "confirmed" | "confirmed_with_discrepancies";
-            /** @description After the receipt: ICCIDs that arrived but were not listed */
+            /** @description After the receipt: ICCIDs that arrived but were not listed, each with the SIM we hold under it (null: none; to staff, also null for a SIM at another shop) */
             unexpected: {
                 iccid: string;
                 simcard_id: number | null;
@@ -2841,14 +2841,12 @@ export interface operations {
                     "application/json": components["schemas"]["ActivationReportAnswer"];
                 };
             };
-            /** @description Invalid request: the details name each bad field */
+            /** @description The file is not a report that can be read (no ICCID or activation date column, no rows, a broken file), or `operator` names an operator none of our SIMs has */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
+                content?: never;
             };
             /** @description Missing, invalid, expired or revoked token */
             401: {
@@ -2875,15 +2873,22 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body is over the size limit */
+            /** @description The body is over the size limit, or it was not read within the import’s deadline */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unsupported Content-Type or Content-Encoding */
+            /** @description Unsupported Content-Type or Content-Encoding, or a JSON body (a report is a file) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An Idempotency-Key reused for another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,9 +1,11 @@
-import type { ApiRouter } from '@simcard/common';
+import { type ApiRouter, HttpError } from '@simcard/common';
+import { fileDetail } from '../../import/file-errors.js';
 import { presentPage } from '../../presenters/core.js';
 import { IdParams, listOf } from '../../schemas.js';
 import { type ActivationReportsService, presentDiscrepancyRow, presentReport } from '../../services/activation-reports.js';
 import type { Idempotency } from '../../services/idempotency.js';
 import { answerUpload } from '../imports/answer-upload.js';
+import { bodyKind } from '../imports/request-source.js';
 import {
   ActivationReportAnswer,
   ActivationReportListQuery,
@@ -15,6 +17,11 @@ import {
 
 const IDEMPOTENCY_ROUTE = 'POST /activation-reports';
 const CSV_PAGE = 500;
+/**
+ * The discrepancies' CSV separator: `;`, as the SIM export writes for Uzbek and Russian Excel, which
+ * splits on `;` in those locales (a comma file opens there as one column).
+ */
+const SEP = ';';
 
 export function activationReportRoutes(api: ApiRouter, reports: ActivationReportsService, idempotency: Idempotency): void {
   api.endpoint(
@@ -28,6 +35,7 @@ export function activationReportRoutes(api: ApiRouter, reports: ActivationReport
         'Columns: ICCID and activation date (`30.11.2026`, `30.11.2026 14:05`, ISO; without a zone in the dealer’s TIME_ZONE), and where present MSISDN,',
         'tariff, amount and operator (else `?operator=`). Uzbek and Russian headers, encodings and separators as the SIM import. A SIM never sold becomes',
         'sold (source `report`), credited and announced once; a SIM already sold is not sold or announced again. Send `Idempotency-Key` to make retries safe.',
+        'A row whose operator column contradicts `?operator=` is listed as `other_operator`, not sold; a date before 2000 is an invalid row.',
       ].join(' '),
       access: 'admin',
       query: ActivationReportQuery,
@@ -41,12 +49,24 @@ export function activationReportRoutes(api: ApiRouter, reports: ActivationReport
       },
       responses: {
         200: { description: 'What the report did (dry run: would do) and its discrepancies', schema: ActivationReportAnswer },
+        400: {
+          description:
+            'The file is not a report that can be read (no ICCID or activation date column, no rows, a broken file), or `operator` names an operator none of our SIMs has',
+        },
         409: { description: 'A request with the same Idempotency-Key is still running' },
-        413: { description: 'The body is over the size limit' },
-        415: { description: 'Unsupported Content-Type or Content-Encoding' },
+        413: { description: 'The body is over the size limit, or it was not read within the import’s deadline' },
+        415: { description: 'Unsupported Content-Type or Content-Encoding, or a JSON body (a report is a file)' },
+        422: { description: 'An Idempotency-Key reused for another request' },
       },
     },
     async (ctx, { query, principal }) => {
+      // A report is a file: a JSON body is refused before it is read (as an unsupported type, which the web app says).
+      if (bodyKind(ctx.get('content-type')) === 'json') {
+        const message = 'An activation report is a CSV or XLSX file (text/csv, XLSX, or a multipart/form-data upload)';
+        throw new HttpError(415, 'unsupported_media_type', message, [
+          fileDetail('file.unsupported_type', message, { type: 'application/json' }),
+        ]);
+      }
       const upload = {
         userId: principal.userId,
         route: IDEMPOTENCY_ROUTE,
@@ -114,14 +134,16 @@ export function activationReportRoutes(api: ApiRouter, reports: ActivationReport
         ctx.body = presentPage(await reports.discrepancies(params.id, page, kind), page, presentDiscrepancyRow);
         return;
       }
-      const lines = ['line,iccid,kind,reason,report_activated_at,report_msisdn,our_status,our_msisdn,our_sold_at'];
+      const lines = [
+        ['line', 'iccid', 'kind', 'reason', 'report_activated_at', 'report_msisdn', 'our_status', 'our_msisdn', 'our_sold_at'].join(SEP),
+      ];
       for (let offset = 0; ; offset += CSV_PAGE) {
         const { rows } = await reports.discrepancies(params.id, { limit: CSV_PAGE, offset }, kind);
         for (const d of rows.map(presentDiscrepancyRow)) {
           lines.push(
             [d.line, d.iccid, d.kind, d.reason, d.report.activated_at, d.report.msisdn, d.ours?.status, d.ours?.msisdn, d.ours?.sold_at]
               .map(csvCell)
-              .join(','),
+              .join(SEP),
           );
         }
         if (rows.length < CSV_PAGE) break;
@@ -134,10 +156,13 @@ export function activationReportRoutes(api: ApiRouter, reports: ActivationReport
   );
 }
 
-/** Quoted when needed; text starting with = + - @ gets an apostrophe, so spreadsheets never run it. */
+/**
+ * Quoted when needed; text starting with = + - @ (or a tab or CR) gets an apostrophe, so spreadsheets
+ * never run it, except a plain number (a phone number `+998…`), which stays as written.
+ */
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   let s = String(value);
-  if (/^[=+\-@]/.test(s)) s = `'${s}`;
-  return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (/^[=+\-@\t\r]/.test(s) && !/^[+-]?\d+$/.test(s)) s = `'${s}`;
+  return s.includes('"') || s.includes('\n') || s.includes('\r') || s.includes(SEP) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -116,9 +116,10 @@ export const Handover = z
     dealer: z.string().meta({ description: 'The dealer handing over (DEALER_NAME), for the printed sheet' }),
     simcards: z.array(Item).meta({ description: 'The SIMs handed over, by ICCID' }),
     missing: z.array(z.string()).meta({ description: 'After the receipt: listed ICCIDs that did not arrive' }),
-    unexpected: z
-      .array(z.object({ iccid: z.string(), simcard_id: z.number().int().nullable() }))
-      .meta({ description: 'After the receipt: ICCIDs that arrived but were not listed' }),
+    unexpected: z.array(z.object({ iccid: z.string(), simcard_id: z.number().int().nullable() })).meta({
+      description:
+        'After the receipt: ICCIDs that arrived but were not listed, each with the SIM we hold under it (null: none; to staff, also null for a SIM at another shop)',
+    }),
   })
   .meta({ id: 'Handover' });
 

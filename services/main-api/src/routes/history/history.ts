@@ -10,7 +10,7 @@ export function historyRoutes(api: ApiRouter, history: HistoryService): void {
       path: '/simcards/{id}/history',
       tag: 'SIM cards',
       summary:
-        "A SIM card's timeline, newest first: imported, assigned, transferred, returned, edited, status changes (staff: their shop's SIMs)",
+        "A SIM card's timeline, newest first: imported, assigned, transferred, returned, edited, status changes (staff: their shop's SIMs, from their latest arrival there)",
       access: 'user',
       params: IdParams,
       responses: { 200: { description: 'The timeline', schema: SimcardHistory } },

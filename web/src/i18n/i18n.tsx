@@ -130,6 +130,19 @@ function hasLocaleData(locale: string): boolean {
   return !/^M?\d+$/.test(new Intl.DateTimeFormat(locale, { month: 'short' }).format(new Date(Date.UTC(2026, 10, 15))));
 }
 
+/**
+ * Whether this browser's Intl really has the locale's numbers. Some builds (Debian's Chromium)
+ * resolve `uz` yet format with ICU's root data, "5,000" and "9.1%": an Uzbek reads "5,000 soʻm"
+ * as five. Uzbek and Russian write a decimal comma, English a point: a non-English locale that
+ * formats 1.5 as English does has no data of its own.
+ */
+function hasNumberData(locale: string): boolean {
+  const base = locale.split('-')[0];
+  const format = new Intl.NumberFormat(locale);
+  if (format.resolvedOptions().locale.split('-')[0] !== base) return false;
+  return base === 'en' || format.format(1.5) !== '1.5';
+}
+
 interface Formatters {
   number: (n: number, options?: Intl.NumberFormatOptions) => string;
   date: (d: Date, withTime: boolean) => string;
@@ -178,13 +191,13 @@ function formatters(locale: string): Formatters {
     const key = options ? JSON.stringify(options) : '';
     let format = numberFormats.get(key);
     if (!format) {
-      numbersKnown ??= new Intl.NumberFormat(locale).resolvedOptions().locale.split('-')[0] === locale.split('-')[0];
+      numbersKnown ??= hasNumberData(locale);
       if (numbersKnown) {
-        const f = new Intl.NumberFormat(locale, options);
+        const f = new Intl.NumberFormat(locale, { signDisplay: 'negative', ...options });
         format = (x) => f.format(x);
       } else {
         // Uzbek without ICU data: numbers group with spaces and use a decimal comma, as Russian's do.
-        const f = new Intl.NumberFormat('ru-RU', options);
+        const f = new Intl.NumberFormat('ru-RU', { signDisplay: 'negative', ...options });
         format = (x) => f.format(x).replace(/\s%$/, '%');
       }
       numberFormats.set(key, format);

@@ -15,6 +15,7 @@ import { TableScroll } from '../../components/Table';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/uz';
 import { Figure } from '../../shared/figures';
+import { discrepancyText } from './discrepancy-text';
 
 const OPERATORS = ['beeline', 'ucell', 'uzmobile', 'mobiuz', 'humans', 'perfectum'] as const;
 const ACCEPT = '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -25,8 +26,16 @@ function randomKey(): string {
 
 const kindKey = (kind: string) => `activation.kind.${kind}` as MessageKey;
 
-function Discrepancies({ rows, total }: { rows: ActivationReportDiscrepancy[]; total: number }) {
-  const { t, num } = useI18n();
+function Discrepancies({
+  rows,
+  total,
+  checkDigitAbsent,
+}: {
+  rows: ActivationReportDiscrepancy[];
+  total: number;
+  checkDigitAbsent: boolean;
+}) {
+  const { lang, t, num, date, dateTime } = useI18n();
   if (total === 0) return <p data-testid="activation-no-discrepancies">{t('activation.no_discrepancies')}</p>;
   const title = t('activation.discrepancies', { count: num(total) });
   return (
@@ -48,7 +57,8 @@ function Discrepancies({ rows, total }: { rows: ActivationReportDiscrepancy[]; t
                 <td>{d.line}</td>
                 <td className="mono">{d.iccid ?? '—'}</td>
                 <td>{t(kindKey(d.kind))}</td>
-                <td>{d.reason}</td>
+                {/* The API's reason is English: the sentence is made in the page's language. */}
+                <td>{discrepancyText({ lang, t, date, dateTime, checkDigitAbsent }, d)}</td>
               </tr>
             ))}
           </tbody>
@@ -59,7 +69,7 @@ function Discrepancies({ rows, total }: { rows: ActivationReportDiscrepancy[]; t
   );
 }
 
-function AnswerView({ answer }: { answer: ActivationReportAnswer }) {
+function AnswerView({ answer, checkDigitAbsent }: { answer: ActivationReportAnswer; checkDigitAbsent: boolean }) {
   const { t, num } = useI18n();
   const preview = answer.dry_run;
   return (
@@ -81,7 +91,7 @@ function AnswerView({ answer }: { answer: ActivationReportAnswer }) {
           tone={answer.discrepancy_count ? 'warn' : undefined}
         />
       </div>
-      <Discrepancies rows={answer.discrepancies} total={answer.discrepancy_count} />
+      <Discrepancies rows={answer.discrepancies} total={answer.discrepancy_count} checkDigitAbsent={checkDigitAbsent} />
       {!preview && answer.id !== null && <CsvButton id={answer.id} />}
     </div>
   );
@@ -272,7 +282,7 @@ export default function ActivationReportsPage() {
       <ErrorMessage error={error} />
       {preview && (
         <>
-          <AnswerView answer={preview} />
+          <AnswerView answer={preview} checkDigitAbsent={noCheckDigit} />
           <div className="actions left">
             <button
               type="button"
@@ -289,7 +299,7 @@ export default function ActivationReportsPage() {
           </div>
         </>
       )}
-      {result && <AnswerView answer={result} />}
+      {result && <AnswerView answer={result} checkDigitAbsent={noCheckDigit} />}
       <History />
     </section>
   );

@@ -6,6 +6,7 @@
  */
 import { appendCheckDigit, dealerDayBounds } from '@simcard/common';
 import ExcelJS from 'exceljs';
+import { buildZip, XLSX_TYPE } from '../../../tests/fixtures/hostile/generate.js';
 import { parseActivationDate } from '../src/services/activation-reports.js';
 import { TestApi } from './support/harness.js';
 import { multipart } from './support/import-helpers.js';
@@ -71,6 +72,12 @@ describe('parseActivationDate', () => {
   test('an Excel date cell (serial day) is the dealer’s wall time', () => {
     // 46356 = 2026-11-30; .5 = noon
     expect(parseActivationDate(46356.5, TZ, now)).toEqual({ ok: true, at: '2026-11-30T07:00:00.000Z', day: '2026-11-30' });
+  });
+
+  test('an Excel date cell of a workbook in the 1904 date system counts its days from 1904-01-01', () => {
+    // The same noon of 30 November 2026: 1,462 days fewer in the 1904 system.
+    expect(parseActivationDate(44894.5, TZ, now, 1904)).toEqual({ ok: true, at: '2026-11-30T07:00:00.000Z', day: '2026-11-30' });
+    expect(parseActivationDate(44894.5, TZ, now)).toMatchObject({ ok: true, day: '2022-11-29' });
   });
 
   test.each(['31.02.2026', 'yesterday', '2026-13-01', '05.12.2026', ''])('%j is refused with a reason', (text) => {
@@ -218,6 +225,78 @@ describe('POST /activation-reports', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ sold: 1, discrepancy_count: 0, format: 'xlsx' });
     expect(new Date((await api.db('simcards').where({ id: a.id }).first()).sold_at).toISOString()).toBe('2026-11-30T07:00:00.000Z');
+  });
+
+  /** A dry run of an XLSX report of one unknown ICCID: its discrepancy shows the date as read. */
+  async function dateReadFrom(xlsx: Buffer): Promise<unknown> {
+    const res = await api.request('POST', '/activation-reports?operator=beeline&dry_run=true', {
+      rawBody: xlsx,
+      headers: { 'content-type': XLSX_TYPE },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.discrepancies).toHaveLength(1);
+    expect(res.body.discrepancies[0]).toMatchObject({ kind: 'unknown_iccid' });
+    return res.body.discrepancies[0].report.activated_at;
+  }
+
+  test.each([false, true])(
+    'an XLSX date cell reads as the date Excel shows, in the 1900 and in the 1904 date system (Mac Excel; date1904 %s)',
+    async (date1904) => {
+      const book = new ExcelJS.Workbook();
+      book.properties.date1904 = date1904;
+      const sheet = book.addWorksheet('Report');
+      sheet.addRow(['ICCID', 'Activation date']);
+      // The cell reads 30.11.2026 12:00 in Excel (ExcelJS writes the serial in the book's system).
+      sheet.addRow([iccid(), new Date(Date.UTC(2026, 10, 30, 12, 0))]);
+      expect(await dateReadFrom(Buffer.from(await book.xlsx.writeBuffer()))).toBe('2026-11-30T07:00:00.000Z');
+    },
+  );
+
+  test.each([
+    ['date1904="true"', '44894.5'],
+    ['date1904="1"', '44894.5'],
+    ['date1904="false"', '46356.5'],
+    ['date1904="0"', '46356.5'],
+    ['no date1904', '46356.5'],
+  ])('a workbook whose workbookPr says %s reads its serial %s as 30.11.2026 12:00', async (said, serial) => {
+    const flag = said.startsWith('no ') ? '' : said;
+    const part = (xml: string) => Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${xml}`);
+    const main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+    const rels = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    const xlsx = buildZip([
+      {
+        name: '[Content_Types].xml',
+        data: part(
+          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>',
+        ),
+      },
+      {
+        name: '_rels/.rels',
+        data: part(
+          `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rels}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+        ),
+      },
+      {
+        name: 'xl/workbook.xml',
+        data: part(
+          `<workbook ${main} xmlns:r="${rels}"><workbookPr ${flag} defaultThemeVersion="164011"/><sheets><sheet name="R" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+        ),
+      },
+      {
+        name: 'xl/_rels/workbook.xml.rels',
+        data: part(
+          `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rels}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+        ),
+      },
+      {
+        name: 'xl/worksheets/sheet1.xml',
+        data: part(
+          `<worksheet ${main}><sheetData><row r="1"><c t="inlineStr"><is><t>iccid</t></is></c><c t="inlineStr"><is><t>activation date</t></is></c></row>` +
+            `<row r="2"><c t="inlineStr"><is><t>${iccid()}</t></is></c><c s="1"><v>${serial}</v></c></row></sheetData></worksheet>`,
+        ),
+      },
+    ]);
+    expect(await dateReadFrom(xlsx)).toBe('2026-11-30T07:00:00.000Z');
   });
 
   test('a multipart upload is read as the file it carries', async () => {

@@ -11,6 +11,12 @@ export interface SourceRow {
   cells: Partial<Record<ImportField, CellValue>>;
   /** With the parsers' `raw` option: every cell as read, header not resolved (activation reports map their own columns). */
   raw?: CellValue[];
+  /**
+   * With `raw`, from an XLSX workbook in Excel's 1904 date system (a Mac Excel option,
+   * `<workbookPr date1904="1"/>`): its date cells count days from 1904-01-01, not 1899-12-30.
+   * Absent otherwise. The SIM import reads no date cell; activation reports do.
+   */
+  date1904?: true;
 }
 
 /** A problem the report lists: a rejected row's field, or a warning (line 1 and no ICCID for the file itself). */

@@ -33,6 +33,7 @@ const R = attributePattern('r');
 const T = attributePattern('t');
 const REF = attributePattern('ref');
 const UNIQUE_COUNT = attributePattern('uniqueCount');
+const DATE_1904 = attributePattern('date1904');
 
 interface Relationship {
   type: string;
@@ -60,8 +61,11 @@ function member(zip: ZipDirectory, name: string): ZipMember | undefined {
   return zip.members.get(name);
 }
 
-/** The first worksheet's part and the shared strings' part (if any). */
-async function locateParts(zip: ZipDirectory, signal: AbortSignal): Promise<{ sheet: ZipMember; sharedStrings: ZipMember | undefined }> {
+/** The first worksheet's part, the shared strings' part (if any), and whether the book is in the 1904 date system. */
+async function locateParts(
+  zip: ZipDirectory,
+  signal: AbortSignal,
+): Promise<{ sheet: ZipMember; sharedStrings: ZipMember | undefined; date1904: boolean }> {
   let workbookPath = 'xl/workbook.xml';
   const rootRels = member(zip, '_rels/.rels');
   if (rootRels) {
@@ -82,7 +86,11 @@ async function locateParts(zip: ZipDirectory, signal: AbortSignal): Promise<{ sh
   const sheet = member(zip, sheetPath);
   if (!sheet) throw badXlsx('not_a_workbook', 'the workbook has no worksheet');
   const sstPath = [...rels.values()].find((r) => r.type.endsWith('/sharedStrings'))?.target;
-  return { sheet, sharedStrings: sstPath ? member(zip, sstPath) : undefined };
+  // Mac Excel's option "Use 1904 date system": date cells are days since 1904-01-01, 1,462 fewer
+  // than the same date's in the 1900 system. An xsd:boolean: `1` or `true`.
+  const workbookPr = /<(?:\w+:)?workbookPr\b([^>]*)>/.exec(workbookXml);
+  const date1904 = workbookPr ? /^(1|true)$/i.test((attribute(workbookPr[1]!, DATE_1904) ?? '').trim()) : false;
+  return { sheet, sharedStrings: sstPath ? member(zip, sstPath) : undefined, date1904 };
 }
 
 /** Feeds a member's text to an XML handler, chunk by chunk; `after` runs after each chunk. */
@@ -238,6 +246,10 @@ export async function* parseXlsx(path: string, warn: WarnFn, { limits, signal, r
   await refuseTooManyRows(zip, parts.sheet, limits, signal);
   const strings = parts.sharedStrings ? await readSharedStrings(zip, parts.sharedStrings, limits, signal) : [];
 
+  // Only an activation report (raw rows) reads date cells: a 1904 book's flag travels on its rows.
+  const rawRow = parts.date1904
+    ? (line: number, cells: CellValue[]): SourceRow => ({ line, cells: {}, raw: cells, date1904: true })
+    : (line: number, cells: CellValue[]): SourceRow => ({ line, cells: {}, raw: cells });
   let map: ColumnMap | null = null;
   let batch: SourceRow[] = [];
   let dataRows = 0;
@@ -268,7 +280,7 @@ export async function* parseXlsx(path: string, warn: WarnFn, { limits, signal, r
         limits.maxXlsxRows,
       );
     }
-    batch.push(raw ? { line: rowNumber, cells: {}, raw: cells } : toSourceRow(rowNumber, cells, map!));
+    batch.push(raw ? rawRow(rowNumber, cells) : toSourceRow(rowNumber, cells, map!));
   };
 
   const handler: XmlHandler = {

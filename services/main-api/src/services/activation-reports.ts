@@ -39,6 +39,45 @@ export const DISCREPANCY_KINDS = [
 ] as const;
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
+/**
+ * The codes of the report's own reasons, each with the `params` it carries (a discrepancy also
+ * has its English `reason`, for API clients and the CSV). A row the import's rules refuse carries
+ * validate-row's code instead (`iccid.length`, `price.not_whole`, …) and every field's problem in
+ * `problems`. No wording is part of the contract: the web app translates these (uz, ru, en).
+ */
+export const DISCREPANCY_CODES = [
+  /** unknown_iccid */
+  'iccid.unknown',
+  /** activated_in_stock */
+  'simcard.in_stock',
+  /** sold_on_other_date `{ ours, report }`: the dealer days (YYYY-MM-DD) of our sale and of the report's activation. */
+  'sale.other_day',
+  /** other_msisdn `{ ours, report }` */
+  'msisdn.differs',
+  /** other_operator `{ ours, report }`: our record's operator and the row's. */
+  'operator.differs',
+  /** other_operator `{ ours?, report, row }`: the row names `row`, the report was brought in as `report`'s (ours absent: no operator). */
+  'operator.not_the_reports',
+  /** activated_before_assignment `{ activated_at, assigned_at }` (ISO instants) */
+  'sale.before_assignment',
+  /** invalid_row `{ first_line }` */
+  'iccid.repeated_in_file',
+  /** invalid_row */
+  'activated_at.missing',
+  /** invalid_row `{ value }`: the cell as written (at most 40 characters). */
+  'activated_at.not_date',
+  /** invalid_row `{ value }` (31.02.2026, 24:00) */
+  'activated_at.not_calendar_date',
+  /** invalid_row `{ value }` */
+  'activated_at.future',
+  /** invalid_row `{ value, min_year }` */
+  'activated_at.before_min_year',
+] as const;
+export type DiscrepancyCode = (typeof DISCREPANCY_CODES)[number];
+
+/** A code's params: what a translation fills in. */
+export type CodeParams = Record<string, string | number>;
+
 /** How many discrepancies the POST answer lists; all are kept and paginated. */
 export const MAX_LISTED = 1000;
 
@@ -125,7 +164,9 @@ function emptyReport(): ValidationError {
   return new ValidationError('The file holds no rows to bring in', [{ field: 'file', reason: 'has no data rows' }], 'empty_import');
 }
 
-export type ParsedDate = { ok: true; at: string; day: string } | { ok: false; reason: string };
+export type ParsedDate = { ok: true; at: string; day: string } | { ok: false; reason: string; code: DiscrepancyCode; params: CodeParams };
+
+const notDate = (reason: string, code: DiscrepancyCode, params: CodeParams = {}): ParsedDate => ({ ok: false, reason, code, params });
 
 const DMY = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -138,21 +179,35 @@ function localToUtc(y: number, mo: number, d: number, h: number, mi: number, s: 
   return t;
 }
 
+/** Days from 1899-12-30 (the 1900 system's day 0) to 1904-01-01 (the 1904 system's): 1904 serial + 1462 = 1900 serial. */
+const DAYS_1904 = 1462;
+
 /**
  * An activation date as operators write it: `30.11.2026`, `30.11.2026 14:05`, ISO with or without
- * a zone, or an Excel date cell (a serial day number). Without a zone it is the dealer's time; a
+ * a zone, or an Excel date cell (a serial day number, in the workbook's date system: 1904 for a
+ * book saved with Mac Excel's "1904 date system"). Without a zone it is the dealer's time; a
  * date alone is the start of that dealer day.
  */
-export function parseActivationDate(cell: CellValue | undefined, tz: string, nowMs = Date.now()): ParsedDate {
-  if (cell === null || cell === undefined || String(cell).trim() === '') return { ok: false, reason: 'the activation date is missing' };
+export function parseActivationDate(
+  cell: CellValue | undefined,
+  tz: string,
+  nowMs = Date.now(),
+  dateSystem: 1900 | 1904 = 1900,
+): ParsedDate {
+  if (cell === null || cell === undefined || String(cell).trim() === '')
+    return notDate('the activation date is missing', 'activated_at.missing');
+  const value = String(cell).slice(0, 40);
+  const shown = JSON.stringify(value);
   let parts: number[] | null = null;
   let instant: number | null = null;
   // Milliseconds of an ISO time: a sale is never dated before the moment it is compared with.
   let fraction = 0;
   if (typeof cell === 'number' || /^\d{5}(\.\d+)?$/.test(cell.trim())) {
-    // Excel's serial day (1900 system): days since 1899-12-30, the fraction the time of day.
-    const serial = Number(cell);
-    if (serial < 20_000 || serial > 80_000) return { ok: false, reason: `the activation date ${String(cell)} is not a date` };
+    // Excel's serial day (1900 system): days since 1899-12-30, the fraction the time of day; a
+    // 1904 book's count from 1904-01-01.
+    const serial = Number(cell) + (dateSystem === 1904 ? DAYS_1904 : 0);
+    if (serial < 20_000 || serial > 80_000)
+      return notDate(`the activation date ${String(cell)} is not a date`, 'activated_at.not_date', { value });
     const wall = new Date(Math.round((serial - 25_569) * 86_400_000));
     parts = [
       wall.getUTCFullYear(),
@@ -175,19 +230,29 @@ export function parseActivationDate(cell: CellValue | undefined, tz: string, now
         );
     }
   }
-  const shown = JSON.stringify(String(cell).slice(0, 40));
-  if (!parts) return { ok: false, reason: `the activation date ${shown} is not a date (write 30.11.2026, 30.11.2026 14:05 or 2026-11-30)` };
+  if (!parts)
+    return notDate(
+      `the activation date ${shown} is not a date (write 30.11.2026, 30.11.2026 14:05 or 2026-11-30)`,
+      'activated_at.not_date',
+      { value },
+    );
   const [y, mo, d, h, mi, s] = parts as [number, number, number, number, number, number];
   // Date.UTC reads years 0–99 as 1900–1999 (`30.11.0026` would be 1926): no SIM this system holds
   // was activated before 2000, so an earlier year is a mistyped or mangled one.
-  if (y < MIN_YEAR) return { ok: false, reason: `the activation date ${shown} is before ${MIN_YEAR}: write the year in full (30.11.2026)` };
+  if (y < MIN_YEAR) {
+    return notDate(
+      `the activation date ${shown} is before ${MIN_YEAR}: write the year in full (30.11.2026)`,
+      'activated_at.before_min_year',
+      { value, min_year: MIN_YEAR },
+    );
+  }
   const check = new Date(Date.UTC(y, mo - 1, d));
   if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
-    return { ok: false, reason: `the activation date ${shown} is not a calendar date` };
+    return notDate(`the activation date ${shown} is not a calendar date`, 'activated_at.not_calendar_date', { value });
   }
   const at = instant ?? localToUtc(y, mo, d, h, mi, s, tz) + fraction;
-  if (!Number.isFinite(at)) return { ok: false, reason: `the activation date ${shown} is not a date` };
-  if (at > nowMs + CLOCK_SKEW_MS) return { ok: false, reason: `the activation date ${shown} is in the future` };
+  if (!Number.isFinite(at)) return notDate(`the activation date ${shown} is not a date`, 'activated_at.not_date', { value });
+  if (at > nowMs + CLOCK_SKEW_MS) return notDate(`the activation date ${shown} is in the future`, 'activated_at.future', { value });
   const iso = new Date(at).toISOString();
   return { ok: true, at: iso, day: dealerDay(iso, tz) };
 }
@@ -208,9 +273,23 @@ export interface Discrepancy {
   iccid: string | null;
   kind: DiscrepancyKind;
   simcard_id: number | null;
+  /** In English, for API clients and the CSV. */
   reason: string;
+  /** Stable, for clients that translate: a DISCREPANCY_CODES code, or validate-row's for a row it refused. */
+  code: string;
+  params: CodeParams;
+  /** A row validate-row refused: each field's problem (the first is `code`/`params`). */
+  problems?: RowProblem[];
   report: Record<string, unknown>;
   ours: Record<string, unknown> | null;
+}
+
+/** A field's problem in a row the import's rules refuse (validate-row.ts). */
+export interface RowProblem {
+  field: string | null;
+  reason: string;
+  code?: string;
+  params?: CodeParams;
 }
 
 export interface ActivationOptions {
@@ -257,13 +336,22 @@ export class ActivationReportsService {
     const toSell: activationReportsRepository.ReportSale[] = [];
     let alreadySold = 0;
     // One function for all rows: no closure and no copy of the row's words made per row (100,000 of them) for the few that disagree.
-    const discrepancy = (row: ReportRow, kind: DiscrepancyKind, reason: string, s: SaleSimcard | null) =>
+    const discrepancy = (
+      row: ReportRow,
+      kind: DiscrepancyKind,
+      reason: string,
+      code: DiscrepancyCode,
+      params: CodeParams,
+      s: SaleSimcard | null,
+    ) =>
       compared.add({
         line: row.line,
         iccid: row.iccid,
         kind,
         simcard_id: s?.id ?? null,
         reason,
+        code,
+        params,
         report: { activated_at: row.activatedAt, msisdn: row.msisdn, operator: row.operator, tariff: row.tariff, amount: row.amount },
         ours: s ? ours(s) : null,
       });
@@ -273,12 +361,19 @@ export class ActivationReportsService {
       for (const row of rows) {
         const sim = sims.get(row.iccid);
         if (!sim) {
-          discrepancy(row, 'unknown_iccid', 'this ICCID is not in our records', null);
+          discrepancy(row, 'unknown_iccid', 'this ICCID is not in our records', 'iccid.unknown', NO_PARAMS, null);
           continue;
         }
         if (row.operator && sim.operator && sim.operator !== row.operator) {
           // Another operator's report cannot speak for this SIM: listed, not sold.
-          discrepancy(row, 'other_operator', `our record says ${sim.operator}, the report is ${row.operator}'s`, sim);
+          discrepancy(
+            row,
+            'other_operator',
+            `our record says ${sim.operator}, the report is ${row.operator}'s`,
+            'operator.differs',
+            { ours: sim.operator, report: row.operator },
+            sim,
+          );
           continue;
         }
         if (options.operator && row.operator !== options.operator) {
@@ -289,24 +384,53 @@ export class ActivationReportsService {
             { ...row, operator: options.operator },
             'other_operator',
             `our record says ${sim.operator ?? 'no operator'}, the report is ${options.operator}'s (this row names ${row.operator})`,
+            'operator.not_the_reports',
+            { ...(sim.operator ? { ours: sim.operator } : {}), report: options.operator, row: row.operator ?? '' },
             sim,
           );
           continue;
         }
         if (row.msisdn && sim.msisdn && row.msisdn !== sim.msisdn)
-          discrepancy(row, 'other_msisdn', `our record has ${sim.msisdn}, the report ${row.msisdn}`, sim);
+          discrepancy(
+            row,
+            'other_msisdn',
+            `our record has ${sim.msisdn}, the report ${row.msisdn}`,
+            'msisdn.differs',
+            { ours: sim.msisdn, report: row.msisdn },
+            sim,
+          );
         if (sim.sold_at !== null && sim.sold_at !== undefined) {
           alreadySold++;
           const ourDay = dealerDay(toIso(sim.sold_at)!, this.zone);
-          if (ourDay !== row.day) discrepancy(row, 'sold_on_other_date', `we have it sold on ${ourDay}, the report on ${row.day}`, sim);
+          if (ourDay !== row.day) {
+            discrepancy(
+              row,
+              'sold_on_other_date',
+              `we have it sold on ${ourDay}, the report on ${row.day}`,
+              'sale.other_day',
+              { ours: ourDay, report: row.day },
+              sim,
+            );
+          }
           continue;
         }
-        if (sim.shop_id === null) discrepancy(row, 'activated_in_stock', 'the SIM is in our stock: it was never handed to a shop', sim);
+        if (sim.shop_id === null)
+          discrepancy(
+            row,
+            'activated_in_stock',
+            'the SIM is in our stock: it was never handed to a shop',
+            'simcard.in_stock',
+            NO_PARAMS,
+            sim,
+          );
         else if (sim.assigned_at && Date.parse(toIso(sim.assigned_at)!) > Date.parse(row.activatedAt)) {
+          const assignedAt = toIso(sim.assigned_at)!;
           discrepancy(
             row,
             'activated_before_assignment',
-            `activated ${row.activatedAt}, before it reached the shop (${toIso(sim.assigned_at)})`,
+            `activated ${row.activatedAt}, before it reached the shop (${assignedAt})`,
+            'sale.before_assignment',
+            { activated_at: row.activatedAt, assigned_at: assignedAt },
             sim,
           );
         }
@@ -432,13 +556,14 @@ export class ActivationReportsService {
     // A report repeats its dates (a day, or a minute, for many SIMs): each text is read once.
     // Reading one asks Intl for the zone's offset and day, the costliest step of a row.
     const dates = new Map<string, ParsedDate>();
-    const dateOf = (cell: CellValue | undefined): ParsedDate => {
+    // One file, one date system: an XLSX book's rows say when it is 1904 (the cache is this file's).
+    const dateOf = (cell: CellValue | undefined, dateSystem: 1900 | 1904): ParsedDate => {
       if (cell === null || cell === undefined) return parseActivationDate(cell, this.zone, nowMs);
       const key = `${typeof cell}:${String(cell)}`;
       let parsed = dates.get(key);
       if (!parsed) {
         if (dates.size >= 50_000) dates.clear();
-        parsed = parseActivationDate(cell, this.zone, nowMs);
+        parsed = parseActivationDate(cell, this.zone, nowMs, dateSystem);
         dates.set(key, parsed);
       }
       return parsed;
@@ -447,8 +572,27 @@ export class ActivationReportsService {
     // the same six keys (one object shape), not by a callback per column adding keys one by one
     // and a rest copy without the date (0.4 s of a 100,000-row report's CPU, load 12).
     let columns: Record<Field, number> | null = null;
-    const invalid = (line: number, iccid: string | null, reason: string, report: Record<string, unknown> = {}) =>
-      invalidRows.add({ line, iccid, kind: 'invalid_row', simcard_id: null, reason, report, ours: null });
+    const invalid = (
+      line: number,
+      iccid: string | null,
+      reason: string,
+      code: string,
+      params: CodeParams,
+      report: Record<string, unknown> = {},
+      problems?: RowProblem[],
+    ) =>
+      invalidRows.add({
+        line,
+        iccid,
+        kind: 'invalid_row',
+        simcard_id: null,
+        reason,
+        code,
+        params,
+        ...(problems ? { problems } : {}),
+        report,
+        ours: null,
+      });
     // The import's deadline: a parser that stops answering is abandoned (413), not awaited forever.
     const deadline = new ReadDeadline(this.limits);
     try {
@@ -479,18 +623,30 @@ export class ActivationReportsService {
             price: cellAt(cells, columns.price),
           };
           const checked = validateRow({ line: raw.line, cells: importCells }, { checkDigitAbsent: options.checkDigitAbsent });
-          const date = dateOf(activated);
+          const date = dateOf(activated, raw.date1904 ? 1904 : 1900);
           if (!checked.ok) {
-            invalid(raw.line, checked.problems[0]?.iccid ?? null, checked.problems.map((p) => `${p.field}: ${p.reason}`).join('; '));
+            // validate-row's own codes: the first problem's is the row's, every field's is in `problems`.
+            const problems = checked.problems.map(rowProblem);
+            invalid(
+              raw.line,
+              checked.problems[0]?.iccid ?? null,
+              checked.problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
+              problems[0]?.code ?? 'invalid_row',
+              problems[0]?.params ?? NO_PARAMS,
+              {},
+              problems,
+            );
             continue;
           }
           if (!date.ok) {
-            invalid(raw.line, checked.row.iccid, date.reason, { activated_at: activated ?? null });
+            invalid(raw.line, checked.row.iccid, date.reason, date.code, date.params, { activated_at: activated ?? null });
             continue;
           }
           const first = seen.get(checked.row.iccid);
           if (first !== undefined) {
-            invalid(raw.line, checked.row.iccid, `the ICCID is listed again (first at line ${first})`);
+            invalid(raw.line, checked.row.iccid, `the ICCID is listed again (first at line ${first})`, 'iccid.repeated_in_file', {
+              first_line: first,
+            });
             continue;
           }
           seen.set(checked.row.iccid, raw.line);
@@ -558,7 +714,15 @@ class DiscrepancyList {
     this.counts[d.kind]++;
     if (this.listed.length < MAX_LISTED) this.listed.push(d);
     if (this.store) {
-      const detail = JSON.stringify({ reason: d.reason, report: d.report, ours: d.ours });
+      // Code and params kept with the reason, so the kept report answers them too (empty params left out).
+      const detail = JSON.stringify({
+        reason: d.reason,
+        code: d.code,
+        ...(d.params === NO_PARAMS ? {} : { params: d.params }),
+        ...(d.problems ? { problems: d.problems } : {}),
+        report: d.report,
+        ours: d.ours,
+      });
       this.stored.push(
         activationReportsRepository.discrepancyTuple({ line: d.line, iccid: d.iccid, kind: d.kind, simcard_id: d.simcard_id, detail }),
       );
@@ -586,13 +750,51 @@ function ours(sim: SaleSimcard): Record<string, unknown> {
   };
 }
 
+/** No params: one frozen object shared by the discrepancies that have none (100,000 unknown ICCIDs). */
+const NO_PARAMS: CodeParams = Object.freeze({}) as CodeParams;
+
+function rowProblem(p: Problem): RowProblem {
+  return { field: p.field, reason: p.reason, ...(p.code ? { code: p.code } : {}), ...(p.params ? { params: p.params } : {}) };
+}
+
 export function presentDiscrepancy(d: Discrepancy) {
-  return { line: d.line, iccid: d.iccid, kind: d.kind, simcard_id: d.simcard_id, reason: d.reason, report: d.report, ours: d.ours };
+  return {
+    line: d.line,
+    iccid: d.iccid,
+    kind: d.kind,
+    simcard_id: d.simcard_id,
+    reason: d.reason,
+    code: d.code,
+    params: d.params,
+    ...(d.problems ? { problems: d.problems } : {}),
+    report: d.report,
+    ours: d.ours,
+  };
+}
+
+interface StoredDetail {
+  reason: string;
+  /** Absent in reports kept before discrepancies carried codes: a client says those by their kind. */
+  code?: string;
+  params?: CodeParams;
+  problems?: RowProblem[];
+  report: Record<string, unknown>;
+  ours: Record<string, unknown> | null;
 }
 
 export function presentDiscrepancyRow(row: activationReportsRepository.DiscrepancyRow) {
-  const detail = JSON.parse(row.detail) as { reason: string; report: Record<string, unknown>; ours: Record<string, unknown> | null };
-  return { line: row.line, iccid: row.iccid, kind: row.kind as DiscrepancyKind, simcard_id: row.simcard_id, ...detail };
+  const { reason, code, params, problems, report, ours } = JSON.parse(row.detail) as StoredDetail;
+  return {
+    line: row.line,
+    iccid: row.iccid,
+    kind: row.kind as DiscrepancyKind,
+    simcard_id: row.simcard_id,
+    reason,
+    ...(code ? { code, params: params ?? {} } : {}),
+    ...(problems ? { problems } : {}),
+    report,
+    ours,
+  };
 }
 
 export function presentReport(row: activationReportsRepository.ActivationReportRow) {

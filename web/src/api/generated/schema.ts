@@ -33,7 +33,7 @@ export interface paths {
         put?: never;
         /**
          * Bring in an operator’s activation report (CSV or XLSX): its SIMs become sold on the report’s dates, and the discrepancies are listed
-         * @description Columns: ICCID and activation date (`30.11.2026`, `30.11.2026 14:05`, ISO; without a zone in the dealer’s TIME_ZONE), and where present MSISDN, tariff, amount and operator (else `?operator=`). Uzbek and Russian headers, encodings and separators as the SIM import. A SIM never sold becomes sold (source `report`), credited and announced once; a SIM already sold is not sold or announced again. Send `Idempotency-Key` to make retries safe. A row whose operator column contradicts `?operator=` is listed as `other_operator`, not sold; a date before 2000 is an invalid row.
+         * @description Columns: ICCID and activation date (`30.11.2026`, `30.11.2026 14:05`, ISO; without a zone in the dealer’s TIME_ZONE), and where present MSISDN, tariff, amount and operator (else `?operator=`). Uzbek and Russian headers, encodings and separators as the SIM import. A SIM never sold becomes sold (source `report`), credited and announced once; a SIM already sold is not sold or announced again. Send `Idempotency-Key` to make retries safe. A row whose operator column contradicts `?operator=` is listed as `other_operator`, not sold; a date before 2000 is an invalid row. An XLSX date cell is read in the workbook’s date system (1900, or the 1904 system of Mac Excel’s option) as Excel shows it. Each discrepancy carries a stable `code` and its `params` beside the English `reason`, for clients that translate.
          */
         post: operations["postActivationReports"];
         delete?: never;
@@ -1213,12 +1213,28 @@ export interface components {
             }[];
         };
         ActivationReportDiscrepancy: {
+            /** @description Stable, for clients that translate: iccid.unknown, simcard.in_stock, sale.other_day {ours, report}, msisdn.differs {ours, report}, operator.differs {ours, report}, operator.not_the_reports {ours?, report, row}, sale.before_assignment {activated_at, assigned_at}, iccid.repeated_in_file {first_line}, activated_at.missing, activated_at.not_date {value}, activated_at.not_calendar_date {value}, activated_at.future {value}, activated_at.before_min_year {value, min_year}; for a row the import’s rules refuse, their code (iccid.length {count}, price.not_whole, …; each field’s in `problems`). Absent in reports kept before codes were given: say those by `kind` */
+            code?: string;
             iccid: string | null;
             kind: components["schemas"]["DiscrepancyKind"];
             line: number;
             ours: {
                 [key: string]: unknown;
             } | null;
+            /** @description What the code’s sentence fills in (present with `code`) */
+            params?: {
+                [key: string]: string | number;
+            };
+            /** @description A row the import’s rules refuse: each field’s problem, as an import lists it */
+            problems?: {
+                code?: string;
+                field: string | null;
+                params?: {
+                    [key: string]: string | number;
+                };
+                reason: string;
+            }[];
+            /** @description In English, for API clients; `code` and `params` say it for translation */
             reason: string;
             report: {
                 [key: string]: unknown;

@@ -26,15 +26,7 @@ function randomKey(): string {
 
 const kindKey = (kind: string) => `activation.kind.${kind}` as MessageKey;
 
-function Discrepancies({
-  rows,
-  total,
-  checkDigitAbsent,
-}: {
-  rows: ActivationReportDiscrepancy[];
-  total: number;
-  checkDigitAbsent: boolean;
-}) {
+function Discrepancies({ rows, total }: { rows: ActivationReportDiscrepancy[]; total: number }) {
   const { lang, t, num, date, dateTime } = useI18n();
   if (total === 0) return <p data-testid="activation-no-discrepancies">{t('activation.no_discrepancies')}</p>;
   const title = t('activation.discrepancies', { count: num(total) });
@@ -57,8 +49,8 @@ function Discrepancies({
                 <td>{d.line}</td>
                 <td className="mono">{d.iccid ?? '—'}</td>
                 <td>{t(kindKey(d.kind))}</td>
-                {/* The API's reason is English: the sentence is made in the page's language. */}
-                <td>{discrepancyText({ lang, t, date, dateTime, checkDigitAbsent }, d)}</td>
+                {/* The API's reason is English: the sentence is made from its code, in the page's language. */}
+                <td>{discrepancyText({ lang, t, date, dateTime }, d)}</td>
               </tr>
             ))}
           </tbody>
@@ -69,7 +61,7 @@ function Discrepancies({
   );
 }
 
-function AnswerView({ answer, checkDigitAbsent }: { answer: ActivationReportAnswer; checkDigitAbsent: boolean }) {
+function AnswerView({ answer }: { answer: ActivationReportAnswer }) {
   const { t, num } = useI18n();
   const preview = answer.dry_run;
   return (
@@ -91,7 +83,7 @@ function AnswerView({ answer, checkDigitAbsent }: { answer: ActivationReportAnsw
           tone={answer.discrepancy_count ? 'warn' : undefined}
         />
       </div>
-      <Discrepancies rows={answer.discrepancies} total={answer.discrepancy_count} checkDigitAbsent={checkDigitAbsent} />
+      <Discrepancies rows={answer.discrepancies} total={answer.discrepancy_count} />
       {!preview && answer.id !== null && <CsvButton id={answer.id} />}
     </div>
   );
@@ -282,7 +274,7 @@ export default function ActivationReportsPage() {
       <ErrorMessage error={error} />
       {preview && (
         <>
-          <AnswerView answer={preview} checkDigitAbsent={noCheckDigit} />
+          <AnswerView answer={preview} />
           <div className="actions left">
             <button
               type="button"
@@ -299,7 +291,7 @@ export default function ActivationReportsPage() {
           </div>
         </>
       )}
-      {result && <AnswerView answer={result} checkDigitAbsent={noCheckDigit} />}
+      {result && <AnswerView answer={result} />}
       <History />
     </section>
   );

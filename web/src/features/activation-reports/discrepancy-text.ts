@@ -1,76 +1,73 @@
 /**
  * A discrepancy of an activation report in the page's language. The API's `reason` is English
- * (for API clients and the CSV download) and carries no code, so the sentence is made here from
- * what the discrepancy holds: its kind, the report's row and our record. A row the server could
- * not read is told from its reason's shape (the field it names, a date, a repeated ICCID); an
- * ICCID refused is checked again with the server's own rule (common/src/identifiers.ts), which
- * says precisely why. A reason of an unknown shape is said as "the row could not be read", never
- * in English on a Uzbek or Russian page (the English page shows the server's words).
+ * (for API clients and the CSV download); the sentence is made from the discrepancy's `code` and
+ * `params` (the report's own codes: services/main-api/src/services/activation-reports.ts
+ * DISCREPANCY_CODES), and for a row the import's rules refuse, from each field's problem in
+ * `problems` (validate-row's codes, said as the import's are: i18n/errors.ts reasonText). Never
+ * from the English reason's wording, which may change. A discrepancy without a code (kept before
+ * the server gave codes) or with a code this page does not know yet is said by its kind, from the
+ * report's row and our record; never in English on a Uzbek or Russian page.
  */
-import { appendCheckDigit, parseIccid } from '../../../../common/src/identifiers';
 import type { ActivationReportDiscrepancy } from '../../api/models';
-import { fieldKeys, type Reasoned, reasonText } from '../../i18n/errors';
+import { fieldKeys, reasonCodeKeys, reasonText } from '../../i18n/errors';
 import type { Lang } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/uz';
 
 type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+type Params = Record<string, string | number>;
 
 export interface DiscrepancyFormat {
   lang: Lang;
   t: Translate;
   date: (iso: string | null | undefined) => string;
   dateTime: (iso: string | null | undefined) => string;
-  /** The report was checked with "the ICCIDs lack their check digit". */
-  checkDigitAbsent?: boolean;
 }
 
 const text = (v: unknown): string => (v === null || v === undefined || v === '' ? '—' : String(v));
 const iso = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+/**
+ * A dealer day (`2026-11-30`) as the page writes a date: taken at its noon UTC, so that the
+ * browser's zone (within ±12 h) shows the same day.
+ */
+const day = (f: DiscrepancyFormat, v: unknown): string =>
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? f.date(`${v}T12:00:00Z`) : text(v);
 
-/** Why an ICCID cell is refused, by the server's rule (validate-row.ts iccidFor), in the page's language; null when it is valid. */
-function iccidReason(t: Translate, iccid: string, checkDigitAbsent: boolean): string | null {
-  const digits = iccid.replace(/[\s-]/g, '');
-  if (!checkDigitAbsent) {
-    const r = parseIccid(iccid);
-    return r.ok ? null : reasonText(t, r);
-  }
-  if (!/^\d+$/.test(digits)) return t('reason.iccid.not_digits');
-  if (digits.length !== 18 && digits.length !== 19) return t('reason.iccid.length_without_check_digit', { count: digits.length });
-  const r = parseIccid(appendCheckDigit(digits));
-  return r.ok ? null : reasonText(t, r);
+/** The report's own codes: each its sentence, its params filled in (dates in the page's format). */
+const byCode: Record<string, (f: DiscrepancyFormat, p: Params) => string> = {
+  'iccid.unknown': (f) => f.t('activation.why.unknown_iccid'),
+  'simcard.in_stock': (f) => f.t('activation.why.activated_in_stock'),
+  'sale.other_day': (f, p) => f.t('activation.why.sold_on_other_date', { ours: day(f, p.ours), report: day(f, p.report) }),
+  'msisdn.differs': (f, p) => f.t('activation.why.other_msisdn', { ours: text(p.ours), report: text(p.report) }),
+  'operator.differs': (f, p) => f.t('activation.why.other_operator', { ours: text(p.ours), report: text(p.report) }),
+  'operator.not_the_reports': (f, p) =>
+    f.t('activation.why.not_the_reports', { ours: text(p.ours), report: text(p.report), row: text(p.row) }),
+  'sale.before_assignment': (f, p) =>
+    f.t('activation.why.activated_before_assignment', {
+      activated: f.dateTime(iso(p.activated_at)),
+      assigned: f.dateTime(iso(p.assigned_at)),
+    }),
+  'iccid.repeated_in_file': (f, p) => f.t('activation.why.repeated', { line: text(p.first_line) }),
+  'activated_at.missing': (f) => f.t('activation.why.date_missing'),
+  'activated_at.not_date': (f, p) => f.t('activation.why.date_invalid', { value: text(p.value) }),
+  'activated_at.not_calendar_date': (f, p) => f.t('activation.why.date_not_calendar', { value: text(p.value) }),
+  'activated_at.future': (f, p) => f.t('activation.why.date_future', { value: text(p.value) }),
+  'activated_at.before_min_year': (f, p) => f.t('activation.why.date_old', { value: text(p.value), year: text(p.min_year) }),
+};
+
+/** The codes this page says (its test checks each server code is one of them). */
+export const DISCREPANCY_CODES_SAID = Object.keys(byCode);
+
+type Problem = NonNullable<ActivationReportDiscrepancy['problems']>[number];
+
+/** A field's problem in a refused row: "ICCID: …", by its code; a code not known here names the field only. */
+function problemText(f: DiscrepancyFormat, p: Problem): string {
+  const field = p.field && fieldKeys[p.field] ? f.t(fieldKeys[p.field]!) : text(p.field);
+  if (p.code && reasonCodeKeys[p.code]) return `${field}: ${reasonText(f.t, { reason: p.reason, code: p.code, params: p.params })}`;
+  return f.lang === 'en' ? `${p.field}: ${p.reason}` : f.t('activation.why.field_unreadable', { field });
 }
 
-/** A row the server could not read: `field: reason; field: reason`, a date's problem, or an ICCID listed again. */
-function unreadable(f: DiscrepancyFormat, d: ActivationReportDiscrepancy): string {
-  const { t } = f;
-  const coded = d as ActivationReportDiscrepancy & Partial<Reasoned>;
-  if (coded.code) return reasonText(t, coded as Reasoned);
-  const reason = d.reason.trim();
-  const repeated = /^the ICCID is listed again \(first at line (\d+)\)$/.exec(reason);
-  if (repeated) return t('activation.why.repeated', { line: repeated[1]! });
-  if (/^the activation date is missing$/.test(reason)) return t('activation.why.date_missing');
-  const date = /^the activation date (.+?) is (in the future|before \d+|not a (?:calendar )?date)\b/.exec(reason);
-  if (date) {
-    const value = date[1]!;
-    if (date[2] === 'in the future') return t('activation.why.date_future', { value });
-    if (date[2]!.startsWith('before')) return t('activation.why.date_old', { value });
-    return t('activation.why.date_invalid', { value });
-  }
-  // validate-row.ts's problems, joined: "iccid: must be 19 or 20 digits, got 16; price: …".
-  const parts = reason.split('; ').map((part) => /^(\w+): /.exec(part)?.[1]);
-  if (parts.length > 0 && parts.every((field) => field !== undefined && fieldKeys[field])) {
-    return parts
-      .map((field) => {
-        const precise = field === 'iccid' && d.iccid ? iccidReason(t, d.iccid, f.checkDigitAbsent ?? false) : null;
-        return precise ? `${t('field.iccid')}: ${precise}` : t('activation.why.field_unreadable', { field: t(fieldKeys[field!]!) });
-      })
-      .join('; ');
-  }
-  return f.lang === 'en' ? reason : t('activation.why.unreadable');
-}
-
-/** The discrepancy's details, in the page's language. */
-export function discrepancyText(f: DiscrepancyFormat, d: ActivationReportDiscrepancy): string {
+/** By its kind, from the report's row and our record: a discrepancy without a code the page knows. */
+function byKind(f: DiscrepancyFormat, d: ActivationReportDiscrepancy): string {
   const { t, date, dateTime } = f;
   const report = d.report ?? {};
   const ours = d.ours ?? {};
@@ -91,8 +88,19 @@ export function discrepancyText(f: DiscrepancyFormat, d: ActivationReportDiscrep
         assigned: dateTime(iso(ours.assigned_at)),
       });
     case 'invalid_row':
-      return unreadable(f, d);
+      // Kept before codes were given: the English page keeps the server's words.
+      return f.lang === 'en' ? d.reason : t('activation.why.unreadable');
     default:
-      return f.lang === 'en' ? d.reason : t(`activation.kind.${String(d.kind)}` as MessageKey);
+      // A kind a newer server has and this page does not know yet.
+      return f.lang === 'en' ? d.reason : t('activation.why.disagrees');
   }
+}
+
+/** The discrepancy's details, in the page's language. */
+export function discrepancyText(f: DiscrepancyFormat, d: ActivationReportDiscrepancy): string {
+  if (d.problems && d.problems.length > 0) return d.problems.map((p) => problemText(f, p)).join('; ');
+  const said = d.code ? byCode[d.code] : undefined;
+  if (said) return said(f, d.params ?? {});
+  if (d.code && reasonCodeKeys[d.code]) return reasonText(f.t, { reason: d.reason, code: d.code, params: d.params });
+  return byKind(f, d);
 }

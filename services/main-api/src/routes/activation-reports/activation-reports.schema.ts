@@ -32,13 +32,31 @@ const Kind = z.enum(DISCREPANCY_KINDS).meta({
     'invalid_row: the row could not be read',
 });
 
+const CodeParams = z.record(z.string(), z.union([z.string(), z.number()]));
+
 export const Discrepancy = z
   .object({
     line: z.number().int(),
     iccid: z.string().nullable(),
     kind: Kind,
     simcard_id: z.number().int().nullable(),
-    reason: z.string(),
+    reason: z.string().meta({ description: 'In English, for API clients; `code` and `params` say it for translation' }),
+    code: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'Stable, for clients that translate: iccid.unknown, simcard.in_stock, sale.other_day {ours, report}, msisdn.differs {ours, report}, ' +
+          'operator.differs {ours, report}, operator.not_the_reports {ours?, report, row}, sale.before_assignment {activated_at, assigned_at}, ' +
+          'iccid.repeated_in_file {first_line}, activated_at.missing, activated_at.not_date {value}, activated_at.not_calendar_date {value}, ' +
+          'activated_at.future {value}, activated_at.before_min_year {value, min_year}; for a row the import’s rules refuse, their code ' +
+          '(iccid.length {count}, price.not_whole, …; each field’s in `problems`). Absent in reports kept before codes were given: say those by `kind`',
+      }),
+    params: CodeParams.optional().meta({ description: 'What the code’s sentence fills in (present with `code`)' }),
+    problems: z
+      .array(z.object({ field: z.string().nullable(), reason: z.string(), code: z.string().optional(), params: CodeParams.optional() }))
+      .optional()
+      .meta({ description: 'A row the import’s rules refuse: each field’s problem, as an import lists it' }),
     report: z.record(z.string(), z.unknown()),
     ours: z.record(z.string(), z.unknown()).nullable(),
   })

@@ -36,6 +36,8 @@ export function activationReportRoutes(api: ApiRouter, reports: ActivationReport
         'tariff, amount and operator (else `?operator=`). Uzbek and Russian headers, encodings and separators as the SIM import. A SIM never sold becomes',
         'sold (source `report`), credited and announced once; a SIM already sold is not sold or announced again. Send `Idempotency-Key` to make retries safe.',
         'A row whose operator column contradicts `?operator=` is listed as `other_operator`, not sold; a date before 2000 is an invalid row.',
+        'An XLSX date cell is read in the workbook’s date system (1900, or the 1904 system of Mac Excel’s option) as Excel shows it.',
+        'Each discrepancy carries a stable `code` and its `params` beside the English `reason`, for clients that translate.',
       ].join(' '),
       access: 'admin',
       query: ActivationReportQuery,

@@ -6,7 +6,7 @@
  * the answer, in the kept report and read back; one kept before codes reads back without one.
  */
 import { appendCheckDigit } from '@simcard/common';
-import { parseActivationDate } from '../src/services/activation-reports.js';
+import { parseActivationDate } from '../src/import/report-file.js';
 import { TestApi } from './support/harness.js';
 
 const TZ = 'Asia/Tashkent';

@@ -7,7 +7,7 @@
 import { appendCheckDigit, dealerDayBounds } from '@simcard/common';
 import ExcelJS from 'exceljs';
 import { buildZip, XLSX_TYPE } from '../../../tests/fixtures/hostile/generate.js';
-import { parseActivationDate } from '../src/services/activation-reports.js';
+import { parseActivationDate } from '../src/import/report-file.js';
 import { TestApi } from './support/harness.js';
 import { multipart } from './support/import-helpers.js';
 

@@ -4,9 +4,10 @@
  * SIM for life, credited through `sold_at` and announced once (outbox + live-feed log row, in the
  * sale's transaction). What does not agree with our records is listed for the dealer to chase.
  * The file is read with the import's parsers (encodings, separators, XLSX, Excel's 8.99E+18,
- * missing check digit); only the columns are this module's own.
+ * missing check digit); its columns and dates are import/report-file.ts's, what it can disagree
+ * about import/report-discrepancies.ts's.
  */
-import { dealerDay, dealerOffsetMinutes, NotFoundError, type Principal, ValidationError } from '@simcard/common';
+import { dealerDay, NotFoundError, type Principal, ValidationError } from '@simcard/common';
 import {
   activationReportsRepository,
   type Db,
@@ -17,66 +18,24 @@ import {
   toIso,
   writeTransaction,
 } from '@simcard/db';
-import { fieldForHeader, normalizeHeader } from '../import/columns.js';
-import { fileDetail } from '../import/file-errors.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../import/limits.js';
 import { ReadDeadline, untilAborted } from '../import/read-deadline.js';
-import type { CellValue, ImportField, Problem, SourceRow } from '../import/source-row.js';
+import {
+  type CodeParams,
+  type Discrepancy,
+  DISCREPANCY_KINDS,
+  type DiscrepancyCode,
+  type DiscrepancyKind,
+  type RowProblem,
+} from '../import/report-discrepancies.js';
+import { blankRow, emptyReport, parseActivationDate, type ParsedDate, reportColumns, type ReportField } from '../import/report-file.js';
+import type { CellValue, Problem, SourceRow } from '../import/source-row.js';
 import { validateRow } from '../import/validate-row.js';
+import { presentDiscrepancy } from '../presenters/activation-reports.js';
 import type { Idempotency } from './idempotency.js';
 import type { ImportSource } from './imports.js';
 
 type SaleSimcard = activationReportsRepository.SaleSimcard;
-
-export const DISCREPANCY_KINDS = [
-  'unknown_iccid',
-  'activated_in_stock',
-  'sold_on_other_date',
-  'other_msisdn',
-  'other_operator',
-  'activated_before_assignment',
-  'invalid_row',
-] as const;
-export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
-
-/**
- * The codes of the report's own reasons, each with the `params` it carries (a discrepancy also
- * has its English `reason`, for API clients and the CSV). A row the import's rules refuse carries
- * validate-row's code instead (`iccid.length`, `price.not_whole`, …) and every field's problem in
- * `problems`. No wording is part of the contract: the web app translates these (uz, ru, en).
- */
-export const DISCREPANCY_CODES = [
-  /** unknown_iccid */
-  'iccid.unknown',
-  /** activated_in_stock */
-  'simcard.in_stock',
-  /** sold_on_other_date `{ ours, report }`: the dealer days (YYYY-MM-DD) of our sale and of the report's activation. */
-  'sale.other_day',
-  /** other_msisdn `{ ours, report }` */
-  'msisdn.differs',
-  /** other_operator `{ ours, report }`: our record's operator and the row's. */
-  'operator.differs',
-  /** other_operator `{ ours?, report, row }`: the row names `row`, the report was brought in as `report`'s (ours absent: no operator). */
-  'operator.not_the_reports',
-  /** activated_before_assignment `{ activated_at, assigned_at }` (ISO instants) */
-  'sale.before_assignment',
-  /** invalid_row `{ first_line }` */
-  'iccid.repeated_in_file',
-  /** invalid_row */
-  'activated_at.missing',
-  /** invalid_row `{ value }`: the cell as written (at most 40 characters). */
-  'activated_at.not_date',
-  /** invalid_row `{ value }` (31.02.2026, 24:00) */
-  'activated_at.not_calendar_date',
-  /** invalid_row `{ value }` */
-  'activated_at.future',
-  /** invalid_row `{ value, min_year }` */
-  'activated_at.before_min_year',
-] as const;
-export type DiscrepancyCode = (typeof DISCREPANCY_CODES)[number];
-
-/** A code's params: what a translation fills in. */
-export type CodeParams = Record<string, string | number>;
 
 /** How many discrepancies the POST answer lists; all are kept and paginated. */
 export const MAX_LISTED = 1000;
@@ -90,173 +49,6 @@ export const MAX_LISTED = 1000;
  */
 const LOOKUP_BATCH = 2500;
 
-/** The earliest year an activation date may have. */
-const MIN_YEAR = 2000;
-
-/** How far the operator's clock may run ahead of ours (as apply-answer.ts allows a check). */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
-type Field = ImportField | 'activated';
-
-const DATE_ALIASES = [
-  'activation date',
-  'activated at',
-  'activated',
-  'activation',
-  'date',
-  'sale date',
-  'дата активации',
-  'дата подключения',
-  'дата продажи',
-  'дата',
-  'активация',
-  'faollashtirish sanasi',
-  'faollashtirilgan sana',
-  'aktivatsiya sanasi',
-  'aktivatsiya',
-  'sana',
-].map(normalizeHeader);
-const AMOUNT_ALIASES = ['amount', 'commission', 'комиссия', 'вознаграждение', 'komissiya', 'miqdor'].map(normalizeHeader);
-
-function fieldOf(cell: CellValue): Field | undefined {
-  if (typeof cell !== 'string') return undefined;
-  const name = normalizeHeader(cell);
-  if (DATE_ALIASES.includes(name)) return 'activated';
-  if (AMOUNT_ALIASES.includes(name)) return 'price';
-  return fieldForHeader(cell);
-}
-
-/** A headerless report is read as ICCID, activation date, MSISDN, tariff, amount. */
-const POSITIONAL: Field[] = ['iccid', 'activated', 'msisdn', 'tariff', 'price'];
-
-/** The first row → the column map (and whether it was a header). */
-export function reportColumns(first: CellValue[]): { map: (Field | undefined)[]; isHeader: boolean } {
-  const map = first.map(fieldOf);
-  // What the header holds, for the refusals below (as the import names it: file.no_iccid_column).
-  const found = () =>
-    first
-      .filter((c) => c !== null && String(c).trim() !== '')
-      .map(String)
-      .slice(0, 10)
-      .join(', ') || '—';
-  if (map.includes('iccid')) {
-    if (!map.includes('activated')) {
-      const reason = 'has no activation date column (name it "activation date", "Дата активации" or "Faollashtirish sanasi")';
-      throw new ValidationError(`file: ${reason}`, [fileDetail('file.no_date_column', reason, { found: found() }, { line: 1 })]);
-    }
-    return { map, isHeader: true };
-  }
-  const c = first[0];
-  if (typeof c === 'number' || (typeof c === 'string' && /^[\d\s-]{6,}$|^\d+([.,]\d+)?e\+?\d+$/i.test(c.trim())))
-    return { map: POSITIONAL, isHeader: false };
-  const reason = 'has no ICCID column (name it "iccid", "ICCID raqami" or "Номер ICCID")';
-  throw new ValidationError(`file: ${reason}`, [fileDetail('file.no_iccid_column', reason, { found: found() }, { line: 1 })]);
-}
-
-/** A row of empty cells (Excel's trailing `;;;` rows): skipped as a blank line is, as the XLSX reader skips such rows. */
-function blankRow(cells: CellValue[]): boolean {
-  for (const c of cells) if (c !== null && (typeof c !== 'string' || c.trim() !== '')) return false;
-  return true;
-}
-
-/** A report holds no row to compare: refused as the import refuses an empty file, nothing kept. */
-function emptyReport(): ValidationError {
-  return new ValidationError('The file holds no rows to bring in', [{ field: 'file', reason: 'has no data rows' }], 'empty_import');
-}
-
-export type ParsedDate = { ok: true; at: string; day: string } | { ok: false; reason: string; code: DiscrepancyCode; params: CodeParams };
-
-const notDate = (reason: string, code: DiscrepancyCode, params: CodeParams = {}): ParsedDate => ({ ok: false, reason, code, params });
-
-const DMY = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/** A wall-clock time in `tz` → the UTC instant (the offset taken at that time, DST included). */
-function localToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): number {
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
-  let t = wall - dealerOffsetMinutes(new Date(wall), tz) * 60_000;
-  t = wall - dealerOffsetMinutes(new Date(t), tz) * 60_000;
-  return t;
-}
-
-/** Days from 1899-12-30 (the 1900 system's day 0) to 1904-01-01 (the 1904 system's): 1904 serial + 1462 = 1900 serial. */
-const DAYS_1904 = 1462;
-
-/**
- * An activation date as operators write it: `30.11.2026`, `30.11.2026 14:05`, ISO with or without
- * a zone, or an Excel date cell (a serial day number, in the workbook's date system: 1904 for a
- * book saved with Mac Excel's "1904 date system"). Without a zone it is the dealer's time; a
- * date alone is the start of that dealer day.
- */
-export function parseActivationDate(
-  cell: CellValue | undefined,
-  tz: string,
-  nowMs = Date.now(),
-  dateSystem: 1900 | 1904 = 1900,
-): ParsedDate {
-  if (cell === null || cell === undefined || String(cell).trim() === '')
-    return notDate('the activation date is missing', 'activated_at.missing');
-  const value = String(cell).slice(0, 40);
-  const shown = JSON.stringify(value);
-  let parts: number[] | null = null;
-  let instant: number | null = null;
-  // Milliseconds of an ISO time: a sale is never dated before the moment it is compared with.
-  let fraction = 0;
-  if (typeof cell === 'number' || /^\d{5}(\.\d+)?$/.test(cell.trim())) {
-    // Excel's serial day (1900 system): days since 1899-12-30, the fraction the time of day; a
-    // 1904 book's count from 1904-01-01.
-    const serial = Number(cell) + (dateSystem === 1904 ? DAYS_1904 : 0);
-    if (serial < 20_000 || serial > 80_000)
-      return notDate(`the activation date ${String(cell)} is not a date`, 'activated_at.not_date', { value });
-    const wall = new Date(Math.round((serial - 25_569) * 86_400_000));
-    parts = [
-      wall.getUTCFullYear(),
-      wall.getUTCMonth() + 1,
-      wall.getUTCDate(),
-      wall.getUTCHours(),
-      wall.getUTCMinutes(),
-      wall.getUTCSeconds(),
-    ];
-  } else {
-    const text = cell.trim();
-    let m = DMY.exec(text);
-    if (m) parts = [Number(m[3]), Number(m[2]), Number(m[1]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
-    else if ((m = ISO.exec(text))) {
-      parts = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
-      fraction = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
-      if (m[8])
-        instant = Date.parse(
-          `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${m[7] ?? ''}${m[8].length === 5 ? `${m[8].slice(0, 3)}:${m[8].slice(3)}` : m[8]}`,
-        );
-    }
-  }
-  if (!parts)
-    return notDate(
-      `the activation date ${shown} is not a date (write 30.11.2026, 30.11.2026 14:05 or 2026-11-30)`,
-      'activated_at.not_date',
-      { value },
-    );
-  const [y, mo, d, h, mi, s] = parts as [number, number, number, number, number, number];
-  // Date.UTC reads years 0–99 as 1900–1999 (`30.11.0026` would be 1926): no SIM this system holds
-  // was activated before 2000, so an earlier year is a mistyped or mangled one.
-  if (y < MIN_YEAR) {
-    return notDate(
-      `the activation date ${shown} is before ${MIN_YEAR}: write the year in full (30.11.2026)`,
-      'activated_at.before_min_year',
-      { value, min_year: MIN_YEAR },
-    );
-  }
-  const check = new Date(Date.UTC(y, mo - 1, d));
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
-    return notDate(`the activation date ${shown} is not a calendar date`, 'activated_at.not_calendar_date', { value });
-  }
-  const at = instant ?? localToUtc(y, mo, d, h, mi, s, tz) + fraction;
-  if (!Number.isFinite(at)) return notDate(`the activation date ${shown} is not a date`, 'activated_at.not_date', { value });
-  if (at > nowMs + CLOCK_SKEW_MS) return notDate(`the activation date ${shown} is in the future`, 'activated_at.future', { value });
-  const iso = new Date(at).toISOString();
-  return { ok: true, at: iso, day: dealerDay(iso, tz) };
-}
-
 export interface ReportRow {
   line: number;
   iccid: string;
@@ -266,30 +58,6 @@ export interface ReportRow {
   amount: number | null;
   activatedAt: string;
   day: string;
-}
-
-export interface Discrepancy {
-  line: number;
-  iccid: string | null;
-  kind: DiscrepancyKind;
-  simcard_id: number | null;
-  /** In English, for API clients and the CSV. */
-  reason: string;
-  /** Stable, for clients that translate: a DISCREPANCY_CODES code, or validate-row's for a row it refused. */
-  code: string;
-  params: CodeParams;
-  /** A row validate-row refused: each field's problem (the first is `code`/`params`). */
-  problems?: RowProblem[];
-  report: Record<string, unknown>;
-  ours: Record<string, unknown> | null;
-}
-
-/** A field's problem in a row the import's rules refuse (validate-row.ts). */
-export interface RowProblem {
-  field: string | null;
-  reason: string;
-  code?: string;
-  params?: CodeParams;
 }
 
 export interface ActivationOptions {
@@ -571,7 +339,7 @@ export class ActivationReportsService {
     // Each field's column, found once from the first row: every row's cells are then made with
     // the same six keys (one object shape), not by a callback per column adding keys one by one
     // and a rest copy without the date (0.4 s of a 100,000-row report's CPU, load 12).
-    let columns: Record<Field, number> | null = null;
+    let columns: Record<ReportField, number> | null = null;
     const invalid = (
       line: number,
       iccid: string | null,
@@ -603,7 +371,7 @@ export class ActivationReportsService {
           if (columns === null) {
             const resolved = reportColumns(cells);
             // A field named by two columns is read from the last of them.
-            const at = (f: Field) => resolved.map.lastIndexOf(f);
+            const at = (f: ReportField) => resolved.map.lastIndexOf(f);
             columns = {
               iccid: at('iccid'),
               msisdn: at('msisdn'),
@@ -755,60 +523,4 @@ const NO_PARAMS: CodeParams = Object.freeze({}) as CodeParams;
 
 function rowProblem(p: Problem): RowProblem {
   return { field: p.field, reason: p.reason, ...(p.code ? { code: p.code } : {}), ...(p.params ? { params: p.params } : {}) };
-}
-
-export function presentDiscrepancy(d: Discrepancy) {
-  return {
-    line: d.line,
-    iccid: d.iccid,
-    kind: d.kind,
-    simcard_id: d.simcard_id,
-    reason: d.reason,
-    code: d.code,
-    params: d.params,
-    ...(d.problems ? { problems: d.problems } : {}),
-    report: d.report,
-    ours: d.ours,
-  };
-}
-
-interface StoredDetail {
-  reason: string;
-  /** Absent in reports kept before discrepancies carried codes: a client says those by their kind. */
-  code?: string;
-  params?: CodeParams;
-  problems?: RowProblem[];
-  report: Record<string, unknown>;
-  ours: Record<string, unknown> | null;
-}
-
-export function presentDiscrepancyRow(row: activationReportsRepository.DiscrepancyRow) {
-  const { reason, code, params, problems, report, ours } = JSON.parse(row.detail) as StoredDetail;
-  return {
-    line: row.line,
-    iccid: row.iccid,
-    kind: row.kind as DiscrepancyKind,
-    simcard_id: row.simcard_id,
-    reason,
-    ...(code ? { code, params: params ?? {} } : {}),
-    ...(problems ? { problems } : {}),
-    report,
-    ours,
-  };
-}
-
-export function presentReport(row: activationReportsRepository.ActivationReportRow) {
-  return {
-    id: row.id,
-    operator: row.operator,
-    file_name: row.file_name,
-    format: row.format,
-    uploaded_by: row.uploaded_by_name,
-    uploaded_at: toIso(row.uploaded_at)!,
-    rows_total: row.rows_total,
-    sold: row.sold_count,
-    already_sold: row.already_sold_count,
-    discrepancy_count: row.discrepancy_count,
-    counts: JSON.parse(row.counts) as Record<DiscrepancyKind, number>,
-  };
 }

@@ -6,8 +6,9 @@
  * by its kind. The codes and params come from the server's own functions (parseActivationDate,
  * validateRow), so a change there shows here.
  */
+import { DISCREPANCY_CODES } from '../../../../services/main-api/src/import/report-discrepancies';
+import { parseActivationDate } from '../../../../services/main-api/src/import/report-file';
 import { validateRow } from '../../../../services/main-api/src/import/validate-row';
-import { DISCREPANCY_CODES, parseActivationDate } from '../../../../services/main-api/src/services/activation-reports';
 import type { ActivationReportDiscrepancy } from '../../api/models';
 import { en } from '../../i18n/en';
 import { withPlurals } from '../../i18n/plural';
@@ -37,7 +38,7 @@ function discrepancy(over: Partial<ActivationReportDiscrepancy>): ActivationRepo
 /** Two English function words: the server's sentence left on the page. */
 const english = /\b(the|is|not|our|was|never|before|must|be|in)\b.*\b(the|is|not|our|was|never|before|must|be|in)\b/;
 
-/** Each server code with params of every name it carries (services/main-api/src/services/activation-reports.ts). */
+/** Each server code with params of every name it carries (services/main-api/src/import/report-discrepancies.ts). */
 const samples: Record<string, Record<string, string | number>> = {
   'iccid.unknown': {},
   'simcard.in_stock': {},

@@ -1,7 +1,7 @@
 /**
  * A discrepancy of an activation report in the page's language. The API's `reason` is English
  * (for API clients and the CSV download); the sentence is made from the discrepancy's `code` and
- * `params` (the report's own codes: services/main-api/src/services/activation-reports.ts
+ * `params` (the report's own codes: services/main-api/src/import/report-discrepancies.ts
  * DISCREPANCY_CODES), and for a row the import's rules refuse, from each field's problem in
  * `problems` (validate-row's codes, said as the import's are: i18n/errors.ts reasonText). Never
  * from the English reason's wording, which may change. A discrepancy without a code (kept before

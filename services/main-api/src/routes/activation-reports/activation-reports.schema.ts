@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { DISCREPANCY_KINDS } from '../../import/report-discrepancies.js';
 import { Operator, pageQuery } from '../../schemas.js';
-import { DISCREPANCY_KINDS } from '../../services/activation-reports.js';
 
 const trueFalse = (fallback: 'true' | 'false') =>
   z

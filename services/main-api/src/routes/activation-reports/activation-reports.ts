@@ -1,8 +1,9 @@
 import { type ApiRouter, HttpError } from '@simcard/common';
 import { fileDetail } from '../../import/file-errors.js';
+import { presentDiscrepancyRow, presentReport } from '../../presenters/activation-reports.js';
 import { presentPage } from '../../presenters/core.js';
 import { IdParams, listOf } from '../../schemas.js';
-import { type ActivationReportsService, presentDiscrepancyRow, presentReport } from '../../services/activation-reports.js';
+import type { ActivationReportsService } from '../../services/activation-reports.js';
 import type { Idempotency } from '../../services/idempotency.js';
 import { answerUpload } from '../imports/answer-upload.js';
 import { bodyKind } from '../imports/request-source.js';

@@ -12,7 +12,7 @@ import { AuthService } from '../src/services/auth.js';
 import { EventFeed } from '../src/services/event-feed.js';
 import type { StatusChecksService } from '../src/services/status-checks.js';
 import { logSale } from './support/event-stream.js';
-import { JWT_SECRET,TestApi } from './support/harness.js';
+import { JWT_SECRET, TestApi } from './support/harness.js';
 
 let api: TestApi;
 let auth: AuthService;

@@ -2,12 +2,14 @@
  * Issue 15 in a browser, in Uzbek (the app's default language), on the production build:
  * - An admin uploads an operator's activation report (CSV) with discrepancies, sees what it will
  *   do (SIMs to be sold, each discrepancy) before anything changes, confirms, and sees the SIMs
- *   sold on their pages.
+ *   sold on their pages. The saved report's discrepancies download as a CSV in the page's
+ *   language (Uzbek, then Russian), for Uzbek and Russian Excel (BOM, `;`, CRLF).
  * - On a 360 px phone, the run screen lets the admin check all operators or only some of those
  *   configured (here Beeline and Ucell, each with its own provider), and a run started for Ucell
  *   alone says so.
  */
-import type { Browser, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { freePort } from '../../scripts/lib/ports.js';
 import { iccids, StackApi } from './support/api.js';
 import { browserMissing, launchBrowser } from './support/browser.js';
@@ -24,6 +26,47 @@ async function scrollsSideways(page: Page): Promise<boolean> {
     const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
     return doc.documentElement.scrollWidth > doc.documentElement.clientWidth;
   });
+}
+
+/** The file a click saves: its name and bytes. */
+async function downloaded(page: Page, button: Locator): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  return { name: download.suggestedFilename(), bytes: await readFile((await download.path())!) };
+}
+
+/** A CSV for Uzbek/Russian Excel: a UTF-8 BOM, then `;` fields (RFC 4180 quotes), each record ended by CRLF. */
+function csvRecords(bytes: Buffer): string[][] {
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const text = bytes.toString('utf8').slice(1);
+  const records: string[][] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ';') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      records.push([...fields, field]);
+      fields = [];
+      field = '';
+      i++;
+    } else {
+      // A bare line break (not CRLF) would split a record in Excel.
+      expect(c === '\n' || c === '\r').toBe(false);
+      field += c;
+    }
+  }
+  expect([fields, field]).toEqual([[], '']);
+  return records;
 }
 
 suite('issue 15: activation reports and per-operator runs in a browser', () => {
@@ -118,6 +161,45 @@ suite('issue 15: activation reports and per-operator runs in a browser', () => {
         await expectText(result.getByTestId('activation-sold'), /3/);
         await expectText(page.getByTestId('activation-history'), /beeline-hisobot\.csv/);
         expect(await page.getByTestId('activation-preview').count()).toBe(0);
+
+        // The discrepancies as CSV, in the page's language (Uzbek): headers, kinds and details from
+        // the dictionaries, never the API's English reason.
+        const uzFile = await downloaded(page, result.getByTestId('activation-csv'));
+        expect(uzFile.name).toMatch(/^activation-report-\d+-discrepancies\.csv$/);
+        const [uzHeader, ...uzRows] = csvRecords(uzFile.bytes);
+        expect(uzHeader).toEqual([
+          'Qator',
+          'ICCID',
+          'Nima',
+          'Tafsilotlar',
+          'Faollashtirilgan (hisobotda)',
+          'Telefon raqami (hisobotda)',
+          'Holati (bizda)',
+          'Telefon raqami (bizda)',
+          'Sotilgan (bizda)',
+        ]);
+        expect(uzRows).toHaveLength(3);
+        const uzUnknown = uzRows.find((r) => r[1] === unknown)!;
+        expect(uzUnknown.slice(0, 4)).toEqual(['5', unknown, 'Nomaʼlum ICCID', 'Bu ICCID bizning yozuvlarimizda yoʻq']);
+        expect(uzFile.bytes.toString('utf8')).not.toMatch(/not in our records|never handed|reason|kind/);
+
+        // The same report's file on a Russian page: in Russian.
+        await page.evaluate(() =>
+          (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('simcard.lang', 'ru'),
+        );
+        await page.reload();
+        await page.getByRole('heading', { level: 1, name: 'Отчёты об активации' }).waitFor();
+        const ruFile = await downloaded(page, page.getByTestId('activation-history').getByTestId('activation-csv').first());
+        const [ruHeader, ...ruRows] = csvRecords(ruFile.bytes);
+        expect(ruHeader!.slice(0, 4)).toEqual(['Строка', 'ICCID', 'Что', 'Подробности']);
+        expect(ruHeader![6]).toBe('Статус (у нас)');
+        expect(ruRows.find((r) => r[1] === unknown)!.slice(2, 4)).toEqual(['Неизвестный ICCID', 'Этого ICCID нет в наших записях']);
+        const ruStock = ruRows.find((r) => r[1] === inStock)!;
+        expect(ruStock[6]).toBe('На складе');
+        expect(ruFile.bytes.toString('utf8')).not.toMatch(/not in our records|never handed|in_stock/);
+        await page.evaluate(() =>
+          (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('simcard.lang', 'uz'),
+        );
 
         // The SIMs are sold, on their own pages.
         for (const id of Object.values(ids)) {

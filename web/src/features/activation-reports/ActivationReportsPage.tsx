@@ -2,10 +2,11 @@
  * Operators' activation reports (issue 15): upload the operator's CSV/XLSX, see what it would do
  * (SIMs that become sold, those already sold) and every discrepancy before confirming; confirming
  * saves it once (Idempotency-Key per preview). Saved reports are listed, with their
- * discrepancies as a CSV download.
+ * discrepancies as a CSV download made here in the page's language (discrepancies-csv.ts) from
+ * the JSON pages; the server's own `?format=csv` is English, for API clients.
  */
 import { useRef, useState } from 'react';
-import { data, download, http } from '../../api/client';
+import { data, http, saveBlob } from '../../api/client';
 import type { ActivationReportAnswer, ActivationReportDiscrepancy } from '../../api/models';
 import { $api, useInvalidate } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -13,9 +14,9 @@ import { CheckboxField, SelectField } from '../../components/Field';
 import { useNotify } from '../../components/Notices';
 import { TableScroll } from '../../components/Table';
 import { useI18n } from '../../i18n/i18n';
-import type { MessageKey } from '../../i18n/uz';
 import { Figure } from '../../shared/figures';
-import { discrepancyText } from './discrepancy-text';
+import { discrepanciesCsv } from './discrepancies-csv';
+import { discrepancyKindKey, discrepancyText } from './discrepancy-text';
 
 const OPERATORS = ['beeline', 'ucell', 'uzmobile', 'mobiuz', 'humans', 'perfectum'] as const;
 const ACCEPT = '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -23,8 +24,6 @@ const ACCEPT = '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocumen
 function randomKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
-
-const kindKey = (kind: string) => `activation.kind.${kind}` as MessageKey;
 
 function Discrepancies({ rows, total }: { rows: ActivationReportDiscrepancy[]; total: number }) {
   const { lang, t, num, date, dateTime } = useI18n();
@@ -48,7 +47,7 @@ function Discrepancies({ rows, total }: { rows: ActivationReportDiscrepancy[]; t
               <tr key={i} data-testid="activation-discrepancy" data-kind={d.kind}>
                 <td>{d.line}</td>
                 <td className="mono">{d.iccid ?? '—'}</td>
-                <td>{t(kindKey(d.kind))}</td>
+                <td>{t(discrepancyKindKey(d.kind))}</td>
                 {/* The API's reason is English: the sentence is made from its code, in the page's language. */}
                 <td>{discrepancyText({ lang, t, date, dateTime }, d)}</td>
               </tr>
@@ -89,22 +88,57 @@ function AnswerView({ answer }: { answer: ActivationReportAnswer }) {
   );
 }
 
+/** The endpoint's largest page (`limit`, at most 500: services/main-api/src/schemas.ts MAX_LIMIT). */
+const CSV_PAGE = 500;
+
+/** Every discrepancy of a saved report, page after page; `onPage` hears how many of how many are in. */
+async function allDiscrepancies(id: number, onPage: (done: number, total: number) => void): Promise<ActivationReportDiscrepancy[]> {
+  const rows: ActivationReportDiscrepancy[] = [];
+  for (;;) {
+    const page = await data(
+      http.GET('/activation-reports/{id}/discrepancies', { params: { path: { id }, query: { limit: CSV_PAGE, offset: rows.length } } }),
+    );
+    rows.push(...page.data);
+    onPage(rows.length, page.total);
+    // A short page is the last (a report's discrepancies never change once it is saved).
+    if (page.data.length < CSV_PAGE || rows.length >= page.total) return rows;
+  }
+}
+
+/** The discrepancies as a CSV made here, in the page's language (the API's own CSV is English, for API clients). */
 function CsvButton({ id }: { id: number }) {
-  const { t } = useI18n();
+  const { lang, t, num, date, dateTime } = useI18n();
   const [error, setError] = useState<unknown>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const save = async () => {
+    setError(null);
+    setProgress({ done: 0, total: 0 });
+    try {
+      const rows = await allDiscrepancies(id, (done, total) => setProgress({ done, total }));
+      // Headers, kinds, details and dates in the page's language, as its table says them.
+      const csv = discrepanciesCsv({ lang, t, date, dateTime }, rows);
+      saveBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), `activation-report-${id}-discrepancies.csv`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setProgress(null);
+    }
+  };
   return (
     <>
       <button
         type="button"
         className="link-button"
-        onClick={() =>
-          download(`/activation-reports/${id}/discrepancies`, { format: 'csv' }, `activation-report-${id}-discrepancies.csv`).catch(
-            setError,
-          )
-        }
+        disabled={progress !== null}
+        aria-busy={progress !== null}
+        onClick={() => void save()}
         data-testid="activation-csv"
       >
-        {t('activation.download_csv')}
+        {progress === null
+          ? t('activation.download_csv')
+          : progress.total > 0
+            ? t('activation.csv.progress', { done: num(progress.done), total: num(progress.total) })
+            : t('common.loading')}
       </button>
       <ErrorMessage error={error} />
     </>

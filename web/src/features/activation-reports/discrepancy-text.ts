@@ -1,8 +1,8 @@
 /**
- * A discrepancy of an activation report in the page's language. The API's `reason` is English
- * (for API clients and the CSV download); the sentence is made from the discrepancy's `code` and
- * `params` (the report's own codes: services/main-api/src/import/report-discrepancies.ts
- * DISCREPANCY_CODES), and for a row the import's rules refuse, from each field's problem in
+ * A discrepancy of an activation report in the page's language, in its table and its CSV. The
+ * API's `reason` is English (for API clients and the server's `?format=csv`); the sentence is made
+ * from the discrepancy's `code` and `params` (the report's own codes:
+ * services/main-api/src/import/report-discrepancies.ts DISCREPANCY_CODES), and for a row the import's rules refuse, from each field's problem in
  * `problems` (validate-row's codes, said as the import's are: i18n/errors.ts reasonText). Never
  * from the English reason's wording, which may change. A discrepancy without a code (kept before
  * the server gave codes) or with a code this page does not know yet is said by its kind, from the
@@ -53,6 +53,9 @@ const byCode: Record<string, (f: DiscrepancyFormat, p: Params) => string> = {
   'activated_at.future': (f, p) => f.t('activation.why.date_future', { value: text(p.value) }),
   'activated_at.before_min_year': (f, p) => f.t('activation.why.date_old', { value: text(p.value), year: text(p.min_year) }),
 };
+
+/** A kind's label (`activation.kind.unknown_iccid`: "Unknown ICCID"), in the table and the CSV alike. */
+export const discrepancyKindKey = (kind: string) => `activation.kind.${kind}` as MessageKey;
 
 /** The codes this page says (its test checks each server code is one of them). */
 export const DISCREPANCY_CODES_SAID = Object.keys(byCode);

@@ -1,0 +1,196 @@
+/**
+ * The discrepancies' CSV the page makes opens correctly in a Russian or Uzbek Excel and is in the
+ * page's language: a UTF-8 BOM, `;` between fields, CRLF line ends, fields holding `;`, `"` or a
+ * line break quoted, text a spreadsheet would run as a formula disarmed with an apostrophe (a plain
+ * phone number kept as written), Uzbek and Russian letters intact; the headers, kinds and details
+ * from the dictionaries, never the API's English reason.
+ */
+import { HOSTILE_CSV_TEXTS } from '../../../../tests/fixtures/hostile/csv-texts';
+import type { ActivationReportDiscrepancy } from '../../api/models';
+import { en } from '../../i18n/en';
+import { withPlurals } from '../../i18n/plural';
+import { ru } from '../../i18n/ru';
+import { type Dictionary, type MessageKey, uz } from '../../i18n/uz';
+import { csvCell, csvFile, discrepanciesCsv } from './discrepancies-csv';
+import type { DiscrepancyFormat } from './discrepancy-text';
+
+const translator =
+  (dict: Dictionary, locale: string) =>
+  (key: MessageKey, vars?: Record<string, string | number>): string => {
+    const text = dict[key] ?? key;
+    if (!vars) return text;
+    return withPlurals(locale, text, vars).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  };
+const format = (lang: 'uz' | 'ru' | 'en', dict: Dictionary, locale: string): DiscrepancyFormat => ({
+  lang,
+  t: translator(dict, locale),
+  date: (iso) => (iso ? `D(${iso})` : '—'),
+  dateTime: (iso) => (iso ? `DT(${iso.slice(0, 16)})` : '—'),
+});
+const f = { uz: format('uz', uz, 'uz-Latn-UZ'), ru: format('ru', ru, 'ru-RU'), en: format('en', en, 'en-GB') };
+
+/** RFC 4180 as Excel reads it with `;`: the fields of each record (the BOM taken off first). */
+function parse(text: string): string[][] {
+  const records: string[][] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ';') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      records.push([...fields, field]);
+      fields = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  expect([field, fields]).toEqual(['', []]);
+  return records;
+}
+
+const ICCID = '8999871000000000035';
+const row = (over: Partial<ActivationReportDiscrepancy>): ActivationReportDiscrepancy => ({
+  line: 4,
+  iccid: ICCID,
+  kind: 'other_msisdn',
+  simcard_id: 7,
+  reason: 'our record has +998901112233, the report +998901112244',
+  code: 'msisdn.differs',
+  params: { ours: '+998901112233', report: '+998901112244' },
+  report: { activated_at: '2026-11-30T09:05:00.000Z', msisdn: '+998901112244', operator: 'beeline' },
+  ours: { status: 'sold', operator: 'beeline', msisdn: '+998901112233', sold_at: '2026-11-29T07:00:00.000Z' },
+  ...over,
+});
+
+describe('the CSV file', () => {
+  it('starts with a UTF-8 BOM, separates fields with ; and ends every line with CRLF', () => {
+    const text = csvFile([
+      ['a', 'b'],
+      [1, null],
+    ]);
+    expect(text).toBe('\uFEFFa;b\r\n1;\r\n');
+    expect(new TextEncoder().encode(text).slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+  });
+
+  it('quotes a field holding ; " or a line break, doubling its quotes', () => {
+    expect(csvCell('a;b')).toBe('"a;b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('line\nbreak')).toBe('"line\nbreak"');
+    expect(csvCell('crlf\r\nin')).toBe('"crlf\r\nin"');
+    expect(csvCell('x,y')).toBe('x,y');
+  });
+
+  it('disarms text a spreadsheet would run as a formula with a leading apostrophe', () => {
+    expect(['=1+2', '@home', '-5 so‘m', '+998 90', '=HYPERLINK("x")', '\tTab'].map(csvCell)).toEqual([
+      "'=1+2",
+      "'@home",
+      "'-5 so‘m",
+      "'+998 90",
+      `"'=HYPERLINK(""x"")"`,
+      "'\tTab",
+    ]);
+    expect(csvCell('mid=dle')).toBe('mid=dle');
+    expect(csvCell("'already")).toBe("'already");
+  });
+
+  it('keeps a plain phone number as written: +998901234567', () => {
+    expect(csvCell('+998901234567')).toBe('+998901234567');
+    expect(csvCell(-5)).toBe('-5');
+  });
+
+  it('keeps Uzbek and Russian letters intact', () => {
+    expect(csvCell('Doʻkonga yetmasdan faollashtirilgan')).toBe('Doʻkonga yetmasdan faollashtirilgan');
+    expect(csvCell('Ўзбек тили; Продана')).toBe('"Ўзбек тили; Продана"');
+  });
+
+  it('reads back every hostile text as written (after the guard)', () => {
+    const read = parse(csvFile([...HOSTILE_CSV_TEXTS].map((s) => [s, 'end'])).slice(1));
+    expect(read).toEqual(HOSTILE_CSV_TEXTS.map((s) => [/^[=+\-@\t\r]/.test(s) && !/^[+-]?\d+$/.test(s) ? `'${s}` : s, 'end']));
+  });
+});
+
+describe('the discrepancies in the page’s language', () => {
+  const rows = [
+    row({}),
+    row({
+      line: 6,
+      iccid: '=cmd|" /c calc"!A1',
+      kind: 'unknown_iccid',
+      simcard_id: null,
+      reason: 'this ICCID is not in our records',
+      code: 'iccid.unknown',
+      params: {},
+      report: { activated_at: 'вчера; днём', msisdn: null },
+      ours: null,
+    }),
+  ];
+
+  it('in Russian: Russian headers, kinds, details and statuses, the dates as the page writes them, no English reason', () => {
+    const [header, first, second, ...rest] = parse(discrepanciesCsv(f.ru, rows).slice(1));
+    expect(rest).toEqual([]);
+    expect(header).toEqual([
+      'Строка',
+      'ICCID',
+      ru['activation.kind'],
+      ru['activation.reason'],
+      'Активирована (по отчёту)',
+      'Номер телефона (по отчёту)',
+      'Статус (у нас)',
+      'Номер телефона (у нас)',
+      'Продана (у нас)',
+    ]);
+    expect(first).toEqual([
+      '4',
+      ICCID,
+      ru['activation.kind.other_msisdn'],
+      'У нас номер +998901112233, в отчёте — +998901112244',
+      'DT(2026-11-30T09:05)',
+      '+998901112244',
+      'Продана',
+      '+998901112233',
+      'DT(2026-11-29T07:00)',
+    ]);
+    // A formula in the report's ICCID column is disarmed; the report's unreadable date is kept as it wrote it.
+    expect(second).toEqual([
+      '6',
+      `'=cmd|" /c calc"!A1`,
+      ru['activation.kind.unknown_iccid'],
+      ru['activation.why.unknown_iccid'],
+      'вчера; днём',
+      '',
+      '',
+      '',
+      '',
+    ]);
+  });
+
+  it('in Uzbek: Uzbek headers and details, with the modifier letter ʻ intact', () => {
+    const [header, first] = parse(discrepanciesCsv(f.uz, rows).slice(1));
+    expect(header!.slice(0, 4)).toEqual(['Qator', 'ICCID', 'Nima', 'Tafsilotlar']);
+    expect(header![6]).toBe('Holati (bizda)');
+    expect(first![2]).toBe(uz['activation.kind.other_msisdn']);
+    expect(first![3]).toBe('Bizda raqam +998901112233, hisobotda +998901112244');
+    expect(first![6]).toBe('Sotilgan');
+    expect(discrepanciesCsv(f.uz, [row({ kind: 'activated_before_assignment', code: undefined, params: undefined })])).toContain(
+      'Doʻkonga',
+    );
+  });
+
+  it('the English reason is never written on a Russian or Uzbek page', () => {
+    for (const lang of ['ru', 'uz'] as const) {
+      const text = discrepanciesCsv(f[lang], rows);
+      for (const d of rows) expect(text).not.toContain(d.reason);
+      expect(text).not.toMatch(/\b(line|reason|kind|our_status)\b/);
+    }
+  });
+});

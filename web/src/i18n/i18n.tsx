@@ -143,6 +143,19 @@ function hasNumberData(locale: string): boolean {
   return base === 'en' || format.format(1.5) !== '1.5';
 }
 
+/**
+ * A NumberFormat that never writes "-0" where the browser can say so (`signDisplay: 'negative'`:
+ * Chrome 106+): a value that rounds to zero is 0. An older engine refuses the option (RangeError):
+ * there the callers pass −0 as 0, and only a small negative rounded to zero still shows its sign.
+ */
+function numberFormat(locale: string, options?: Intl.NumberFormatOptions): Intl.NumberFormat {
+  try {
+    return new Intl.NumberFormat(locale, { signDisplay: 'negative', ...options });
+  } catch {
+    return new Intl.NumberFormat(locale, options);
+  }
+}
+
 interface Formatters {
   number: (n: number, options?: Intl.NumberFormatOptions) => string;
   date: (d: Date, withTime: boolean) => string;
@@ -193,12 +206,12 @@ function formatters(locale: string): Formatters {
     if (!format) {
       numbersKnown ??= hasNumberData(locale);
       if (numbersKnown) {
-        const f = new Intl.NumberFormat(locale, { signDisplay: 'negative', ...options });
-        format = (x) => f.format(x);
+        const f = numberFormat(locale, options);
+        format = (x) => f.format(x === 0 ? 0 : x);
       } else {
         // Uzbek without ICU data: numbers group with spaces and use a decimal comma, as Russian's do.
-        const f = new Intl.NumberFormat('ru-RU', { signDisplay: 'negative', ...options });
-        format = (x) => f.format(x).replace(/\s%$/, '%');
+        const f = numberFormat('ru-RU', options);
+        format = (x) => f.format(x === 0 ? 0 : x).replace(/\s%$/, '%');
       }
       numberFormats.set(key, format);
     }

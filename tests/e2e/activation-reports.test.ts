@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { freePort } from '../../scripts/lib/ports.js';
+import { excelCsvFile } from '../fixtures/excel-csv.js';
 import { iccids, StackApi } from './support/api.js';
 import { browserMissing, launchBrowser } from './support/browser.js';
 import { expectText, PHONE, signIn } from './support/pages.js';
@@ -32,41 +33,6 @@ async function scrollsSideways(page: Page): Promise<boolean> {
 async function downloaded(page: Page, button: Locator): Promise<{ name: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
   return { name: download.suggestedFilename(), bytes: await readFile((await download.path())!) };
-}
-
-/** A CSV for Uzbek/Russian Excel: a UTF-8 BOM, then `;` fields (RFC 4180 quotes), each record ended by CRLF. */
-function csvRecords(bytes: Buffer): string[][] {
-  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-  const text = bytes.toString('utf8').slice(1);
-  const records: string[][] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ';') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      records.push([...fields, field]);
-      fields = [];
-      field = '';
-      i++;
-    } else {
-      // A bare line break (not CRLF) would split a record in Excel.
-      expect(c === '\n' || c === '\r').toBe(false);
-      field += c;
-    }
-  }
-  expect([fields, field]).toEqual([[], '']);
-  return records;
 }
 
 suite('issue 15: activation reports and per-operator runs in a browser', () => {
@@ -166,7 +132,7 @@ suite('issue 15: activation reports and per-operator runs in a browser', () => {
         // the dictionaries, never the API's English reason.
         const uzFile = await downloaded(page, result.getByTestId('activation-csv'));
         expect(uzFile.name).toMatch(/^activation-report-\d+-discrepancies\.csv$/);
-        const [uzHeader, ...uzRows] = csvRecords(uzFile.bytes);
+        const [uzHeader, ...uzRows] = excelCsvFile(uzFile.bytes);
         expect(uzHeader).toEqual([
           'Qator',
           'ICCID',
@@ -190,7 +156,7 @@ suite('issue 15: activation reports and per-operator runs in a browser', () => {
         await page.reload();
         await page.getByRole('heading', { level: 1, name: 'Отчёты об активации' }).waitFor();
         const ruFile = await downloaded(page, page.getByTestId('activation-history').getByTestId('activation-csv').first());
-        const [ruHeader, ...ruRows] = csvRecords(ruFile.bytes);
+        const [ruHeader, ...ruRows] = excelCsvFile(ruFile.bytes);
         expect(ruHeader!.slice(0, 4)).toEqual(['Строка', 'ICCID', 'Что', 'Подробности']);
         expect(ruHeader![6]).toBe('Статус (у нас)');
         expect(ruRows.find((r) => r[1] === unknown)!.slice(2, 4)).toEqual(['Неизвестный ICCID', 'Этого ICCID нет в наших записях']);

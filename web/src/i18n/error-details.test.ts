@@ -6,18 +6,11 @@ import { FILE_PROBLEM_CODES } from '../../../services/main-api/src/import/file-p
 import { ApiError } from '../api/client';
 import { en } from './en';
 import { errorKey, reasonCodeKeys, reasonText } from './errors';
-import { withPlurals } from './plural';
 import { ru } from './ru';
-import { type Dictionary, type MessageKey, uz } from './uz';
+import { translatorFor } from './translator';
+import { uz } from './uz';
 
-const translator =
-  (dict: Dictionary, locale: string) =>
-  (key: MessageKey, vars?: Record<string, string | number>): string => {
-    const text = dict[key] ?? key;
-    if (!vars) return text;
-    return withPlurals(locale, text, vars).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
-  };
-const t = { uz: translator(uz, 'uz-Latn-UZ'), ru: translator(ru, 'ru-RU'), en: translator(en, 'en-GB') };
+const t = { uz: translatorFor(uz, 'uz-Latn-UZ'), ru: translatorFor(ru, 'ru-RU'), en: translatorFor(en, 'en-GB') };
 
 describe('validation details are translated from their code and params', () => {
   test('too_small of a text says the minimum in characters, with Russian plural forms', () => {

@@ -16,7 +16,7 @@
  * next key missed, one at a time); the app renders again when it is in.
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { withPlurals } from './plural';
+import { fillIn, type Vars } from './translator';
 import type { Dictionary, MessageKey } from './uz';
 import { dictionary as uzFirst } from './uz.first';
 
@@ -86,7 +86,7 @@ export function wholeDictionaryLoaded(lang: Lang): boolean {
 /** Intl locales: Uzbek in Latin script, as the users write it. */
 const locales: Record<Lang, string> = { uz: 'uz-Latn-UZ', ru: 'ru-RU', en: 'en-GB' };
 
-export type Vars = Record<string, string | number>;
+export type { Vars };
 
 export interface I18n {
   lang: Lang;
@@ -118,8 +118,7 @@ export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
     loadWholeDictionary(lang).catch(() => {});
     text = key;
   }
-  if (!vars) return text;
-  return withPlurals(locales[lang], text, vars).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  return fillIn(locales[lang], text, vars);
 }
 
 /** CLDR's Uzbek short month names, for browsers whose ICU has no Uzbek data. */

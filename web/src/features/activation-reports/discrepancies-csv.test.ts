@@ -5,58 +5,23 @@
  * phone number kept as written), Uzbek and Russian letters intact; the headers, kinds and details
  * from the dictionaries, never the API's English reason.
  */
+import { excelCsvRecords } from '../../../../tests/fixtures/excel-csv';
 import { HOSTILE_CSV_TEXTS } from '../../../../tests/fixtures/hostile/csv-texts';
 import type { ActivationReportDiscrepancy } from '../../api/models';
 import { en } from '../../i18n/en';
-import { withPlurals } from '../../i18n/plural';
 import { ru } from '../../i18n/ru';
-import { type Dictionary, type MessageKey, uz } from '../../i18n/uz';
+import { translatorFor } from '../../i18n/translator';
+import { type Dictionary, uz } from '../../i18n/uz';
 import { csvCell, csvFile, discrepanciesCsv } from './discrepancies-csv';
 import type { DiscrepancyFormat } from './discrepancy-text';
 
-const translator =
-  (dict: Dictionary, locale: string) =>
-  (key: MessageKey, vars?: Record<string, string | number>): string => {
-    const text = dict[key] ?? key;
-    if (!vars) return text;
-    return withPlurals(locale, text, vars).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
-  };
 const format = (lang: 'uz' | 'ru' | 'en', dict: Dictionary, locale: string): DiscrepancyFormat => ({
   lang,
-  t: translator(dict, locale),
+  t: translatorFor(dict, locale),
   date: (iso) => (iso ? `D(${iso})` : '—'),
   dateTime: (iso) => (iso ? `DT(${iso.slice(0, 16)})` : '—'),
 });
 const f = { uz: format('uz', uz, 'uz-Latn-UZ'), ru: format('ru', ru, 'ru-RU'), en: format('en', en, 'en-GB') };
-
-/** RFC 4180 as Excel reads it with `;`: the fields of each record (the BOM taken off first). */
-function parse(text: string): string[][] {
-  const records: string[][] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ';') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      records.push([...fields, field]);
-      fields = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  expect([field, fields]).toEqual(['', []]);
-  return records;
-}
 
 const ICCID = '8999871000000000035';
 const row = (over: Partial<ActivationReportDiscrepancy>): ActivationReportDiscrepancy => ({
@@ -114,7 +79,7 @@ describe('the CSV file', () => {
   });
 
   it('reads back every hostile text as written (after the guard)', () => {
-    const read = parse(csvFile([...HOSTILE_CSV_TEXTS].map((s) => [s, 'end'])).slice(1));
+    const read = excelCsvRecords(csvFile([...HOSTILE_CSV_TEXTS].map((s) => [s, 'end'])).slice(1));
     expect(read).toEqual(HOSTILE_CSV_TEXTS.map((s) => [/^[=+\-@\t\r]/.test(s) && !/^[+-]?\d+$/.test(s) ? `'${s}` : s, 'end']));
   });
 });
@@ -136,7 +101,7 @@ describe('the discrepancies in the page’s language', () => {
   ];
 
   it('in Russian: Russian headers, kinds, details and statuses, the dates as the page writes them, no English reason', () => {
-    const [header, first, second, ...rest] = parse(discrepanciesCsv(f.ru, rows).slice(1));
+    const [header, first, second, ...rest] = excelCsvRecords(discrepanciesCsv(f.ru, rows).slice(1));
     expect(rest).toEqual([]);
     expect(header).toEqual([
       'Строка',
@@ -175,7 +140,7 @@ describe('the discrepancies in the page’s language', () => {
   });
 
   it('in Uzbek: Uzbek headers and details, with the modifier letter ʻ intact', () => {
-    const [header, first] = parse(discrepanciesCsv(f.uz, rows).slice(1));
+    const [header, first] = excelCsvRecords(discrepanciesCsv(f.uz, rows).slice(1));
     expect(header!.slice(0, 4)).toEqual(['Qator', 'ICCID', 'Nima', 'Tafsilotlar']);
     expect(header![6]).toBe('Holati (bizda)');
     expect(first![2]).toBe(uz['activation.kind.other_msisdn']);

@@ -11,21 +11,14 @@ import { parseActivationDate } from '../../../../services/main-api/src/import/re
 import { validateRow } from '../../../../services/main-api/src/import/validate-row';
 import type { ActivationReportDiscrepancy } from '../../api/models';
 import { en } from '../../i18n/en';
-import { withPlurals } from '../../i18n/plural';
 import { ru } from '../../i18n/ru';
-import { type Dictionary, type MessageKey, uz } from '../../i18n/uz';
+import { translatorFor } from '../../i18n/translator';
+import { type Dictionary, uz } from '../../i18n/uz';
 import { DISCREPANCY_CODES_SAID, type DiscrepancyFormat, discrepancyText } from './discrepancy-text';
 
-const translator =
-  (dict: Dictionary, locale: string) =>
-  (key: MessageKey, vars?: Record<string, string | number>): string => {
-    const text = dict[key] ?? key;
-    if (!vars) return text;
-    return withPlurals(locale, text, vars).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
-  };
 const format = (lang: 'uz' | 'ru' | 'en', dict: Dictionary, locale: string): DiscrepancyFormat => ({
   lang,
-  t: translator(dict, locale),
+  t: translatorFor(dict, locale),
   date: (iso) => (iso ? `D(${iso})` : '—'),
   dateTime: (iso) => (iso ? `DT(${iso.slice(0, 16)})` : '—'),
 });

@@ -13,7 +13,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort } from '../lib/ports.js';
+import { freePort, stablePort } from '../lib/ports.js';
 import { buildIsMissing, buildIsStale } from './build-packages.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -101,10 +101,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const stdio = options.quiet ? 'ignore' : 'inherit';
   const [proxyPort, providerPort] = [await freePort(), await freePort()];
   const count = options.instances ?? 2;
+  // Instances and workers are restarted in place: ports nobody else is given while one is down.
   const apiPorts: number[] = [];
-  for (let i = 0; i < count; i++) apiPorts.push(await freePort());
+  for (let i = 0; i < count; i++) apiPorts.push(await stablePort());
   const workerPorts: number[] = [];
-  for (let i = 0; i < (options.workers ?? 1); i++) workerPorts.push(await freePort());
+  for (let i = 0; i < (options.workers ?? 1); i++) workerPorts.push(await stablePort());
   const statusPort = workerPorts[0]!;
   const simulated = !process.env['PROVIDER_URL'] && !options.env?.['PROVIDER_URL'];
   const env: NodeJS.ProcessEnv = {

@@ -4,8 +4,8 @@
  * hanging bodies, 20% HTTP 429 with Retry-After, resets, refused connections), with counters
  * that equal the log rows live and at the end, and failed runs that can be resumed.
  */
-import { createServer } from 'node:net';
 import { startProviderSim } from '@simcard/provider-sim';
+import { stablePort } from '../../../scripts/lib/ports.js';
 import type { HttpProvider } from '../src/provider/http-provider.js';
 import { makeIccid, PROVIDER_TOKEN, Testbed } from './support/testbed.js';
 
@@ -176,13 +176,8 @@ describe('runs survive the faults a real operator shows every week', () => {
 });
 
 test('connection refused: the run fails after RUN_GIVE_UP_AFTER_MIN, and resumes once the operator is back', async () => {
-  // A port that refuses connections now and is the operator's later.
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+  // A port that refuses connections now and is the operator's later (one no other test's server is given meanwhile).
+  const port = await stablePort();
   const refusedBed = await Testbed.start(
     { PROVIDER_URL: `http://127.0.0.1:${port}`, PROVIDER_TIMEOUT_MS: '300', RUN_GIVE_UP_AFTER_MIN: '0.02' },
     { breaker: BREAKER },

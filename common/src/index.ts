@@ -9,6 +9,7 @@ export * from './contracts/status-checks.js';
 export * from './dealer-time.js';
 export * from './env-file.js';
 export * from './errors.js';
+export * from './excel-csv.js';
 export * from './freshness.js';
 export * from './http/api-router.js';
 export * from './http/authenticate.js';

@@ -2,33 +2,14 @@
  * A saved activation report's discrepancies as a CSV file in the page's language: the headers from
  * the dictionaries, each row's kind and details said as the page's table says them
  * (discrepancy-text.ts), dates as the page writes them. The server's `?format=csv` stays English,
- * for API clients; this one is for the admin's Excel. Written as the SIM export writes its CSV
- * (services/main-api/src/services/export-people.ts) for Uzbek and Russian Excel: a UTF-8 BOM, `;`
- * between fields (Excel in those locales splits on `;`), CRLF line ends, and text a spreadsheet
- * would run as a formula given a leading apostrophe.
+ * for API clients; this one is for the admin's Excel, written by the same rules as the API's
+ * (common/src/excel-csv.ts: a UTF-8 BOM, `;`, CRLF, formulas disarmed).
  *
  *   const text = discrepanciesCsv({ lang, t, date, dateTime }, rows);
  */
+import { excelCsvFile } from '../../../../common/src/excel-csv';
 import { type ActivationReportDiscrepancy, SIM_STATUSES, type SimStatus } from '../../api/models';
 import { type DiscrepancyFormat, discrepancyKindKey, discrepancyText } from './discrepancy-text';
-
-const SEP = ';';
-const FORMULA_START = /^[=+\-@\t\r]/;
-/** A plain number (a phone number `+998901234567`, a negative count) is data, not a formula: written as it is. */
-const PLAIN_NUMBER = /^[+-]?\d+$/;
-
-/** One field: a formula start disarmed with an apostrophe, quoted (quotes doubled) when it holds `;`, `"` or a line break. */
-export function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  let s = String(value);
-  if (FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
-  return /[";\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-/** The whole file: the BOM, then each line's fields joined by `;`, each line ended by CRLF. */
-export function csvFile(lines: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
-  return `\uFEFF${lines.map((fields) => `${fields.map(csvCell).join(SEP)}\r\n`).join('')}`;
-}
 
 const value = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
 /** An instant (`2026-11-30T09:05:00.000Z`) as the page writes it; anything else (a row's unreadable date) as the report wrote it. */
@@ -51,7 +32,7 @@ export function discrepanciesCsv(f: DiscrepancyFormat, rows: readonly Activation
     t('activation.csv.our_msisdn'),
     t('activation.csv.our_sold_at'),
   ];
-  return csvFile([
+  return excelCsvFile([
     header,
     ...rows.map((d) => [
       d.line,

@@ -1,4 +1,4 @@
-import { type ApiRouter, HttpError } from '@simcard/common';
+import { type ApiRouter, excelCsvFile, HttpError } from '@simcard/common';
 import { fileDetail } from '../../import/file-errors.js';
 import { presentDiscrepancyRow, presentReport } from '../../presenters/activation-reports.js';
 import { presentPage } from '../../presenters/core.js';
@@ -18,11 +18,6 @@ import {
 
 const IDEMPOTENCY_ROUTE = 'POST /activation-reports';
 const CSV_PAGE = 500;
-/**
- * The discrepancies' CSV separator: `;`, as the SIM export writes for Uzbek and Russian Excel, which
- * splits on `;` in those locales (a comma file opens there as one column).
- */
-const SEP = ';';
 
 export function activationReportRoutes(api: ApiRouter, reports: ActivationReportsService, idempotency: Idempotency): void {
   api.endpoint(
@@ -137,35 +132,30 @@ export function activationReportRoutes(api: ApiRouter, reports: ActivationReport
         ctx.body = presentPage(await reports.discrepancies(params.id, page, kind), page, presentDiscrepancyRow);
         return;
       }
-      const lines = [
-        ['line', 'iccid', 'kind', 'reason', 'report_activated_at', 'report_msisdn', 'our_status', 'our_msisdn', 'our_sold_at'].join(SEP),
+      const lines: unknown[][] = [
+        ['line', 'iccid', 'kind', 'reason', 'report_activated_at', 'report_msisdn', 'our_status', 'our_msisdn', 'our_sold_at'],
       ];
       for (let offset = 0; ; offset += CSV_PAGE) {
         const { rows } = await reports.discrepancies(params.id, { limit: CSV_PAGE, offset }, kind);
         for (const d of rows.map(presentDiscrepancyRow)) {
-          lines.push(
-            [d.line, d.iccid, d.kind, d.reason, d.report.activated_at, d.report.msisdn, d.ours?.status, d.ours?.msisdn, d.ours?.sold_at]
-              .map(csvCell)
-              .join(SEP),
-          );
+          lines.push([
+            d.line,
+            d.iccid,
+            d.kind,
+            d.reason,
+            d.report.activated_at,
+            d.report.msisdn,
+            d.ours?.status,
+            d.ours?.msisdn,
+            d.ours?.sold_at,
+          ]);
         }
         if (rows.length < CSV_PAGE) break;
       }
       ctx.set('Content-Type', 'text/csv; charset=utf-8');
       ctx.attachment(`activation-report-${params.id}-discrepancies.csv`);
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = `\uFEFF${lines.join('\r\n')}\r\n`;
+      ctx.body = excelCsvFile(lines);
     },
   );
-}
-
-/**
- * Quoted when needed; text starting with = + - @ (or a tab or CR) gets an apostrophe, so spreadsheets
- * never run it, except a plain number (a phone number `+998…`), which stays as written.
- */
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s) && !/^[+-]?\d+$/.test(s)) s = `'${s}`;
-  return s.includes('"') || s.includes('\n') || s.includes('\r') || s.includes(SEP) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -82,7 +82,7 @@ export class ActivationReportsService {
   ) {}
 
   async bringIn(actor: Principal, source: ImportSource, options: ActivationOptions): Promise<ActivationAnswer> {
-    if (source.format === 'json') throw ValidationError.field('body', 'an activation report is a CSV or XLSX file');
+    // A JSON body never gets here: the route answers it 415 before reading it (a report is a file).
     // An operator none of our SIMs has (a typo, `beelin`) would list every row as another
     // operator's and keep that report: refused instead, before the file is read.
     if (options.operator !== null && !(await activationReportsRepository.hasOperator(this.db, options.operator))) {

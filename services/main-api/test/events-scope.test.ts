@@ -4,26 +4,18 @@
  * checked again, and one user has at most EVENTS_MAX_STREAMS_PER_USER streams (the oldest ends).
  * Sales are written straight into the log the feed reads, as the status API would write them.
  */
-import { EventStream as Stream, logSale } from './support/event-stream.js';
+import { type EventStream as Stream, logSale, OpenStreams } from './support/event-stream.js';
 import { TestApi } from './support/harness.js';
 
 let api: TestApi;
-const streams: Stream[] = [];
+const streams = new OpenStreams(() => api);
 beforeAll(async () => {
   api = await TestApi.start();
 });
-afterEach(() => {
-  for (const s of streams.splice(0)) s.close();
-});
+afterEach(() => streams.closeAll());
 afterAll(() => api.close());
 
-async function open(token: string): Promise<Stream> {
-  const s = await Stream.open(api, { authorization: `Bearer ${token}` });
-  streams.push(s);
-  expect(s.status).toBe(200);
-  return s;
-}
-
+const open = (token: string) => streams.open({ authorization: `Bearer ${token}` });
 const sell = (shopId: number) => logSale(api, shopId);
 
 const soldEvents = (s: Stream) => s.events.filter((e) => e.event === 'simcard.sold');

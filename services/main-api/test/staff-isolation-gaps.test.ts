@@ -13,28 +13,21 @@
 import { loadConfig, now, silentLogger } from '@simcard/common';
 import { startStatusApi } from '@simcard/status-api';
 import ExcelJS from 'exceljs';
-import { EventStream as Stream, logSale } from './support/event-stream.js';
+import { logSale, OpenStreams } from './support/event-stream.js';
 import { type ApiResponse, JWT_SECRET, makeIccid, STAFF_PASSWORD, TestApi } from './support/harness.js';
 import { freePort } from './support/status-api.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let api: TestApi;
-const streams: Stream[] = [];
+const streams = new OpenStreams(() => api);
 beforeAll(async () => {
   api = await TestApi.start();
 });
-afterEach(() => {
-  for (const s of streams.splice(0)) s.close();
-});
+afterEach(() => streams.closeAll());
 afterAll(() => api.close());
 
-async function open(headers: Record<string, string>): Promise<Stream> {
-  const s = await Stream.open(api, headers);
-  streams.push(s);
-  expect(s.status).toBe(200);
-  return s;
-}
+const open = (headers: Record<string, string>) => streams.open(headers);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 const sell = (shopId: number, sim?: { id: number; iccid: string }) => logSale(api, shopId, sim);

@@ -75,6 +75,24 @@ export class EventStream {
   }
 }
 
+/** The streams a suite opens, each expected to open (200), all closed by `closeAll` after each test. */
+export class OpenStreams {
+  readonly #open: EventStream[] = [];
+
+  constructor(private readonly api: () => TestApi) {}
+
+  async open(headers: Record<string, string>): Promise<EventStream> {
+    const s = await EventStream.open(this.api(), headers);
+    this.#open.push(s);
+    expect(s.status).toBe(200);
+    return s;
+  }
+
+  closeAll(): void {
+    for (const s of this.#open.splice(0)) s.close();
+  }
+}
+
 /** A sale of a SIM at `shopId` (a new one, or `sim` already there), logged as the status API logs one. */
 export async function logSale(api: TestApi, shopId: number, sim?: { id: number; iccid: string }): Promise<string> {
   sim ??= (await api.createSimcard({ shop_id: shopId })) as { id: number; iccid: string };

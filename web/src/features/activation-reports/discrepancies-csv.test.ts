@@ -5,20 +5,12 @@
  */
 import { excelCsvRecords } from '../../../../tests/fixtures/excel-csv';
 import type { ActivationReportDiscrepancy } from '../../api/models';
-import { en } from '../../i18n/en';
 import { ru } from '../../i18n/ru';
-import { translatorFor } from '../../i18n/translator';
-import { type Dictionary, uz } from '../../i18n/uz';
+import { uz } from '../../i18n/uz';
 import { discrepanciesCsv } from './discrepancies-csv';
-import type { DiscrepancyFormat } from './discrepancy-text';
+import { FORMATS } from './formats-for-tests';
 
-const format = (lang: 'uz' | 'ru' | 'en', dict: Dictionary, locale: string): DiscrepancyFormat => ({
-  lang,
-  t: translatorFor(dict, locale),
-  date: (iso) => (iso ? `D(${iso})` : '—'),
-  dateTime: (iso) => (iso ? `DT(${iso.slice(0, 16)})` : '—'),
-});
-const f = { uz: format('uz', uz, 'uz-Latn-UZ'), ru: format('ru', ru, 'ru-RU'), en: format('en', en, 'en-GB') };
+const f = FORMATS;
 
 const ICCID = '8999871000000000035';
 const row = (over: Partial<ActivationReportDiscrepancy>): ActivationReportDiscrepancy => ({

@@ -10,19 +10,12 @@ import { DISCREPANCY_CODES } from '../../../../services/main-api/src/import/repo
 import { parseActivationDate } from '../../../../services/main-api/src/import/report-file';
 import { validateRow } from '../../../../services/main-api/src/import/validate-row';
 import type { ActivationReportDiscrepancy } from '../../api/models';
-import { en } from '../../i18n/en';
 import { ru } from '../../i18n/ru';
-import { translatorFor } from '../../i18n/translator';
-import { type Dictionary, uz } from '../../i18n/uz';
-import { DISCREPANCY_CODES_SAID, type DiscrepancyFormat, discrepancyText } from './discrepancy-text';
+import { uz } from '../../i18n/uz';
+import { DISCREPANCY_CODES_SAID, discrepancyText } from './discrepancy-text';
+import { FORMATS } from './formats-for-tests';
 
-const format = (lang: 'uz' | 'ru' | 'en', dict: Dictionary, locale: string): DiscrepancyFormat => ({
-  lang,
-  t: translatorFor(dict, locale),
-  date: (iso) => (iso ? `D(${iso})` : '—'),
-  dateTime: (iso) => (iso ? `DT(${iso.slice(0, 16)})` : '—'),
-});
-const f = { uz: format('uz', uz, 'uz-Latn-UZ'), ru: format('ru', ru, 'ru-RU'), en: format('en', en, 'en-GB') };
+const f = FORMATS;
 
 const ICCID = '8999871000000000035';
 function discrepancy(over: Partial<ActivationReportDiscrepancy>): ActivationReportDiscrepancy {
